@@ -1,0 +1,20 @@
+// Package dynamics defines the Dynamics interface every physid model implements,
+// a few small built-in systems, and a derivative checker.
+//
+// A model is dz/dt = f(t, z, θ). Besides f it supplies two analytic derivatives:
+// the Jacobian-vector product (JVP), ∂f/∂z·v_z + ∂f/∂θ·v_θ, used by forward
+// sensitivities, and the vector-Jacobian product (VJP), uᵀ∂f/∂z and uᵀ∂f/∂θ, used by
+// every reverse-mode gradient method (ACA, adjoint, naive). Derivatives are derived by
+// hand or symbolically, never by finite differences; CheckDerivatives compares them
+// with central finite differences so that a user can prove a model of their own.
+//
+// Built-ins (state and parameter names in brackets):
+//
+//	Exponential    dz/dt = k·z                                   [z] [k]
+//	VanDerPol      x' = v, v' = μ(1−x²)v − x                     [x v] [mu]
+//	LotkaVolterra  prey' = α·prey − β·prey·pred,
+//	               pred' = δ·prey·pred − γ·pred                  [prey predator] [alpha beta delta gamma]
+//	Linear         dz/dt = A·z, A (n×n, row-major) is θ          [z1..zn] [a11 a12 .. ann]
+//
+// The package imports no other physid package.
+package dynamics

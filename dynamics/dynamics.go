@@ -1,0 +1,39 @@
+package dynamics
+
+// Dynamics is an ODE right-hand side dz/dt = f(t, z, θ) with analytic derivatives.
+//
+// Every method writes into (or adds to) caller-owned slices and must not allocate:
+// solvers and gradient methods call them millions of times. Slice lengths are
+// Dim() for states and NumParams() for parameters; mismatches are programmer errors.
+type Dynamics interface {
+	// Dim is the length of the state z.
+	Dim() int
+	// NumParams is the length of the parameter vector θ.
+	NumParams() int
+	// Func writes f(t, z, θ) into dst.
+	Func(dst []float64, t float64, z, theta []float64)
+	// JVP writes ∂f/∂z·vz + ∂f/∂θ·vtheta into dst (forward sensitivities).
+	// A nil vtheta means zero.
+	JVP(dst []float64, t float64, z, theta, vz, vtheta []float64)
+	// VJP adds uᵀ∂f/∂z into dz and uᵀ∂f/∂θ into dtheta (reverse mode).
+	// It adds; it does not overwrite. A nil dtheta skips the parameter part.
+	VJP(dz, dtheta []float64, t float64, z, theta, u []float64)
+}
+
+// Named is an optional interface for models whose states and parameters have names.
+// Scenario files, tables and CSV headers use these names.
+type Named interface {
+	// StateNames returns Dim() names, one per state component.
+	StateNames() []string
+	// ParamNames returns NumParams() names, one per parameter.
+	ParamNames() []string
+}
+
+// StateChecker is an optional interface for models with a domain: solvers call
+// CheckState after every accepted step and stop with its error. N-body gravity uses
+// it to report a close encounter (naming the bodies and the time) before the
+// right-hand side overflows; expression models use it to report a domain error.
+type StateChecker interface {
+	// CheckState returns a non-nil error when z at time t is outside the model's domain.
+	CheckState(t float64, z, theta []float64) error
+}
