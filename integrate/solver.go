@@ -40,6 +40,15 @@ type Recorder interface {
 	Record(a *Attempt)
 }
 
+// Jumper is an optional interface of a Recorder: after the solver lands on output
+// time k (and has written z there to dst) it calls Jump, which may change z in
+// place to restart from a new state, as the adjoint method does when it adds
+// ∂L/∂z(t_k). Jump reports whether it changed z. Outputs at t0 itself are not
+// passed to Jump.
+type Jumper interface {
+	Jump(k int, t float64, z []float64) bool
+}
+
 // Solver integrates dz/dt = f(t, z, θ) with an explicit Runge–Kutta method and
 // owns the workspace for it, so repeated solves of the same dimension allocate
 // nothing. A Solver is not safe for concurrent use; use one per goroutine.
@@ -156,6 +165,7 @@ func (s *Solver) Solve(dst []float64, m dynamics.Dynamics, theta []float64, t0 f
 	fsal := tb.FSAL()
 	errPrev, afterReject := 1.0, false
 	a := &s.att
+	jumper, _ := rec.(Jumper)
 	for attempts := 0; out < len(times); attempts++ {
 		if attempts >= r.maxSteps {
 			return st, fmt.Errorf("%w (%d) at t=%.6g (h=%.2g) before t=%.6g; raise max_steps or loosen the tolerances",
@@ -221,6 +231,10 @@ func (s *Solver) Solve(dst []float64, m dynamics.Dynamics, theta []float64, t0 f
 		}
 		if landing {
 			copy(dst[out*dim:(out+1)*dim], z)
+			if jumper != nil && jumper.Jump(out, t, z) {
+				m.Func(k[0], t, z, theta)
+				st.NFE++
+			}
 			out++
 		}
 		if adaptive {

@@ -1,0 +1,149 @@
+package aca
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/physid/physid/dynamics"
+	"github.com/physid/physid/integrate"
+)
+
+// Settings configures the solver every method uses, forward and (where there is
+// one) backward: the same tableau, tolerances and controller. The zero value (or
+// nil) is Dopri5 with rtol 1e-6 and atol 1e-9; see integrate.Settings.
+type Settings = integrate.Settings
+
+// ErrLoss means the loss or its gradient was not finite.
+var ErrLoss = errors.New("aca: non-finite loss")
+
+// Problem is a loss at observation times of the solution of an ODE:
+// L(z(t_1), …, z(t_K)) with dz/dt = Model(t, z, Theta), z(T0) = Z0.
+type Problem struct {
+	// Model is the right-hand side.
+	Model dynamics.Dynamics
+	// Theta are the parameters at which the gradient is taken.
+	Theta []float64
+	// T0 and Z0 are the initial time and state.
+	T0 float64
+	Z0 []float64
+	// Times are the observation times, strictly monotone (forward or backward
+	// from T0); the first may equal T0.
+	Times []float64
+	// Loss scores the states at Times.
+	Loss Loss
+}
+
+// Loss scores the states at the observation times. It is the contract between a
+// problem and the gradient methods: the methods need only L and ∂L/∂z(t_k).
+type Loss interface {
+	// Eval returns L for the states z (len(Times) rows of Dim() values,
+	// row-major) and writes ∂L/∂z, of the same shape, into grad.
+	Eval(grad, z []float64) float64
+}
+
+// Stats describes the work and memory of one gradient evaluation. NFE counts
+// evaluations of f and of its JVP or VJP alike, each costing about one f.
+type Stats struct {
+	// NFEForward and NFEBackward count evaluations in each pass.
+	NFEForward, NFEBackward int
+	// Accepted and Rejected count the forward solve's steps.
+	Accepted, Rejected int
+	// BackwardAccepted and BackwardRejected count the steps of a backward solve
+	// (adjoint method only).
+	BackwardAccepted, BackwardRejected int
+	// Bytes is the memory the method keeps from the forward pass for the
+	// backward pass (trajectory, tape or final state), excluding the solver's
+	// per-step workspace, which every method shares.
+	Bytes int
+}
+
+// Result is the loss and its gradients.
+type Result struct {
+	// Loss is L at the problem's parameters.
+	Loss float64
+	// Theta is dL/dθ and Z0 is dL/dz0.
+	Theta, Z0 []float64
+	// States are z(t_k) at the observation times, row-major (len(Times)×Dim).
+	States []float64
+	// Stats counts the work.
+	Stats Stats
+}
+
+// Method is a way of computing the gradient. The methods of this package keep
+// their buffers between calls, so a Method value is not safe for concurrent
+// use: use one per goroutine.
+type Method interface {
+	// Name is the method's name as used in files and on the command line.
+	Name() string
+	// Gradient evaluates the problem's loss and its gradients.
+	Gradient(p *Problem, s *Settings) (*Result, error)
+}
+
+// Gradient evaluates p's loss and gradients with method m; nil settings mean the
+// defaults and a nil method means ACA.
+func Gradient(p *Problem, s *Settings, m Method) (*Result, error) {
+	if m == nil {
+		m = &ACA{}
+	}
+	return m.Gradient(p, s)
+}
+
+// Methods returns one fresh value of each method, in the order aca, adjoint,
+// naive, forward.
+func Methods() []Method {
+	return []Method{&ACA{}, &Adjoint{}, &Naive{}, &Forward{}}
+}
+
+// ByName returns a fresh method value for a name: aca, adjoint, naive or forward.
+func ByName(name string) (Method, error) {
+	for _, m := range Methods() {
+		if m.Name() == name {
+			return m, nil
+		}
+	}
+	return nil, fmt.Errorf("aca: unknown gradient method %q (allowed: aca, adjoint, naive, forward)", name)
+}
+
+// check validates the problem's shapes; mismatches are programmer errors.
+func (p *Problem) check() {
+	if p.Model == nil || p.Loss == nil {
+		panic("aca: Problem needs a Model and a Loss")
+	}
+	if len(p.Z0) != p.Model.Dim() || len(p.Theta) != p.Model.NumParams() {
+		panic(fmt.Sprintf("aca: len(Z0)=%d len(Theta)=%d; the model wants %d and %d",
+			len(p.Z0), len(p.Theta), p.Model.Dim(), p.Model.NumParams()))
+	}
+}
+
+// evalLoss evaluates the loss into res and g, checking that both are finite.
+func evalLoss(p *Problem, g, states []float64) (float64, error) {
+	l := p.Loss.Eval(g, states)
+	if math.IsNaN(l) || math.IsInf(l, 0) {
+		return l, fmt.Errorf("%w: L = %v", ErrLoss, l)
+	}
+	for i, v := range g {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return l, fmt.Errorf("%w: dL/dz[%d] = %v", ErrLoss, i, v)
+		}
+	}
+	return l, nil
+}
+
+// grow returns x with length n, reusing its storage when large enough.
+func grow(x []float64, n int) []float64 {
+	if cap(x) >= n {
+		return x[:n]
+	}
+	return make([]float64, n)
+}
+
+// t0Outputs counts the leading observation times equal to T0: their states are
+// z0 itself, so their loss gradient goes straight to dL/dz0.
+func t0Outputs(p *Problem) int {
+	n := 0
+	for n < len(p.Times) && p.Times[n] == p.T0 {
+		n++
+	}
+	return n
+}

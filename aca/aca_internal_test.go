@@ -1,0 +1,170 @@
+package aca
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/physid/physid/dynamics"
+	"github.com/physid/physid/integrate"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// replay applies tableau tb along the frozen steps (t_i, h_i) from z0 and
+// returns the loss of the states where the steps end on observation times.
+func replay(p *Problem, tb *integrate.Tableau, theta, z0 []float64, t, h []float64, out []int) float64 {
+	n := len(z0)
+	z := append([]float64(nil), z0...)
+	k := make([][]float64, tb.Stages())
+	for i := range k {
+		k[i] = make([]float64, n)
+	}
+	y := make([]float64, n)
+	states := make([]float64, n*len(p.Times))
+	for i := 0; i < t0Outputs(p); i++ {
+		copy(states[i*n:], z0)
+	}
+	for i := range t {
+		tb.EvalStages(k, y, p.Model, theta, t[i], h[i], z, false)
+		integrate.Combine(z, z, h[i], tb.B, k)
+		if out[i] >= 0 {
+			copy(states[out[i]*n:], z)
+		}
+	}
+	return p.Loss.Eval(make([]float64, len(states)), states)
+}
+
+func testProblem(m dynamics.Dynamics, theta, z0 []float64, times []float64) *Problem {
+	n := m.Dim()
+	// Observations: a smooth made-up target, so the loss gradient is generic.
+	vals := make([]float64, n*len(times))
+	for i := range vals {
+		vals[i] = math.Sin(float64(i))
+	}
+	loss, err := NewLeastSquares(n, nil, vals, TimeWeights(times, 0.8))
+	if err != nil {
+		panic(err)
+	}
+	return &Problem{Model: m, Theta: theta, Z0: z0, Times: times, Loss: loss}
+}
+
+// TestACAIsExactDerivativeOfDiscreteMap: with the accepted step sequence frozen,
+// central differences of the fixed-grid loss must agree with ACA's dL/dθ and
+// dL/dz0 to 1e-6 relative. Differences with step 1e-6 on these smooth maps are
+// good to ~1e-9, so any error in the adjoint step shows up.
+func TestACAIsExactDerivativeOfDiscreteMap(t *testing.T) {
+	cases := []struct {
+		name string
+		p    *Problem
+	}{
+		{"vanderpol", testProblem(dynamics.VanDerPol{}, []float64{1.3}, []float64{2, 0}, []float64{0, 0.7, 1.5, 3})},
+		{"lotka_volterra", testProblem(dynamics.LotkaVolterra{}, []float64{1.1, 0.4, 0.1, 0.4}, []float64{10, 5}, []float64{0.5, 1, 2.5})},
+	}
+	for _, c := range cases {
+		for _, tb := range integrate.Tableaux {
+			t.Run(c.name+"/"+tb.Name, func(t *testing.T) {
+				s := &Settings{Method: tb, RTol: 1e-5, ATol: 1e-5, Step: 0.05}
+				if tb.Adaptive() {
+					s.Step = 0
+				}
+				m := &ACA{}
+				res, err := m.Gradient(c.p, s)
+				require.NoError(t, err)
+				r := m.rec
+				tt, hh, out := append([]float64(nil), r.t...), append([]float64(nil), r.h...), append([]int(nil), r.out...)
+				lossAt := func(theta, z0 []float64) float64 { return replay(c.p, tb, theta, z0, tt, hh, out) }
+				assert.InDelta(t, res.Loss, lossAt(c.p.Theta, c.p.Z0), 1e-12*math.Max(1, res.Loss))
+				fdTheta := centralDiff(func(x []float64) float64 { return lossAt(x, c.p.Z0) }, c.p.Theta)
+				fdZ0 := centralDiff(func(x []float64) float64 { return lossAt(c.p.Theta, x) }, c.p.Z0)
+				assertRelClose(t, fdTheta, res.Theta, 1e-6)
+				assertRelClose(t, fdZ0, res.Z0, 1e-6)
+			})
+		}
+	}
+}
+
+func centralDiff(f func([]float64) float64, x []float64) []float64 {
+	g := make([]float64, len(x))
+	xx := append([]float64(nil), x...)
+	for i := range x {
+		h := 1e-6 * math.Max(1, math.Abs(x[i]))
+		xx[i] = x[i] + h
+		fp := f(xx)
+		xx[i] = x[i] - h
+		fm := f(xx)
+		xx[i] = x[i]
+		g[i] = (fp - fm) / (2 * h)
+	}
+	return g
+}
+
+// assertRelClose compares vectors relative to the larger of their norm and 1e-12.
+func assertRelClose(t *testing.T, want, got []float64, tol float64) {
+	t.Helper()
+	require.Len(t, got, len(want))
+	norm := 1e-12
+	for _, v := range want {
+		norm = math.Max(norm, math.Abs(v))
+	}
+	for i := range want {
+		assert.LessOrEqual(t, math.Abs(want[i]-got[i])/norm, tol, "component %d: want %.12g got %.12g", i, want[i], got[i])
+	}
+}
+
+// TestNaiveIsExactDerivativeOfAdaptiveProgram: the naive method differentiates
+// the whole adaptive program, controller included, so central differences of
+// the full adaptive solve (small enough not to flip an accept/reject decision)
+// agree with it. At a loose tolerance the step-size terms matter, and ACA,
+// which freezes the steps, differs from both by more than the check's tolerance.
+func TestNaiveIsExactDerivativeOfAdaptiveProgram(t *testing.T) {
+	for _, tb := range []*integrate.Tableau{integrate.Dopri5, integrate.BogackiShampine, integrate.HeunEuler, integrate.Fehlberg} {
+		t.Run(tb.Name, func(t *testing.T) {
+			p := testProblem(dynamics.VanDerPol{}, []float64{1.3}, []float64{2, 0}, []float64{0.7, 1.5, 3})
+			// A given initial step: the automatic one depends on θ and z0, and the
+			// naive method holds it fixed.
+			s := &Settings{Method: tb, RTol: 1e-3, ATol: 1e-3, Step: 0.01}
+			res, err := (&Naive{}).Gradient(p, s)
+			require.NoError(t, err)
+			aca, err := (&ACA{}).Gradient(p, s)
+			require.NoError(t, err)
+			require.Equal(t, aca.Loss, res.Loss)
+			full := func(theta, z0 []float64) float64 {
+				q := *p
+				q.Theta, q.Z0 = theta, z0
+				r, err := (&ACA{}).Gradient(&q, s)
+				require.NoError(t, err)
+				return r.Loss
+			}
+			fdTheta := centralDiff(func(x []float64) float64 { return full(x, p.Z0) }, p.Theta)
+			fdZ0 := centralDiff(func(x []float64) float64 { return full(p.Theta, x) }, p.Z0)
+			t.Logf("theta: fd %.10g naive %.10g aca %.10g", fdTheta[0], res.Theta[0], aca.Theta[0])
+			t.Logf("z0: fd %.10g naive %.10g aca %.10g", fdZ0, res.Z0, aca.Z0)
+			assertRelClose(t, fdTheta, res.Theta, 1e-5)
+			assertRelClose(t, fdZ0, res.Z0, 1e-5)
+		})
+	}
+}
+
+func TestACABackwardStepAllocatesNothing(t *testing.T) {
+	var w rkAdjoint
+	w.setup(integrate.Dopri5, 2, 1)
+	z, lam, dth, theta := []float64{2, 0}, []float64{1, 1}, []float64{0}, []float64{1}
+	var m dynamics.Dynamics = dynamics.VanDerPol{}
+	allocs := testing.AllocsPerRun(20, func() {
+		w.step(m, theta, 0, 0.1, z, lam, dth)
+	})
+	assert.Zero(t, allocs)
+}
+
+func ExampleGradient() {
+	// The paper's toy problem (Eq. 27–29): dz/dt = kz, L = z(T)², dL/dz0 = 2 z0 e^{2kT}.
+	loss, _ := NewLeastSquares(1, nil, []float64{0}, nil)
+	p := &Problem{Model: dynamics.Exponential{}, Theta: []float64{1}, Z0: []float64{1}, Times: []float64{1}, Loss: loss}
+	res, err := Gradient(p, &Settings{RTol: 1e-8, ATol: 1e-8}, nil)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("L=%.4g dL/dz0=%.4g exact=%.4g\n", res.Loss, res.Z0[0], 2*math.Exp(2))
+	// Output: L=7.389 dL/dz0=14.78 exact=14.78
+}

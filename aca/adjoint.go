@@ -1,0 +1,152 @@
+package aca
+
+import (
+	"fmt"
+
+	"github.com/physid/physid/dynamics"
+	"github.com/physid/physid/integrate"
+)
+
+// Adjoint is the continuous adjoint method of Chen et al. (2018) (Pontryagin).
+//
+// Forward it keeps only z(T). Backward it solves the augmented system
+//
+//	dz/dt = f,  da/dt = −aᵀ∂f/∂z,  dg/dt = −aᵀ∂f/∂θ
+//
+// from T to t_0 with the same adaptive solver and tolerances, starting from
+// (z(T), ∂L/∂z(T), 0) and adding ∂L/∂z(t_k) to a at each observation time; then
+// dL/dz0 = a(t_0) and dL/dθ = g(t_0). Memory O(dim + #θ). The z it reconstructs
+// backward drifts from the forward one — for a non-invertible or unstable
+// reversed flow badly — and the gradient error grows with that drift (paper
+// Sec. 3.2); that is the point of comparing it with ACA.
+type Adjoint struct {
+	states []float64
+	g      []float64
+	aug    augmented
+	times  []float64
+	out    []float64
+	jump   adjointJumps
+}
+
+// Name returns "adjoint".
+func (*Adjoint) Name() string { return "adjoint" }
+
+// Gradient runs the forward solve, then the backward augmented solve.
+func (m *Adjoint) Gradient(p *Problem, s *Settings) (*Result, error) {
+	p.check()
+	n, np := p.Model.Dim(), p.Model.NumParams()
+	solver := integrate.NewSolver(s)
+	m.states = grow(m.states, n*len(p.Times))
+	st, err := solver.Solve(m.states, p.Model, p.Theta, p.T0, p.Z0, p.Times, nil)
+	res := &Result{Stats: Stats{NFEForward: st.NFE, Accepted: st.Accepted, Rejected: st.Rejected}}
+	if err != nil {
+		return res, err
+	}
+	m.g = grow(m.g, len(m.states))
+	if res.Loss, err = evalLoss(p, m.g, m.states); err != nil {
+		return res, err
+	}
+	res.States = append([]float64(nil), m.states...)
+	na := 2*n + np
+	K := len(p.Times)
+	z0 := make([]float64, na)
+	last := K - 1
+	copy(z0, m.states[last*n:(last+1)*n])
+	copy(z0[n:2*n], m.g[last*n:(last+1)*n])
+	// Backward output times: the earlier observation times, then T0 unless it is
+	// an observation time itself.
+	m.times = m.times[:0]
+	for k := last - 1; k >= 0; k-- {
+		m.times = append(m.times, p.Times[k])
+	}
+	if len(m.times) == 0 || m.times[len(m.times)-1] != p.T0 {
+		m.times = append(m.times, p.T0)
+	}
+	m.out = grow(m.out, na*len(m.times))
+	m.aug.m, m.aug.n, m.aug.np = p.Model, n, np
+	m.jump = adjointJumps{n: n, g: m.g, last: last, final: len(m.times) - 1}
+	tEnd := p.Times[last]
+	if tEnd == p.T0 {
+		// Every observation is at T0: nothing to integrate.
+		copy(m.out[len(m.out)-na:], z0)
+	} else {
+		bst, err := solver.Solve(m.out, &m.aug, p.Theta, tEnd, z0, m.times, &m.jump)
+		res.Stats.NFEBackward = 2 * bst.NFE
+		res.Stats.BackwardAccepted, res.Stats.BackwardRejected = bst.Accepted, bst.Rejected
+		if err != nil {
+			return res, fmt.Errorf("aca: adjoint backward solve: %w", err)
+		}
+	}
+	final := m.out[len(m.out)-na:]
+	res.Z0 = append([]float64(nil), final[n:2*n]...)
+	res.Theta = append([]float64(nil), final[2*n:]...)
+	// An observation at T0 ends the backward solve; add its gradient here.
+	for k := 0; k < t0Outputs(p) && k < last; k++ {
+		axpy(res.Z0, 1, m.g[k*n:(k+1)*n])
+	}
+	res.Stats.Bytes = 8 * na
+	return res, nil
+}
+
+// adjointJumps adds ∂L/∂z(t_k) to the adjoint a when the backward solve lands on
+// observation time t_k.
+type adjointJumps struct {
+	n, last, final int
+	g              []float64
+}
+
+func (*adjointJumps) Record(*integrate.Attempt) {}
+
+// Jump adds the loss gradient of the observation reached at backward output j.
+func (j *adjointJumps) Jump(out int, _ float64, z []float64) bool {
+	k := j.last - 1 - out // backward output j is observation last−1−j
+	if k < 0 || out == j.final {
+		return false // the solve ends here; the caller adds it
+	}
+	axpy(z[j.n:2*j.n], 1, j.g[k*j.n:(k+1)*j.n])
+	return true
+}
+
+// augmented is the adjoint system [z, a, g] as a Dynamics; only Func is used.
+type augmented struct {
+	m         dynamics.Dynamics
+	n, np     int
+	scratchTh []float64
+}
+
+func (a *augmented) Dim() int       { return 2*a.n + a.np }
+func (a *augmented) NumParams() int { return a.np }
+
+// Func writes (f, −aᵀ∂f/∂z, −aᵀ∂f/∂θ).
+func (a *augmented) Func(dst []float64, t float64, x, theta []float64) {
+	n := a.n
+	a.m.Func(dst[:n], t, x[:n], theta)
+	da, dg := dst[n:2*n], dst[2*n:]
+	clear(da)
+	clear(dg)
+	a.m.VJP(da, dg, t, x[:n], theta, x[n:2*n])
+	for i := range da {
+		da[i] = -da[i]
+	}
+	for i := range dg {
+		dg[i] = -dg[i]
+	}
+}
+
+// JVP is not needed by any method and panics.
+func (a *augmented) JVP(_ []float64, _ float64, _, _, _, _ []float64) {
+	panic("aca: the adjoint's augmented system has no JVP")
+}
+
+// VJP is not needed by any method and panics.
+func (a *augmented) VJP(_, _ []float64, _ float64, _, _, _ []float64) {
+	panic("aca: the adjoint's augmented system has no VJP")
+}
+
+// CheckState forwards the model's own domain check on the z part.
+func (a *augmented) CheckState(t float64, x, theta []float64) error {
+	if c, ok := a.m.(dynamics.StateChecker); ok {
+		return c.CheckState(t, x[:a.n], theta)
+	}
+	return nil
+}
