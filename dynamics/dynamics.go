@@ -37,3 +37,20 @@ type StateChecker interface {
 	// CheckState returns a non-nil error when z at time t is outside the model's domain.
 	CheckState(t float64, z, theta []float64) error
 }
+
+// Cloner is an optional interface for models that keep a workspace and so are
+// not safe for concurrent use: code that runs a model on several goroutines
+// (parallel restarts, parallel training runs) calls Clone once per goroutine.
+// Stateless models need not implement it.
+type Cloner interface {
+	// Clone returns an independent copy that shares no mutable state.
+	Clone() Dynamics
+}
+
+// Clone returns m.Clone() when m implements Cloner, else m itself.
+func Clone(m Dynamics) Dynamics {
+	if c, ok := m.(Cloner); ok {
+		return c.Clone()
+	}
+	return m
+}

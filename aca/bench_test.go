@@ -1,0 +1,84 @@
+package aca_test
+
+import (
+	"testing"
+
+	"github.com/physid/physid/aca"
+	"github.com/physid/physid/dynamics"
+	"github.com/physid/physid/integrate"
+)
+
+// benchProblem is van der Pol on [0, 10] observed at 20 times.
+func benchProblem(b *testing.B) *aca.Problem {
+	times := make([]float64, 20)
+	for i := range times {
+		times[i] = 0.5 * float64(i+1)
+	}
+	loss, err := aca.NewLeastSquares(2, nil, make([]float64, 40), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &aca.Problem{Model: dynamics.VanDerPol{}, Theta: []float64{1}, Z0: []float64{2, 0}, Times: times, Loss: loss}
+}
+
+// linear18 is an 18-dimensional damped linear system (324 parameters).
+func linear18(b *testing.B) *aca.Problem {
+	const n = 18
+	theta := make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		theta[i*n+i] = -0.1
+		theta[i*n+(i+1)%n] = 1
+		theta[((i+1)%n)*n+i] = -1
+	}
+	z0 := make([]float64, n)
+	for i := range z0 {
+		z0[i] = float64(i%3) - 1
+	}
+	times := []float64{1, 2, 3, 4, 5}
+	loss, err := aca.NewLeastSquares(n, nil, make([]float64, n*len(times)), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &aca.Problem{Model: dynamics.Linear{N: n}, Theta: theta, Z0: z0, Times: times, Loss: loss}
+}
+
+func BenchmarkDopri5Forward(b *testing.B) {
+	p := benchProblem(b)
+	s := integrate.NewSolver(&aca.Settings{RTol: 1e-7, ATol: 1e-7})
+	dst := make([]float64, 2*len(p.Times))
+	var st integrate.Stats
+	b.ReportAllocs()
+	for b.Loop() {
+		var err error
+		if st, err = s.Solve(dst, p.Model, p.Theta, 0, p.Z0, p.Times, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(st.NFE), "nfe/op")
+}
+
+func benchGradient(b *testing.B, p *aca.Problem, m aca.Method) {
+	s := &aca.Settings{RTol: 1e-7, ATol: 1e-7}
+	var res *aca.Result
+	b.ReportAllocs()
+	for b.Loop() {
+		var err error
+		if res, err = m.Gradient(p, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(res.Stats.NFEForward+res.Stats.NFEBackward), "nfe/op")
+	b.ReportMetric(float64(res.Stats.Bytes), "held-bytes")
+}
+
+func BenchmarkGradientVanDerPol(b *testing.B) {
+	for _, m := range aca.Methods() {
+		b.Run(m.Name(), func(b *testing.B) { benchGradient(b, benchProblem(b), m) })
+	}
+}
+
+func BenchmarkGradientLinear18(b *testing.B) {
+	for _, m := range aca.Methods() {
+		b.Run(m.Name(), func(b *testing.B) { benchGradient(b, linear18(b), m) })
+	}
+}
