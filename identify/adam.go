@@ -1,0 +1,72 @@
+package identify
+
+import (
+	"context"
+	"fmt"
+	"math"
+)
+
+// runAdam is Adam (Kingma & Ba 2015) on the optimizer coordinates, one full-batch
+// gradient per epoch, with the learning rate multiplied by LRDecay after each
+// epoch — the paper's three-body training loop. After the last epoch the
+// parameters it moved to are evaluated once more, so the final step counts.
+func runAdam(ctx context.Context, ob *objective, o *Options, init []float64, state *OptimizerState, done int, sr *StartResult, rec func(int, float64, []float64)) error {
+	nf := len(ob.free)
+	st := OptimizerState{U: ob.uOf(init), M: make([]float64, nf), V: make([]float64, nf), LR: o.LR}
+	if state != nil {
+		st = OptimizerState{U: append([]float64(nil), state.U...), M: append([]float64(nil), state.M...),
+			V: append([]float64(nil), state.V...), LR: state.LR, Step: state.Step}
+	}
+	b1, b2 := o.Betas[0], o.Betas[1]
+	const eps = 1e-8
+	g := make([]float64, nf)
+	prev := math.NaN()
+	save := func() { c := st; c.U, c.M, c.V = clone(st.U), clone(st.M), clone(st.V); sr.State = &c }
+	save()
+	for epoch := done + 1; epoch <= o.Epochs; epoch++ {
+		if ctx.Err() != nil {
+			sr.Status, sr.Message = "interrupted", fmt.Sprintf("stopped before epoch %d", epoch)
+			return nil
+		}
+		loss, err := ob.eval(st.U, g)
+		if err != nil || math.IsNaN(loss) || math.IsInf(loss, 0) {
+			sr.Status = "diverged"
+			sr.Message = fmt.Sprintf("epoch %d: %v (loss %v); keeping the best parameters found", epoch, err, loss)
+			return fmt.Errorf("%w at epoch %d: %v", ErrDiverged, epoch, err)
+		}
+		rec(epoch, loss, st.U)
+		if o.GradTol > 0 && maxAbs(g) < o.GradTol {
+			sr.Status, sr.Message = "converged", fmt.Sprintf("gradient below %g", o.GradTol)
+			return nil
+		}
+		if o.LossTol > 0 && math.Abs(loss-prev) <= o.LossTol*math.Abs(loss) {
+			sr.Status, sr.Message = "converged", fmt.Sprintf("loss change below %g relative", o.LossTol)
+			return nil
+		}
+		prev = loss
+		st.Step++
+		c1, c2 := 1-math.Pow(b1, float64(st.Step)), 1-math.Pow(b2, float64(st.Step))
+		for j := range g {
+			st.M[j] = b1*st.M[j] + (1-b1)*g[j]
+			st.V[j] = b2*st.V[j] + (1-b2)*g[j]*g[j]
+			st.U[j] -= st.LR * (st.M[j] / c1) / (math.Sqrt(st.V[j]/c2) + eps)
+		}
+		st.LR *= o.LRDecay
+		save()
+	}
+	sr.Status = "max_epochs"
+	if loss, err := ob.eval(st.U, nil); err == nil && loss < sr.Loss {
+		sr.Params, sr.Loss = ob.thetaOf(st.U), loss
+	}
+	return nil
+}
+
+func maxAbs(x []float64) float64 {
+	m := 0.0
+	for _, v := range x {
+		m = math.Max(m, math.Abs(v))
+	}
+	return m
+}
+
+func clone(x []float64) []float64 { return append([]float64(nil), x...) }

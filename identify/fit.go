@@ -1,0 +1,293 @@
+package identify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// Options configures a fit. The zero value is the paper's optimizer family with
+// common defaults: Adam, 100 epochs, lr 0.1, no decay, betas (0.9, 0.999).
+type Options struct {
+	// Optimizer is adam (default), lbfgs or lm.
+	Optimizer string
+	// Epochs bounds the iterations (Adam: gradient steps; L-BFGS and LM: major
+	// iterations); 0 means 100.
+	Epochs int
+	// LR is Adam's learning rate; 0 means 0.1.
+	LR float64
+	// LRDecay multiplies the learning rate after each epoch; 0 means 1 (none).
+	LRDecay float64
+	// Betas are Adam's moment decay rates; zeros mean (0.9, 0.999).
+	Betas [2]float64
+	// GradTol stops when the largest |dL/du| falls below it; 0 means never
+	// (Adam) or 1e-12 (L-BFGS, LM).
+	GradTol float64
+	// LossTol stops when the loss changes by less than LossTol·|L| between
+	// epochs; 0 means never for Adam and 1e-15 for L-BFGS and LM.
+	LossTol float64
+	// Seed drives the multi-start jitter; the same seed gives the same numbers.
+	Seed uint64
+	// Starts is the number of starting points; 0 means 1.
+	Starts int
+	// Jitter perturbs each start: θ = init·(1 + U(−Jitter, Jitter)) (or
+	// init + U(−Jitter, Jitter) for init 0); 0 means 0.1, negative means none.
+	Jitter float64
+	// Workers bounds the goroutines running starts; 0 means GOMAXPROCS.
+	Workers int
+	// Progress, when not nil, is called after every epoch of every start, never
+	// concurrently.
+	Progress func(Progress)
+	// Resume continues from the states of an interrupted fit (Result.Starts).
+	Resume []StartResult
+}
+
+// Progress reports one epoch of one start.
+type Progress struct {
+	Start, Epoch, Epochs int
+	Loss                 float64
+	Params               []float64
+}
+
+// Epoch is one entry of a fit's history.
+type Epoch struct {
+	Epoch  int       `json:"epoch"`
+	Loss   float64   `json:"loss"`
+	Params []float64 `json:"params"`
+}
+
+// StartResult is the outcome of one starting point.
+type StartResult struct {
+	// Start is the index of the starting point.
+	Start int `json:"start"`
+	// Init is the jittered starting θ.
+	Init []float64 `json:"init"`
+	// Params is the best θ found and Loss its loss.
+	Params []float64 `json:"params"`
+	Loss   float64   `json:"loss"`
+	// Epochs is the number of epochs run; NFE and Evals count work.
+	Epochs int `json:"epochs"`
+	NFE    int `json:"nfe"`
+	Evals  int `json:"evals"`
+	// History has one entry per epoch.
+	History []Epoch `json:"history"`
+	// Status says why the start stopped: max_epochs, converged, interrupted or
+	// diverged; Message explains.
+	Status  string `json:"status"`
+	Message string `json:"message,omitempty"`
+	// State is what resuming needs: the optimizer coordinates and Adam's moments.
+	State *OptimizerState `json:"state,omitempty"`
+}
+
+// OptimizerState is the resumable state of a start.
+type OptimizerState struct {
+	U    []float64 `json:"u"`
+	M    []float64 `json:"m,omitempty"`
+	V    []float64 `json:"v,omitempty"`
+	LR   float64   `json:"lr,omitempty"`
+	Step int       `json:"step"`
+}
+
+// Result is the outcome of a fit: the best start's parameters with standard
+// errors, and every start's record.
+type Result struct {
+	// Params is the best θ (all parameters, fixed ones included), Loss its loss.
+	Params []float64
+	Loss   float64
+	// StdErr holds Gauss–Newton standard errors (NaN for fixed parameters or
+	// where the covariance is singular); nil when they could not be computed.
+	StdErr []float64
+	// Best is the index of the best start.
+	Best int
+	// Starts holds every start's record.
+	Starts []StartResult
+	// Epochs and NFE total the work of all starts; Seconds is wall time.
+	Epochs, NFE int
+	Seconds     float64
+	// Interrupted is true when the context ended the fit early.
+	Interrupted bool
+}
+
+func (o *Options) resolved() Options {
+	r := *o
+	if r.Optimizer == "" {
+		r.Optimizer = "adam"
+	}
+	if r.Epochs == 0 {
+		r.Epochs = 100
+	}
+	if r.LR == 0 {
+		r.LR = 0.1
+	}
+	if r.LRDecay == 0 {
+		r.LRDecay = 1
+	}
+	if r.Betas == [2]float64{} {
+		r.Betas = [2]float64{0.9, 0.999}
+	}
+	if r.Starts == 0 {
+		r.Starts = 1
+	}
+	if r.Jitter == 0 {
+		r.Jitter = 0.1
+	} else if r.Jitter < 0 {
+		r.Jitter = 0
+	}
+	if r.Workers == 0 {
+		r.Workers = runtime.GOMAXPROCS(0)
+	}
+	if r.Optimizer != "adam" {
+		if r.GradTol == 0 {
+			r.GradTol = 1e-12
+		}
+		if r.LossTol == 0 {
+			r.LossTol = 1e-15
+		}
+	}
+	return r
+}
+
+// Optimizers lists the accepted optimizer names.
+var Optimizers = []string{"adam", "lbfgs", "lm"}
+
+// Fit fits the problem's free parameters. Starts run in parallel with results
+// independent of scheduling. When ctx ends, every start stops after its current
+// epoch and Fit returns the best found so far with Interrupted set. A start
+// that diverges keeps its best parameters; Fit fails only when every start
+// failed before its first finite loss.
+func Fit(ctx context.Context, p *Problem, opts *Options) (*Result, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	o := opts.resolved()
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	switch o.Optimizer {
+	case "adam", "lbfgs", "lm":
+	default:
+		return nil, fmt.Errorf("identify: unknown optimizer %q (allowed: adam, lbfgs, lm)", o.Optimizer)
+	}
+	if o.Starts < 1 || o.Epochs < 1 {
+		return nil, fmt.Errorf("identify: starts and epochs must be at least 1 (got %d, %d)", o.Starts, o.Epochs)
+	}
+	if len(p.free()) == 0 {
+		return nil, errors.New("identify: every parameter is fixed; nothing to fit")
+	}
+	began := time.Now()
+	res := &Result{Starts: make([]StartResult, o.Starts)}
+	var mu sync.Mutex
+	progress := func(ev Progress) {
+		if o.Progress != nil {
+			mu.Lock()
+			o.Progress(ev)
+			mu.Unlock()
+		}
+	}
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	errs := make([]error, o.Starts)
+	for w := 0; w < min(o.Workers, o.Starts); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				res.Starts[i], errs[i] = runStart(ctx, p, &o, i, progress)
+			}
+		}()
+	}
+	for i := 0; i < o.Starts; i++ {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	res.Best = -1
+	for i := range res.Starts {
+		s := &res.Starts[i]
+		res.Epochs += s.Epochs
+		res.NFE += s.NFE
+		if s.Status == "interrupted" {
+			res.Interrupted = true
+		}
+		if s.Params != nil && !math.IsNaN(s.Loss) && (res.Best < 0 || s.Loss < res.Starts[res.Best].Loss) {
+			res.Best = i
+		}
+	}
+	res.Seconds = time.Since(began).Seconds()
+	if res.Best < 0 {
+		return res, fmt.Errorf("identify: no start reached a finite loss: %w", errors.Join(errs...))
+	}
+	b := res.Starts[res.Best]
+	res.Params, res.Loss = b.Params, b.Loss
+	res.StdErr, _ = StandardErrors(p, res.Params)
+	return res, nil
+}
+
+// startTheta returns start i's initial θ: init jittered by a generator seeded
+// with (seed, i), so a start's numbers do not depend on which goroutine runs it.
+func startTheta(p *Problem, o *Options, i int) []float64 {
+	rng := rand.New(rand.NewPCG(o.Seed, uint64(i)))
+	theta := make([]float64, len(p.Params))
+	for j, q := range p.Params {
+		theta[j] = q.Init
+		if q.Fixed || o.Jitter == 0 {
+			continue
+		}
+		d := o.Jitter * (2*rng.Float64() - 1)
+		if q.Init == 0 {
+			theta[j] = d
+		} else {
+			theta[j] = q.Init * (1 + d)
+		}
+		lo, hi := q.bounds()
+		if theta[j] <= lo || theta[j] >= hi {
+			theta[j] = q.Init
+		}
+	}
+	return theta
+}
+
+func runStart(ctx context.Context, p *Problem, o *Options, i int, progress func(Progress)) (StartResult, error) {
+	ob, err := newObjective(p)
+	if err != nil {
+		return StartResult{Start: i, Status: "diverged", Message: err.Error()}, err
+	}
+	init := startTheta(p, o, i)
+	sr := StartResult{Start: i, Init: init, Loss: math.NaN()}
+	var state *OptimizerState
+	if i < len(o.Resume) && o.Resume[i].State != nil {
+		prev := o.Resume[i]
+		sr.Init, sr.History, sr.Epochs = prev.Init, prev.History, prev.Epochs
+		if prev.Params != nil {
+			sr.Params, sr.Loss = prev.Params, prev.Loss
+		}
+		state = prev.State
+	}
+	rec := func(epoch int, loss float64, u []float64) {
+		th := ob.thetaOf(u)
+		sr.History = append(sr.History, Epoch{Epoch: epoch, Loss: loss, Params: th})
+		sr.Epochs = epoch
+		if !math.IsNaN(loss) && (sr.Params == nil || math.IsNaN(sr.Loss) || loss < sr.Loss) {
+			sr.Params, sr.Loss = th, loss
+		}
+		progress(Progress{Start: i, Epoch: epoch, Epochs: o.Epochs, Loss: loss, Params: th})
+	}
+	switch o.Optimizer {
+	case "adam":
+		err = runAdam(ctx, ob, o, init, state, sr.Epochs, &sr, rec)
+	case "lbfgs":
+		err = runLBFGS(ctx, ob, o, init, &sr, rec)
+	case "lm":
+		err = runLM(ctx, ob, o, init, &sr, rec)
+	}
+	sr.NFE, sr.Evals = ob.nfe, ob.evals
+	if err != nil && sr.Status == "" {
+		sr.Status, sr.Message = "diverged", err.Error()
+	}
+	return sr, err
+}

@@ -1,0 +1,134 @@
+package identify
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/physid/physid/aca"
+	"github.com/physid/physid/dynamics"
+)
+
+// objective evaluates the loss and its gradient in the optimizer's coordinates
+// u (free parameters only, through the bound transforms). One per goroutine.
+type objective struct {
+	p      *Problem
+	free   []int
+	theta  []float64
+	method aca.Method
+	fwd    *aca.Forward
+	prob   aca.Problem
+	loss   *aca.LeastSquares
+	nfe    int
+	evals  int
+}
+
+func newObjective(p *Problem) (*objective, error) {
+	loss, err := p.loss()
+	if err != nil {
+		return nil, err
+	}
+	m, err := aca.ByName(p.gradientName())
+	if err != nil {
+		return nil, err
+	}
+	o := &objective{p: p, free: p.free(), method: m, loss: loss, fwd: &aca.Forward{ParamsOnly: true}}
+	o.theta = make([]float64, len(p.Params))
+	for i, q := range p.Params {
+		o.theta[i] = q.Init
+	}
+	o.prob = aca.Problem{Model: dynamics.Clone(p.Model), Theta: o.theta, T0: p.T0, Z0: p.Z0, Times: p.Times, Loss: loss}
+	return o, nil
+}
+
+// setU writes θ for the optimizer coordinates u.
+func (o *objective) setU(u []float64) {
+	for j, i := range o.free {
+		o.theta[i] = toTheta(o.p.Params[i], u[j])
+	}
+}
+
+// thetaOf returns a copy of θ for u.
+func (o *objective) thetaOf(u []float64) []float64 {
+	o.setU(u)
+	return append([]float64(nil), o.theta...)
+}
+
+// u0 returns the optimizer coordinates of θ.
+func (o *objective) uOf(theta []float64) []float64 {
+	u := make([]float64, len(o.free))
+	for j, i := range o.free {
+		u[j] = toU(o.p.Params[i], theta[i])
+	}
+	return u
+}
+
+// eval returns L(u) and writes dL/du into grad (when not nil).
+func (o *objective) eval(u, grad []float64) (float64, error) {
+	o.setU(u)
+	res, err := o.method.Gradient(&o.prob, &o.p.Solver)
+	o.evals++
+	if res != nil {
+		o.nfe += res.Stats.NFEForward + res.Stats.NFEBackward
+	}
+	if err != nil {
+		return math.NaN(), err
+	}
+	if grad != nil {
+		for j, i := range o.free {
+			grad[j] = res.Theta[i] * dThetaDU(o.p.Params[i], u[j])
+		}
+		for j, g := range grad {
+			if math.IsNaN(g) || math.IsInf(g, 0) {
+				return res.Loss, fmt.Errorf("%w: dL/d%s = %v", ErrDiverged, o.p.Params[o.free[j]].Name, g)
+			}
+		}
+	}
+	return res.Loss, nil
+}
+
+// jacobian returns the weighted residuals r (sum of squares = L) and their
+// Jacobian with respect to u, row-major len(r)×len(free), from forward
+// sensitivities. With unweighted true, r = z − y and J = ∂z/∂θ instead (for
+// the covariance).
+func (o *objective) jacobian(u []float64, unweighted bool) (r, jac []float64, err error) {
+	o.setU(u)
+	res, err := o.fwd.Gradient(&o.prob, &o.p.Solver)
+	o.evals++
+	if res != nil {
+		o.nfe += res.Stats.NFEForward
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	n, np := o.p.Model.Dim(), len(o.p.Params)
+	K, nobs, nf := len(o.p.Times), o.p.NumObserved(), len(o.free)
+	r = make([]float64, K*nobs)
+	jac = make([]float64, K*nobs*nf)
+	for k := 0; k < K; k++ {
+		w := 1.0
+		if !unweighted {
+			w = 1 / float64(K)
+			if o.p.Weights != nil {
+				w *= o.p.Weights[k]
+			}
+		}
+		sw := math.Sqrt(w)
+		sk := o.fwd.Sens[k*n*np : (k+1)*n*np]
+		for c := 0; c < nobs; c++ {
+			comp := c
+			if o.p.Observed != nil {
+				comp = o.p.Observed[c]
+			}
+			row := k*nobs + c
+			r[row] = sw * (res.States[k*n+comp] - o.p.Values[row])
+			for j, i := range o.free {
+				d := 1.0
+				if !unweighted {
+					d = dThetaDU(o.p.Params[i], u[j])
+				}
+				jac[row*nf+j] = sw * sk[comp*np+i] * d
+			}
+		}
+	}
+	return r, jac, nil
+}
