@@ -182,3 +182,22 @@ func ExampleACA() {
 	// naive    dL/dmu=-0.634544
 	// forward  dL/dmu=-0.634544
 }
+
+// TestMethodsAgreeBackwardInTime: observations before T0 (a solve backward in
+// time), with one observation at T0 itself: all four methods agree with the
+// reference to the solver tolerance.
+func TestMethodsAgreeBackwardInTime(t *testing.T) {
+	vals := []float64{2, 0, 1.5, -0.5, 0.5, -1.2, -1.8, 0.9}
+	loss, err := aca.NewLeastSquares(2, nil, vals, nil)
+	require.NoError(t, err)
+	p := &aca.Problem{Model: dynamics.VanDerPol{}, Theta: []float64{1.2}, T0: 3, Z0: []float64{-1, 1}, Times: []float64{3, 2, 1, 0}, Loss: loss}
+	ref, err := (&aca.Forward{}).Gradient(p, &aca.Settings{RTol: 1e-12, ATol: 1e-12, MaxSteps: 1e6})
+	require.NoError(t, err)
+	for _, m := range aca.Methods() {
+		res, err := m.Gradient(p, &aca.Settings{RTol: 1e-10, ATol: 1e-10})
+		require.NoError(t, err)
+		assert.Less(t, relErr(ref.Theta, res.Theta), 1e-6, m.Name())
+		assert.Less(t, relErr(ref.Z0, res.Z0), 1e-6, m.Name())
+		assert.InDelta(t, ref.Loss, res.Loss, 1e-8)
+	}
+}
