@@ -1,0 +1,221 @@
+// Command identify is physid's command line: it evaluates gradients of
+// scenario files and reproduces the ACA paper's experiments.
+//
+//	identify grad SCENARIO [--method aca|adjoint|naive|forward] [--json]
+//	identify reproduce toy [--out DIR]
+//	identify reproduce reverse [--out DIR]
+//	identify help [COMMAND]
+//
+// Exit status: 0 on success, 1 when a computation fails (a solver error), 2
+// for a usage mistake or a bad input file, 3 for an internal error (a bug).
+// This is the only package that prints or exits.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/physid/physid/scenarios"
+)
+
+// Exit statuses.
+const (
+	exitOK       = 0
+	exitRuntime  = 1
+	exitUsage    = 2
+	exitInternal = 3
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usageText = `identify — physics-informed system identification with ACA gradients
+
+Usage:
+  identify grad SCENARIO [--method aca|adjoint|naive|forward] [--json]
+      Evaluate the loss and its gradient at the parameters' init values.
+  identify reproduce toy [--out DIR]
+      The paper's Fig. 6: gradient error of each method on dz/dt = kz.
+  identify reproduce reverse [--out DIR]
+      The paper's Fig. 4: van der Pol solved forward, then backward.
+  identify help [COMMAND]
+      Show this text, or a command's flags.
+
+Flags may come before or after the positional arguments.
+Exit status: 0 success, 1 computation failed, 2 usage or input error, 3 internal error.
+`
+
+// command is one subcommand: its flags and what it does with the rest.
+type command struct {
+	name, args, summary string
+	flags               func(fset *flag.FlagSet) func(pos []string, stdout io.Writer) error
+}
+
+func commands() []command {
+	return []command{gradCommand(), reproduceCommand()}
+}
+
+func run(args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "identify: internal error: %v\n%s", r, debug.Stack())
+			code = exitInternal
+		}
+	}()
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usageText)
+		return exitUsage
+	}
+	name := args[0]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 {
+			for _, c := range commands() {
+				if c.name == args[1] {
+					fset, _ := c.flagSet(stdout)
+					fset.Usage()
+					return exitOK
+				}
+			}
+			fmt.Fprintf(stderr, "identify: unknown command %q (allowed: grad, reproduce, help)\n", args[1])
+			return exitUsage
+		}
+		fmt.Fprint(stdout, usageText)
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			return report(c.run(args[1:], stdout, stderr), stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "identify: unknown command %q (allowed: grad, reproduce, help)\n\n%s", name, usageText)
+	return exitUsage
+}
+
+// flagSet returns the command's flag set, writing messages to out, and the
+// function that runs the command once the flags are parsed.
+func (c command) flagSet(out io.Writer) (*flag.FlagSet, func([]string, io.Writer) error) {
+	fset := flag.NewFlagSet("identify "+c.name, flag.ContinueOnError)
+	fset.SetOutput(out)
+	do := c.flags(fset)
+	fset.Usage = func() {
+		out := fset.Output()
+		fmt.Fprintf(out, "Usage: identify %s %s\n\n%s\n", c.name, c.args, c.summary)
+		hasFlags := false
+		fset.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if hasFlags {
+			fmt.Fprintln(out, "\nFlags:")
+			fset.PrintDefaults()
+		}
+	}
+	return fset, do
+}
+
+func (c command) run(args []string, stdout, stderr io.Writer) error {
+	fset, do := c.flagSet(stderr)
+	usage := fset.Usage
+	fset.Usage = func() {} // printed below, to stdout for -h and to stderr after a mistake
+	pos, err := parseInterleaved(fset, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fset.SetOutput(stdout)
+		usage()
+		return nil
+	}
+	if err != nil {
+		usage()
+		return usageError{err: err, quiet: true} // flag has printed the message
+	}
+	return do(pos, stdout)
+}
+
+// parseInterleaved parses flags that may come before, between or after the
+// positional arguments (the standard flag package stops at the first
+// positional one): flags, with the value of a non-boolean flag given as the
+// next argument, are moved to the front. "--" ends the flags.
+func parseInterleaved(fset *flag.FlagSet, args []string) ([]string, error) {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			pos = append(pos, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		if f := fset.Lookup(name); f != nil && !isBoolFlag(f) && i+1 < len(args) {
+			flags = append(flags, args[i+1])
+			i++
+		}
+	}
+	if err := fset.Parse(flags); err != nil {
+		return nil, err
+	}
+	return append(pos, fset.Args()...), nil
+}
+
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// usageError is a mistake on the command line: exit status 2.
+type usageError struct {
+	err   error
+	quiet bool // already reported
+}
+
+func (e usageError) Error() string { return e.err.Error() }
+
+func usagef(format string, args ...any) error {
+	return usageError{err: fmt.Errorf(format, args...)}
+}
+
+// runtimeError is a failed computation: exit status 1.
+type runtimeError struct{ err error }
+
+func (e runtimeError) Error() string { return e.err.Error() }
+func (e runtimeError) Unwrap() error { return e.err }
+
+// report prints err and returns the exit status for it.
+func report(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	var ue usageError
+	var se *scenarios.Error
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &ue):
+		if !ue.quiet {
+			fmt.Fprintf(stderr, "identify: %v\n", err)
+		}
+		return exitUsage
+	case errors.As(err, &se):
+		fmt.Fprintln(stderr, se.Error()) // already FILE:LINE: FIELD: problem
+		return exitUsage
+	case errors.As(err, &pe) && !isRuntime(err):
+		fmt.Fprintf(stderr, "identify: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "identify: %v\n", err)
+	return exitRuntime
+}
+
+func isRuntime(err error) bool {
+	var re runtimeError
+	return errors.As(err, &re)
+}

@@ -1,0 +1,176 @@
+package scenarios
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/physid/physid/internal/csvio"
+)
+
+// data reads [data]: which states are observed, and the observations, inline
+// (t and z) or from a CSV file.
+func (d *decoder) data(top *table, sc *Scenario, open opener) {
+	dt, ok := top.sub("data")
+	if !ok && d.err == nil {
+		d.fail("data", "missing table [data]")
+	}
+	dt.allow("observe", "t", "z", "file")
+	sc.Observe, sc.Observed = d.observe(dt, sc.StateNames)
+	hasInline, hasFile := dt.has("t") || dt.has("z"), dt.has("file")
+	switch {
+	case d.err != nil:
+	case hasInline && hasFile:
+		d.fail(dt.at("file"), "give either t and z or file, not both")
+	case hasFile:
+		file := dt.str("file", "")
+		if d.err == nil {
+			d.csv(dt.at("file"), file, sc, open)
+		}
+	case !dt.has("t"):
+		d.fail(dt.at("t"), "missing key: the observation times (or give file)")
+	case !dt.has("z"):
+		d.fail(dt.at("z"), fmt.Sprintf("missing key: the observations, one row of %d values (%s) per time", len(sc.Observe), strings.Join(sc.Observe, ", ")))
+	default:
+		d.inline(dt, sc)
+	}
+	dt.done()
+}
+
+// observe reads data.observe; absent means every state.
+func (d *decoder) observe(dt *table, states []string) ([]string, []int) {
+	index := map[string]int{}
+	for i, s := range states {
+		index[s] = i
+	}
+	names, ok := dt.strs("observe")
+	if !ok {
+		if d.err != nil {
+			return nil, nil
+		}
+		names = states
+	}
+	if len(names) == 0 {
+		d.fail(dt.at("observe"), "empty: observe at least one state", states...)
+		return nil, nil
+	}
+	idx := make([]int, len(names))
+	seen := map[string]bool{}
+	for i, n := range names {
+		j, ok := index[n]
+		switch {
+		case !ok:
+			d.fail(indexPath(dt.at("observe"), i), fmt.Sprintf("unknown state name %q", n), states...)
+		case seen[n]:
+			d.fail(indexPath(dt.at("observe"), i), fmt.Sprintf("state %q observed twice", n))
+		}
+		if d.err != nil {
+			return nil, nil
+		}
+		seen[n] = true
+		idx[i] = j
+	}
+	return names, idx
+}
+
+// inline reads data.t and data.z.
+func (d *decoder) inline(dt *table, sc *Scenario) {
+	times, ok := dt.nums("t")
+	if !ok {
+		return
+	}
+	if len(times) == 0 {
+		d.fail(dt.at("t"), "empty: give at least one observation time")
+		return
+	}
+	for i, t := range times {
+		d.checkTime(indexPath(dt.at("t"), i), i, t, times, sc.T0)
+		if d.err != nil {
+			return
+		}
+	}
+	rows, ok := dt.rows("z", len(sc.Observe))
+	if !ok {
+		return
+	}
+	if len(rows) != len(times) {
+		d.failf(dt.at("z"), "wrong length: %d rows for %d times in t", len(rows), len(times))
+		return
+	}
+	sc.Times = times
+	sc.Values = make([]float64, 0, len(rows)*len(sc.Observe))
+	for _, r := range rows {
+		sc.Values = append(sc.Values, r...)
+	}
+}
+
+// checkTime checks times[i] against t0 and its predecessor.
+func (d *decoder) checkTime(field string, i int, t float64, times []float64, t0 float64) {
+	switch {
+	case i == 0 && t < t0:
+		d.failf(field, "time %g is before the initial time t0 = %g", t, t0)
+	case i > 0 && t <= times[i-1]:
+		d.failf(field, "times must be strictly increasing: %g after %g", t, times[i-1])
+	}
+}
+
+// csv reads the observations from a CSV file with columns t and the observed
+// state names (other columns are ignored). Its errors name the CSV file.
+func (d *decoder) csv(field, name string, sc *Scenario, open opener) {
+	if name == "" {
+		d.fail(field, "empty file name")
+		return
+	}
+	display, src, err := open(name)
+	if err != nil {
+		d.failf(field, "cannot read %q: %v", name, err)
+		return
+	}
+	csvFail := func(line int, column, problem string, allowed ...string) {
+		if d.err == nil {
+			d.err = &Error{File: display, Line: line, Field: column, Problem: problem, Allowed: allowed}
+		}
+	}
+	tab, err := csvio.Read(bytes.NewReader(src), nil)
+	if err != nil {
+		e := err.(*csvio.Error)
+		col := "row"
+		if e.Column != "" {
+			col = "column " + e.Column
+		} else if e.Line <= 1 {
+			col = "header"
+		}
+		csvFail(e.Line, col, e.Msg)
+		return
+	}
+	want := append([]string{"t"}, sc.Observe...)
+	cols := make([]int, len(want))
+	for i, w := range want {
+		if cols[i] = tab.Index(w); cols[i] < 0 {
+			csvFail(1, "header", fmt.Sprintf("missing column %q; want t and the observed states, matched by name (columns: %s)", w, strings.Join(tab.Header, ", ")), want...)
+			return
+		}
+	}
+	if len(tab.Rows) == 0 {
+		csvFail(1, "header", "no rows: give at least one observation")
+		return
+	}
+	times := make([]float64, len(tab.Rows))
+	values := make([]float64, 0, len(tab.Rows)*len(sc.Observe))
+	for r, row := range tab.Rows {
+		times[r] = row[cols[0]]
+		switch {
+		case r == 0 && times[r] < sc.T0:
+			csvFail(tab.Lines[r], "column t", fmt.Sprintf("time %g is before the initial time t0 = %g", times[r], sc.T0))
+		case r > 0 && times[r] <= times[r-1]:
+			csvFail(tab.Lines[r], "column t", fmt.Sprintf("times must be strictly increasing: %g after %g", times[r], times[r-1]))
+		}
+		if d.err != nil {
+			return
+		}
+		for _, c := range cols[1:] {
+			values = append(values, row[c])
+		}
+	}
+	sc.Times, sc.Values = times, values
+}
