@@ -15,13 +15,17 @@ func (d *decoder) data(top *table, sc *Scenario, open opener) {
 	if !ok && d.err == nil {
 		d.fail("data", "missing table [data]")
 	}
-	dt.allow("observe", "t", "z", "file")
-	sc.Observe, sc.Observed = d.observe(dt, sc.StateNames)
-	hasInline, hasFile := dt.has("t") || dt.has("z"), dt.has("file")
+	dt.allow("observe", "t", "z", "file", "simulate")
+	sc.Observe, sc.Observed = d.observe(dt, sc.StateNames, groupsOf(sc.Model))
+	hasInline, hasFile, hasSim := dt.has("t") || dt.has("z"), dt.has("file"), dt.has("simulate")
 	switch {
 	case d.err != nil:
 	case hasInline && hasFile:
 		d.fail(dt.at("file"), "give either t and z or file, not both")
+	case hasSim && (hasInline || hasFile):
+		d.fail(dt.at("simulate"), "give observations (t and z, or file) or [data.simulate], not both")
+	case hasSim:
+		d.simulate(dt, sc)
 	case hasFile:
 		file := dt.str("file", "")
 		if d.err == nil {
@@ -37,8 +41,9 @@ func (d *decoder) data(top *table, sc *Scenario, open opener) {
 	dt.done()
 }
 
-// observe reads data.observe; absent means every state.
-func (d *decoder) observe(dt *table, states []string) ([]string, []int) {
+// observe reads data.observe; absent means every state. A name may also be a
+// group of the model (nbody: positions, velocities), which stands for its states.
+func (d *decoder) observe(dt *table, states []string, groups func(string) ([]int, bool)) ([]string, []int) {
 	index := map[string]int{}
 	for i, s := range states {
 		index[s] = i
@@ -54,15 +59,35 @@ func (d *decoder) observe(dt *table, states []string) ([]string, []int) {
 		d.fail(dt.at("observe"), "empty: observe at least one state", states...)
 		return nil, nil
 	}
+	var expanded []string
+	var orig []int // the observe entry each expanded name came from
+	for k, n := range names {
+		if g, ok := groups(n); ok {
+			for _, j := range g {
+				expanded = append(expanded, states[j])
+				orig = append(orig, k)
+			}
+		} else {
+			expanded = append(expanded, n)
+			orig = append(orig, k)
+		}
+	}
+	names = expanded
+	allowed := states
+	for _, g := range []string{"positions", "velocities"} {
+		if _, ok := groups(g); ok {
+			allowed = append([]string{g}, allowed...)
+		}
+	}
 	idx := make([]int, len(names))
 	seen := map[string]bool{}
 	for i, n := range names {
 		j, ok := index[n]
 		switch {
 		case !ok:
-			d.fail(indexPath(dt.at("observe"), i), fmt.Sprintf("unknown state name %q", n), states...)
+			d.fail(indexPath(dt.at("observe"), orig[i]), fmt.Sprintf("unknown state name %q", n), allowed...)
 		case seen[n]:
-			d.fail(indexPath(dt.at("observe"), i), fmt.Sprintf("state %q observed twice", n))
+			d.fail(indexPath(dt.at("observe"), orig[i]), fmt.Sprintf("state %q observed twice", n))
 		}
 		if d.err != nil {
 			return nil, nil

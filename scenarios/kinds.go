@@ -31,6 +31,8 @@ var kinds = map[string]kind{
 	"vanderpol":      {model: func(*table) dynamics.Dynamics { return dynamics.VanDerPol{} }},
 	"lotka_volterra": {model: func(*table) dynamics.Dynamics { return dynamics.LotkaVolterra{} }},
 	"linear":         {model: linearModel, keys: []string{"n"}},
+	"nbody": {model: nbodyModel, keys: []string{"bodies", "dims", "gravity", "velocity_scale", "min_separation"},
+		stateKeys: []string{"positions", "velocities"}, initialState: nbodyState},
 }
 
 // maxLinearN bounds [system] n of kind linear (n² parameters, each listed).

@@ -50,6 +50,13 @@ type Scenario struct {
 	Solver aca.Settings
 	// Gradient is the [gradient] method name.
 	Gradient string
+	// Simulate is the [data.simulate] table when the observations were made
+	// by simulation, else nil.
+	Simulate *Simulation
+	// Fit holds the [fit] options.
+	Fit FitOptions
+	// Extrapolate holds the [extrapolate] table; Points is 0 when absent.
+	Extrapolate Extrapolation
 }
 
 // Parameter is one [[parameters]] table.
@@ -65,6 +72,8 @@ type Parameter struct {
 	Min, Max float64
 	// Fixed parameters are held at Init by fits.
 	Fixed bool
+
+	path string // the [[parameters]] table's field path, for errors
 }
 
 // maxFileSize bounds the scenario and CSV files read, so that a path such as
@@ -187,7 +196,7 @@ func decodeTOML(src []byte, v any) (err error) {
 }
 
 // topLevelKeys are the keys and tables a scenario may hold.
-var topLevelKeys = []string{"name", "system", "parameters", "initial_state", "data", "loss", "solver", "gradient"}
+var topLevelKeys = []string{"name", "system", "parameters", "initial_state", "data", "loss", "solver", "gradient", "fit", "extrapolate"}
 
 // scenario reads the top-level table. Each table declares its keys first
 // (allow), so that a misspelt key reads as unknown rather than as missing.
@@ -223,9 +232,15 @@ func (d *decoder) scenario(top *table, open opener) *Scenario {
 
 	sc.Params = d.parameters(top, sc.ParamNames)
 	d.initialState(top, sc, k)
+	d.checkMasses(sc)
+	d.solver(top, sc)
+	if d.err != nil {
+		return nil
+	}
 	d.data(top, sc, open)
 	d.loss(top, sc)
-	d.solver(top, sc)
+	d.fit(top, sc)
+	d.extrapolate(top, sc)
 	g, _ := top.sub("gradient")
 	g.allow("method")
 	sc.Gradient = g.choice("method", "aca", gradientNames())
@@ -270,7 +285,7 @@ func (d *decoder) parameters(top *table, names []string) []Parameter {
 			return nil
 		}
 		given[i] = true
-		p := Parameter{Name: name}
+		p := Parameter{Name: name, path: pt.path}
 		p.Value, p.HasValue = pt.num("value", 0)
 		init, hasInit := pt.num("init", p.Value)
 		p.Init = init

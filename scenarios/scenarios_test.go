@@ -287,7 +287,7 @@ func TestBadInput(t *testing.T) {
 		{name: "duplicate key", edits: map[int]string{25: "rtol = 1e-8"},
 			want: "bad.toml:25: solver.rtol: TOML syntax", has: "already been defined"},
 		{name: "unknown top-level key", edits: map[int]string{1: `nmae = "t"`},
-			want: "bad.toml:1: nmae: unknown key", has: "(allowed: name, system, parameters, initial_state, data, loss, solver, gradient)"},
+			want: "bad.toml:1: nmae: unknown key", has: "(allowed: name, system, parameters, initial_state, data, loss, solver, gradient, fit, extrapolate)"},
 		{name: "unknown key in table", edits: map[int]string{25: "atoll = 1e-7"},
 			want: "bad.toml:25: solver.atoll: unknown key", has: "(allowed: method, rtol, atol, step, max_steps)"},
 		{name: "unknown key in parameters", edits: map[int]string{8: "minimum = 0.0"},
@@ -315,7 +315,7 @@ func TestBadInput(t *testing.T) {
 		{name: "wrong number of rows", edits: map[int]string{19: "     ]"},
 			want: "bad.toml:17: data.z: wrong length: 2 rows for 3 times in t"},
 		{name: "unknown kind", edits: map[int]string{3: `kind = "vanderpool"`},
-			want: `bad.toml:3: system.kind: unknown value "vanderpool"`, has: "(allowed: exponential, linear, lotka_volterra, vanderpol)"},
+			want: `bad.toml:3: system.kind: unknown value "vanderpool"`, has: "(allowed: exponential, linear, lotka_volterra, nbody, vanderpol)"},
 		{name: "missing kind", edits: map[int]string{3: ""},
 			want: "bad.toml:2: system.kind: missing key", has: "(allowed: exponential,"},
 		{name: "unknown solver method", edits: map[int]string{23: `method = "rk5"`},
@@ -433,7 +433,7 @@ func TestLoadDirectoryIsAnError(t *testing.T) {
 func TestMisspeltKeyIsUnknownNotMissing(t *testing.T) {
 	for edits, want := range map[*map[int]string]string{
 		{12: "[dat]"}:              "bad.toml:12: dat: unknown key",
-		{14: "times = [0.5,"}:      "bad.toml:14: data.times: unknown key (allowed: observe, t, z, file)",
+		{14: "times = [0.5,"}:      "bad.toml:14: data.times: unknown key (allowed: observe, t, z, file, simulate)",
 		{11: "z_0 = [2, 0]"}:       "bad.toml:11: initial_state.z_0: unknown key (allowed: t0, z0)",
 		{3: "knd = \"vanderpol\""}: "bad.toml:3: system.knd: unknown key",
 		{5: "nam = \"mu\""}:        "bad.toml:5: parameters[0].nam: unknown key",

@@ -1,0 +1,146 @@
+package scenarios
+
+import (
+	"github.com/physid/physid/aca"
+	"github.com/physid/physid/identify"
+)
+
+// FitOptions is the [fit] table.
+type FitOptions struct {
+	// Optimizer is adam (default), lbfgs or lm.
+	Optimizer string
+	// Epochs bounds the iterations (default 100).
+	Epochs int
+	// LR, LRDecay and Betas configure Adam (defaults 0.1, 1, [0.9, 0.999]).
+	LR, LRDecay float64
+	Betas       [2]float64
+	// Seed drives the start jitter (default 1); Starts is the number of starts
+	// (default 1); Jitter is the relative start perturbation (default 0.1; 0
+	// means none).
+	Seed   uint64
+	Starts int
+	Jitter float64
+	// GradTol and LossTol are stopping tolerances (0: the optimizer's default).
+	GradTol, LossTol float64
+}
+
+// Extrapolation is the [extrapolate] table.
+type Extrapolation struct {
+	// T1 is the end of the extrapolation window, which starts at the initial time.
+	T1 float64
+	// Points is the number of equally spaced evaluation times (0: no table).
+	Points int
+}
+
+// fit reads [fit].
+func (d *decoder) fit(top *table, sc *Scenario) {
+	ft, _ := top.sub("fit")
+	ft.allow("optimizer", "epochs", "lr", "lr_decay", "betas", "seed", "starts", "jitter", "grad_tol", "loss_tol")
+	f := &sc.Fit
+	f.Optimizer = ft.choice("optimizer", "adam", identify.Optimizers)
+	f.Epochs = ft.integer("epochs", 100)
+	f.LR = ft.positive("lr", 0.1)
+	f.LRDecay = ft.positive("lr_decay", 1)
+	f.Betas = [2]float64{0.9, 0.999}
+	if ft.has("betas") {
+		b, ok := ft.nums("betas")
+		switch {
+		case !ok:
+		case len(b) != 2:
+			d.failf(ft.at("betas"), "wrong length: %d values, want 2 (beta1, beta2)", len(b))
+		case b[0] < 0 || b[0] >= 1 || b[1] < 0 || b[1] >= 1:
+			d.failf(ft.at("betas"), "[%g, %g] must lie in [0, 1)", b[0], b[1])
+		default:
+			f.Betas = [2]float64{b[0], b[1]}
+		}
+	}
+	seed := ft.integer("seed", 1)
+	f.Starts = ft.integer("starts", 1)
+	jit, hasJit := ft.num("jitter", 0.1)
+	f.GradTol = ft.nonNegative("grad_tol")
+	f.LossTol = ft.nonNegative("loss_tol")
+	ft.done()
+	if d.err != nil {
+		return
+	}
+	switch {
+	case f.Epochs < 1:
+		d.failf(ft.at("epochs"), "%d is below 1", f.Epochs)
+	case seed < 0:
+		d.failf(ft.at("seed"), "%d is negative", seed)
+	case f.Starts < 1 || f.Starts > 10000:
+		d.failf(ft.at("starts"), "%d is out of range; want 1 to 10000", f.Starts)
+	case hasJit && (jit < 0 || jit >= 1):
+		d.failf(ft.at("jitter"), "%g is out of range; want 0 ≤ jitter < 1", jit)
+	}
+	f.Seed = uint64(seed)
+	f.Jitter = jit
+}
+
+// extrapolate reads [extrapolate].
+func (d *decoder) extrapolate(top *table, sc *Scenario) {
+	et, present := top.sub("extrapolate")
+	et.allow("t1", "points")
+	if !present {
+		et.done()
+		return
+	}
+	if !et.has("t1") {
+		d.fail(et.at("t1"), "missing key: the end of the extrapolation window")
+		return
+	}
+	sc.Extrapolate.T1, _ = et.num("t1", 0)
+	sc.Extrapolate.Points = et.integer("points", 1000)
+	et.done()
+	if d.err != nil {
+		return
+	}
+	switch {
+	case !(sc.Extrapolate.T1 > sc.T0):
+		d.failf(et.at("t1"), "%g is not after the initial time %g", sc.Extrapolate.T1, sc.T0)
+	case sc.Extrapolate.Points < 2 || sc.Extrapolate.Points > maxPoints:
+		d.failf(et.at("points"), "%d is out of range; want 2 to %d", sc.Extrapolate.Points, maxPoints)
+	}
+}
+
+// FitProblem returns the fitting problem: the model, the parameters (init,
+// bounds, fixed), the known initial state, the observations with their time
+// weights, the solver and the gradient method.
+func (sc *Scenario) FitProblem() *identify.Problem {
+	params := make([]identify.Parameter, len(sc.Params))
+	for i, p := range sc.Params {
+		params[i] = identify.Parameter{Name: p.Name, Init: p.Init, Min: p.Min, Max: p.Max, Fixed: p.Fixed}
+	}
+	return &identify.Problem{
+		Model:    sc.Model,
+		Params:   params,
+		T0:       sc.T0,
+		Z0:       append([]float64(nil), sc.Z0...),
+		Times:    append([]float64(nil), sc.Times...),
+		Observed: append([]int(nil), sc.Observed...),
+		Values:   append([]float64(nil), sc.Values...),
+		Weights:  sc.Weights(),
+		Solver:   sc.Solver,
+		Gradient: sc.Gradient,
+	}
+}
+
+// Options returns the [fit] table as identify options.
+func (sc *Scenario) Options() *identify.Options {
+	f := sc.Fit
+	jitter := f.Jitter
+	if jitter == 0 {
+		jitter = -1 // identify: negative means none
+	}
+	return &identify.Options{Optimizer: f.Optimizer, Epochs: f.Epochs, LR: f.LR, LRDecay: f.LRDecay, Betas: f.Betas,
+		Seed: f.Seed, Starts: f.Starts, Jitter: jitter, GradTol: f.GradTol, LossTol: f.LossTol}
+}
+
+// TruthSettings returns the solver settings for reference trajectories: the
+// [data.simulate] tolerances when given, else the scenario's method at 1e-10.
+func (sc *Scenario) TruthSettings() *aca.Settings {
+	if sc.Simulate != nil {
+		return sc.Simulate.Settings(sc.Solver)
+	}
+	return (&Simulation{RTol: 1e-10, ATol: 1e-10}).Settings(sc.Solver)
+}
