@@ -67,7 +67,8 @@ type StartResult struct {
 	Start int `json:"start"`
 	// Init is the jittered starting θ.
 	Init []float64 `json:"init"`
-	// Params is the best θ found and Loss its loss.
+	// Params is the best θ found and Loss its loss (nil and 0 when no finite
+	// loss was reached).
 	Params []float64 `json:"params"`
 	Loss   float64   `json:"loss"`
 	// Epochs is the number of epochs run; NFE and Evals count work.
@@ -269,6 +270,9 @@ func runStart(ctx context.Context, p *Problem, o *Options, i int, progress func(
 		state = prev.State
 	}
 	rec := func(epoch int, loss float64, u []float64) {
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			return // a failed trial point of a line search: not an epoch's result
+		}
 		th := ob.thetaOf(u)
 		sr.History = append(sr.History, Epoch{Epoch: epoch, Loss: loss, Params: th})
 		sr.Epochs = epoch
@@ -286,6 +290,9 @@ func runStart(ctx context.Context, p *Problem, o *Options, i int, progress func(
 		err = runLM(ctx, ob, o, init, &sr, rec)
 	}
 	sr.NFE, sr.Evals = ob.nfe, ob.evals
+	if sr.Params == nil {
+		sr.Loss = 0 // no finite loss was reached; Status says why
+	}
 	if err != nil && sr.Status == "" {
 		sr.Status, sr.Message = "diverged", err.Error()
 	}

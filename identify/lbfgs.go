@@ -42,7 +42,7 @@ func runLBFGS(ctx context.Context, ob *objective, o *Options, init []float64, sr
 	}
 	epoch := 0
 	r := &recorder{record: func(loc *optimize.Location, op optimize.Operation) error {
-		if op != optimize.MajorIteration && op != optimize.InitIteration {
+		if op != optimize.MajorIteration {
 			return nil
 		}
 		epoch++

@@ -20,6 +20,10 @@ type kind struct {
 	// returns the model. Models that implement dynamics.Named get their state
 	// and parameter names from it; others get z1..zN and p1..pP.
 	model func(sys *table) dynamics.Dynamics
+	// declared replaces model for a kind whose parameters the file declares
+	// instead of the model defining them (kind expression): it also gets the
+	// names of the [[parameters]] tables in file order, which become θ.
+	declared func(sys *table, params []string) dynamics.Dynamics
 	// initialState reads [initial_state] (t0 is already read) and returns z0;
 	// nil means the generic reader: z0 = [Dim() numbers].
 	initialState func(st *table, m dynamics.Dynamics, states []string) []float64
@@ -31,6 +35,7 @@ var kinds = map[string]kind{
 	"vanderpol":      {model: func(*table) dynamics.Dynamics { return dynamics.VanDerPol{} }},
 	"lotka_volterra": {model: func(*table) dynamics.Dynamics { return dynamics.LotkaVolterra{} }},
 	"linear":         {model: linearModel, keys: []string{"n"}},
+	"expression":     {declared: expressionModel, keys: []string{"state", "constants", "equations"}},
 	"nbody": {model: nbodyModel, keys: []string{"bodies", "dims", "gravity", "velocity_scale", "min_separation"},
 		stateKeys: []string{"positions", "velocities"}, initialState: nbodyState},
 }

@@ -223,7 +223,15 @@ func (d *decoder) scenario(top *table, open opener) *Scenario {
 	if d.err != nil {
 		return nil
 	}
-	sc.Model = k.model(sys)
+	if k.declared != nil {
+		params := d.declaredParams(top)
+		if d.err != nil {
+			return nil
+		}
+		sc.Model = k.declared(sys, params)
+	} else {
+		sc.Model = k.model(sys)
+	}
 	sys.done()
 	if d.err != nil {
 		return nil
@@ -266,7 +274,7 @@ func (d *decoder) parameters(top *table, names []string) []Parameter {
 		index[n] = i
 	}
 	for _, pt := range top.tables("parameters") {
-		pt.allow("name", "value", "init", "min", "max", "fixed")
+		pt.allow(parameterKeys...)
 		if !pt.has("name") {
 			d.fail(pt.at("name"), "missing key", names...)
 		}

@@ -33,10 +33,10 @@ func gradCommand() command {
 		args: "SCENARIO [--method aca|adjoint|naive|forward] [--json]",
 		summary: `Evaluate the scenario's loss and its gradient with respect to every parameter
 (fixed ones included) and to the initial state, at the parameters' init values.`,
-		flags: func(fset *flag.FlagSet) func([]string, io.Writer) error {
+		flags: func(fset *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
 			method := fset.String("method", "", "gradient method: aca, adjoint, naive or forward (default: the scenario's [gradient] method)")
 			asJSON := fset.Bool("json", false, "print one JSON object instead of a table")
-			return func(pos []string, stdout io.Writer) error {
+			return func(pos []string, stdout, stderr io.Writer) error {
 				if len(pos) != 1 {
 					return usagef("grad needs exactly one SCENARIO file, got %d arguments (usage: identify grad SCENARIO [--method M] [--json])", len(pos))
 				}

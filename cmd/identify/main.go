@@ -1,6 +1,10 @@
-// Command identify is physid's command line: it evaluates gradients of
-// scenario files and reproduces the ACA paper's experiments.
+// Command identify is physid's command line: it fits scenario files,
+// extrapolates the fits, evaluates gradients and reproduces the ACA paper's
+// experiments.
 //
+//	identify fit SCENARIO [--out DIR] [--method M] [--optimizer O] [--epochs N] [--seed S] [--json] [--resume DIR]
+//	identify simulate SCENARIO [--out FILE.csv] [--t1 T] [--points N]
+//	identify extrapolate SCENARIO --from DIR/result.json [--t1 T] [--points N] [--json]
 //	identify grad SCENARIO [--method aca|adjoint|naive|forward] [--json]
 //	identify reproduce toy [--out DIR]
 //	identify reproduce reverse [--out DIR]
@@ -39,6 +43,12 @@ func main() {
 const usageText = `identify — physics-informed system identification with ACA gradients
 
 Usage:
+  identify fit SCENARIO [--out DIR] [--method M] [--optimizer adam|lbfgs|lm] [--epochs N] [--seed S] [--json] [--resume DIR]
+      Fit the free parameters, extrapolate, write result.json, trajectory.csv, orbits.png, loss.png.
+  identify simulate SCENARIO [--out FILE.csv] [--t1 T] [--points N]
+      Write a trajectory at the parameters' true values.
+  identify extrapolate SCENARIO --from DIR/result.json [--t1 T] [--points N] [--json]
+      Extrapolate a saved fit and report its error.
   identify grad SCENARIO [--method aca|adjoint|naive|forward] [--json]
       Evaluate the loss and its gradient at the parameters' init values.
   identify reproduce toy [--out DIR]
@@ -55,11 +65,11 @@ Exit status: 0 success, 1 computation failed, 2 usage or input error, 3 internal
 // command is one subcommand: its flags and what it does with the rest.
 type command struct {
 	name, args, summary string
-	flags               func(fset *flag.FlagSet) func(pos []string, stdout io.Writer) error
+	flags               func(fset *flag.FlagSet) func(pos []string, stdout, stderr io.Writer) error
 }
 
 func commands() []command {
-	return []command{gradCommand(), reproduceCommand()}
+	return []command{fitCommand(), gradCommand(), simulateCommand(), extrapolateCommand(), reproduceCommand()}
 }
 
 func run(args []string, stdout, stderr io.Writer) (code int) {
@@ -84,7 +94,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 					return exitOK
 				}
 			}
-			fmt.Fprintf(stderr, "identify: unknown command %q (allowed: grad, reproduce, help)\n", args[1])
+			fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, reproduce, help)\n", args[1])
 			return exitUsage
 		}
 		fmt.Fprint(stdout, usageText)
@@ -95,13 +105,13 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 			return report(c.run(args[1:], stdout, stderr), stderr)
 		}
 	}
-	fmt.Fprintf(stderr, "identify: unknown command %q (allowed: grad, reproduce, help)\n\n%s", name, usageText)
+	fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, reproduce, help)\n\n%s", name, usageText)
 	return exitUsage
 }
 
 // flagSet returns the command's flag set, writing messages to out, and the
 // function that runs the command once the flags are parsed.
-func (c command) flagSet(out io.Writer) (*flag.FlagSet, func([]string, io.Writer) error) {
+func (c command) flagSet(out io.Writer) (*flag.FlagSet, func([]string, io.Writer, io.Writer) error) {
 	fset := flag.NewFlagSet("identify "+c.name, flag.ContinueOnError)
 	fset.SetOutput(out)
 	do := c.flags(fset)
@@ -132,7 +142,7 @@ func (c command) run(args []string, stdout, stderr io.Writer) error {
 		usage()
 		return usageError{err: err, quiet: true} // flag has printed the message
 	}
-	return do(pos, stdout)
+	return do(pos, stdout, stderr)
 }
 
 // parseInterleaved parses flags that may come before, between or after the
@@ -206,6 +216,9 @@ func report(err error, stderr io.Writer) int {
 		return exitUsage
 	case errors.As(err, &se):
 		fmt.Fprintln(stderr, se.Error()) // already FILE:LINE: FIELD: problem
+		return exitUsage
+	case errors.As(err, new(fitError)):
+		fmt.Fprintf(stderr, "identify: %v\n", err)
 		return exitUsage
 	case errors.As(err, &pe) && !isRuntime(err):
 		fmt.Fprintf(stderr, "identify: %v\n", err)

@@ -28,9 +28,9 @@ func reproduceCommand() command {
   reverse  Fig. 4: van der Pol solved forward, then backward from the end state as
            the adjoint method does; the reconstruction error (writes DIR/reverse.png
            and DIR/reverse.json; default DIR out/reproduce-reverse)`,
-		flags: func(fset *flag.FlagSet) func([]string, io.Writer) error {
+		flags: func(fset *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
 			out := fset.String("out", "", "output directory (default out/reproduce-EXPERIMENT)")
-			return func(pos []string, stdout io.Writer) error {
+			return func(pos []string, stdout, stderr io.Writer) error {
 				if len(pos) != 1 {
 					return usagef("reproduce needs one experiment, toy or reverse (usage: identify reproduce toy|reverse [--out DIR])")
 				}
