@@ -147,3 +147,30 @@ func t0Outputs(p *Problem) int {
 	}
 	return n
 }
+
+// forward is the forward pass every reverse-mode method shares: solve through
+// the observation times (reporting attempts to rec), evaluate the loss and its
+// gradient. The states and gradient live in the method's reusable buffers.
+type forward struct {
+	states []float64 // z(t_k), row-major
+	g      []float64 // ∂L/∂z(t_k)
+}
+
+// run solves and evaluates the loss; the result carries the forward statistics,
+// the loss and a copy of the states.
+func (f *forward) run(p *Problem, solver *integrate.Solver, rec integrate.Recorder) (*Result, error) {
+	p.check()
+	n := p.Model.Dim()
+	f.states = grow(f.states, n*len(p.Times))
+	st, err := solver.Solve(f.states, p.Model, p.Theta, p.T0, p.Z0, p.Times, rec)
+	res := &Result{Stats: Stats{NFEForward: st.NFE, Accepted: st.Accepted, Rejected: st.Rejected}}
+	if err != nil {
+		return res, err
+	}
+	f.g = grow(f.g, len(f.states))
+	if res.Loss, err = evalLoss(p, f.g, f.states); err != nil {
+		return res, err
+	}
+	res.States = append([]float64(nil), f.states...)
+	return res, nil
+}

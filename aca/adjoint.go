@@ -20,12 +20,11 @@ import (
 // reversed flow badly — and the gradient error grows with that drift (paper
 // Sec. 3.2); that is the point of comparing it with ACA.
 type Adjoint struct {
-	states []float64
-	g      []float64
-	aug    augmented
-	times  []float64
-	out    []float64
-	jump   adjointJumps
+	fwd   forward
+	aug   augmented
+	times []float64
+	out   []float64
+	jump  adjointJumps
 }
 
 // Name returns "adjoint".
@@ -33,26 +32,18 @@ func (*Adjoint) Name() string { return "adjoint" }
 
 // Gradient runs the forward solve, then the backward augmented solve.
 func (m *Adjoint) Gradient(p *Problem, s *Settings) (*Result, error) {
-	p.check()
-	n, np := p.Model.Dim(), p.Model.NumParams()
 	solver := integrate.NewSolver(s)
-	m.states = grow(m.states, n*len(p.Times))
-	st, err := solver.Solve(m.states, p.Model, p.Theta, p.T0, p.Z0, p.Times, nil)
-	res := &Result{Stats: Stats{NFEForward: st.NFE, Accepted: st.Accepted, Rejected: st.Rejected}}
+	res, err := m.fwd.run(p, solver, nil)
 	if err != nil {
 		return res, err
 	}
-	m.g = grow(m.g, len(m.states))
-	if res.Loss, err = evalLoss(p, m.g, m.states); err != nil {
-		return res, err
-	}
-	res.States = append([]float64(nil), m.states...)
+	n, np := p.Model.Dim(), p.Model.NumParams()
 	na := 2*n + np
 	K := len(p.Times)
 	z0 := make([]float64, na)
 	last := K - 1
-	copy(z0, m.states[last*n:(last+1)*n])
-	copy(z0[n:2*n], m.g[last*n:(last+1)*n])
+	copy(z0, m.fwd.states[last*n:(last+1)*n])
+	copy(z0[n:2*n], m.fwd.g[last*n:(last+1)*n])
 	// Backward output times: the earlier observation times, then T0 unless it is
 	// an observation time itself.
 	m.times = m.times[:0]
@@ -64,7 +55,7 @@ func (m *Adjoint) Gradient(p *Problem, s *Settings) (*Result, error) {
 	}
 	m.out = grow(m.out, na*len(m.times))
 	m.aug.m, m.aug.n, m.aug.np = p.Model, n, np
-	m.jump = adjointJumps{n: n, g: m.g, last: last, final: len(m.times) - 1}
+	m.jump = adjointJumps{n: n, g: m.fwd.g, last: last, final: len(m.times) - 1}
 	tEnd := p.Times[last]
 	if tEnd == p.T0 {
 		// Every observation is at T0: nothing to integrate.
@@ -82,7 +73,7 @@ func (m *Adjoint) Gradient(p *Problem, s *Settings) (*Result, error) {
 	res.Theta = append([]float64(nil), final[2*n:]...)
 	// An observation at T0 ends the backward solve; add its gradient here.
 	for k := 0; k < t0Outputs(p) && k < last; k++ {
-		axpy(res.Z0, 1, m.g[k*n:(k+1)*n])
+		axpy(res.Z0, 1, m.fwd.g[k*n:(k+1)*n])
 	}
 	res.Stats.Bytes = 8 * na
 	return res, nil
@@ -109,9 +100,8 @@ func (j *adjointJumps) Jump(out int, _ float64, z []float64) bool {
 
 // augmented is the adjoint system [z, a, g] as a Dynamics; only Func is used.
 type augmented struct {
-	m         dynamics.Dynamics
-	n, np     int
-	scratchTh []float64
+	inner
+	np int
 }
 
 func (a *augmented) Dim() int       { return 2*a.n + a.np }
@@ -133,18 +123,26 @@ func (a *augmented) Func(dst []float64, t float64, x, theta []float64) {
 	}
 }
 
+// inner is what the augmented systems of the adjoint and forward methods share:
+// the model whose state is the first n components. Only their Func is ever
+// called; they have no derivatives of their own.
+type inner struct {
+	m dynamics.Dynamics
+	n int
+}
+
 // JVP is not needed by any method and panics.
-func (a *augmented) JVP(_ []float64, _ float64, _, _, _, _ []float64) {
-	panic("aca: the adjoint's augmented system has no JVP")
+func (inner) JVP(_ []float64, _ float64, _, _, _, _ []float64) {
+	panic("aca: an augmented system has no JVP")
 }
 
 // VJP is not needed by any method and panics.
-func (a *augmented) VJP(_, _ []float64, _ float64, _, _, _ []float64) {
-	panic("aca: the adjoint's augmented system has no VJP")
+func (inner) VJP(_, _ []float64, _ float64, _, _, _ []float64) {
+	panic("aca: an augmented system has no VJP")
 }
 
 // CheckState forwards the model's own domain check on the z part.
-func (a *augmented) CheckState(t float64, x, theta []float64) error {
+func (a inner) CheckState(t float64, x, theta []float64) error {
 	if c, ok := a.m.(dynamics.StateChecker); ok {
 		return c.CheckState(t, x[:a.n], theta)
 	}

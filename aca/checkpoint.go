@@ -18,10 +18,9 @@ import (
 // accepted step, one evaluation and one VJP per stage. It fails only where the
 // forward solve fails.
 type ACA struct {
-	rec    acaRecorder
-	states []float64
-	g      []float64
-	w      rkAdjoint
+	rec acaRecorder
+	fwd forward
+	w   rkAdjoint
 }
 
 // Name returns "aca".
@@ -29,15 +28,13 @@ func (*ACA) Name() string { return "aca" }
 
 // acaRecorder keeps the accepted steps of a solve.
 type acaRecorder struct {
-	dim int
 	t   []float64
 	h   []float64
 	z   []float64 // state at the start of each step, row-major
 	out []int     // observation index reached at the end of each step, or −1
 }
 
-func (r *acaRecorder) reset(dim int) {
-	r.dim = dim
+func (r *acaRecorder) reset() {
 	r.t, r.h, r.z, r.out = r.t[:0], r.h[:0], r.z[:0], r.out[:0]
 }
 
@@ -54,34 +51,26 @@ func (r *acaRecorder) Record(a *integrate.Attempt) {
 
 // Gradient runs the forward solve, keeping accepted steps, then the backward sweep.
 func (m *ACA) Gradient(p *Problem, s *Settings) (*Result, error) {
-	p.check()
-	n, np := p.Model.Dim(), p.Model.NumParams()
 	solver := integrate.NewSolver(s)
-	m.rec.reset(n)
-	m.states = grow(m.states, n*len(p.Times))
-	st, err := solver.Solve(m.states, p.Model, p.Theta, p.T0, p.Z0, p.Times, &m.rec)
-	res := &Result{Stats: Stats{NFEForward: st.NFE, Accepted: st.Accepted, Rejected: st.Rejected}}
+	m.rec.reset()
+	res, err := m.fwd.run(p, solver, &m.rec)
 	if err != nil {
 		return res, err
 	}
-	m.g = grow(m.g, len(m.states))
-	if res.Loss, err = evalLoss(p, m.g, m.states); err != nil {
-		return res, err
-	}
+	n, np := p.Model.Dim(), p.Model.NumParams()
 	res.Theta = make([]float64, np)
 	res.Z0 = make([]float64, n)
-	res.States = append([]float64(nil), m.states...)
 	lam := res.Z0
 	m.w.setup(solver.Method(), n, np)
 	r := &m.rec
 	for i := len(r.t) - 1; i >= 0; i-- {
 		if k := r.out[i]; k >= 0 {
-			axpy(lam, 1, m.g[k*n:(k+1)*n])
+			axpy(lam, 1, m.fwd.g[k*n:(k+1)*n])
 		}
 		res.Stats.NFEBackward += m.w.step(p.Model, p.Theta, r.t[i], r.h[i], r.z[i*n:(i+1)*n], lam, res.Theta)
 	}
 	for k := 0; k < t0Outputs(p); k++ {
-		axpy(lam, 1, m.g[k*n:(k+1)*n])
+		axpy(lam, 1, m.fwd.g[k*n:(k+1)*n])
 	}
 	res.Stats.Bytes = 8 * (len(r.t) + len(r.h) + len(r.z) + len(r.out))
 	return res, nil

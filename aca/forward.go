@@ -86,10 +86,10 @@ func (m *Forward) Gradient(p *Problem, s *Settings) (*Result, error) {
 
 // sensitivities is the system [z, S] with S row-major dim×cols.
 type sensitivities struct {
-	m           dynamics.Dynamics
-	n, np, cols int
-	vt          []float64 // unit vector in θ
-	col, dcol   []float64
+	inner
+	np, cols  int
+	vt        []float64 // unit vector in θ
+	col, dcol []float64
 }
 
 func (a *sensitivities) setup(m dynamics.Dynamics, n, np, cols int) {
@@ -125,22 +125,4 @@ func (a *sensitivities) Func(dst []float64, t float64, x, theta []float64) {
 			dS[i*cols+c] = a.dcol[i]
 		}
 	}
-}
-
-// JVP is not needed by any method and panics.
-func (a *sensitivities) JVP(_ []float64, _ float64, _, _, _, _ []float64) {
-	panic("aca: the sensitivity system has no JVP")
-}
-
-// VJP is not needed by any method and panics.
-func (a *sensitivities) VJP(_, _ []float64, _ float64, _, _, _ []float64) {
-	panic("aca: the sensitivity system has no VJP")
-}
-
-// CheckState forwards the model's own domain check on the z part.
-func (a *sensitivities) CheckState(t float64, x, theta []float64) error {
-	if c, ok := a.m.(dynamics.StateChecker); ok {
-		return c.CheckState(t, x[:a.n], theta)
-	}
-	return nil
 }

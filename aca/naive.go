@@ -19,9 +19,8 @@ import (
 // automatic initial step are held fixed. It fails where the forward solve fails,
 // and in practice where the deep graph lets gradients vanish or explode.
 type Naive struct {
-	tape   naiveTape
-	states []float64
-	g      []float64
+	tape naiveTape
+	fwd  forward
 }
 
 // Name returns "naive".
@@ -62,24 +61,16 @@ func (r *naiveTape) Record(a *integrate.Attempt) {
 
 // Gradient runs the forward solve recording the whole program, then reverses it.
 func (m *Naive) Gradient(p *Problem, s *Settings) (*Result, error) {
-	p.check()
 	n, np := p.Model.Dim(), p.Model.NumParams()
 	solver := integrate.NewSolver(s)
 	tb := solver.Method()
 	ns := tb.Stages()
 	m.tape.n, m.tape.s, m.tape.tb = n, ns, tb
 	m.tape.at, m.tape.data = m.tape.at[:0], m.tape.data[:0]
-	m.states = grow(m.states, n*len(p.Times))
-	st, err := solver.Solve(m.states, p.Model, p.Theta, p.T0, p.Z0, p.Times, &m.tape)
-	res := &Result{Stats: Stats{NFEForward: st.NFE, Accepted: st.Accepted, Rejected: st.Rejected}}
+	res, err := m.fwd.run(p, solver, &m.tape)
 	if err != nil {
 		return res, err
 	}
-	m.g = grow(m.g, len(m.states))
-	if res.Loss, err = evalLoss(p, m.g, m.states); err != nil {
-		return res, err
-	}
-	res.States = append([]float64(nil), m.states...)
 	res.Theta = make([]float64, np)
 	rtol, atol := solver.Tolerances()
 	fsal, adaptive := tb.FSAL(), tb.Adaptive()
@@ -113,7 +104,7 @@ func (m *Naive) Gradient(p *Problem, s *Settings) (*Result, error) {
 		k0pass := false
 		if a.Accepted {
 			if a.Landing {
-				axpy(zb, 1, m.g[a.Output*n:(a.Output+1)*n])
+				axpy(zb, 1, m.fwd.g[a.Output*n:(a.Output+1)*n])
 			}
 			copy(znb, zb)
 			clear(zbn)
@@ -199,7 +190,7 @@ func (m *Naive) Gradient(p *Problem, s *Settings) (*Result, error) {
 	// The first stage of the first attempt is f(t0, z0).
 	nfe += m.vjp(p, p.T0, p.Z0, k0b, zb, res.Theta)
 	for k := 0; k < t0Outputs(p); k++ {
-		axpy(zb, 1, m.g[k*n:(k+1)*n])
+		axpy(zb, 1, m.fwd.g[k*n:(k+1)*n])
 	}
 	res.Z0 = zb
 	res.Stats.NFEBackward = nfe
