@@ -55,6 +55,8 @@ Usage:
       The paper's Fig. 6: gradient error of each method on dz/dt = kz.
   identify reproduce reverse [--out DIR]
       The paper's Fig. 4: van der Pol solved forward, then backward.
+  identify images train --model resnet|node [--method M] [--solver S] [--data DIR|--dataset fashion-mnist] [--epochs N] [--width W] [--out DIR] [--json]
+      Train an image classifier: a ResNet or its neural-ODE counterpart (paper Sec. 4.2).
   identify help [COMMAND]
       Show this text, or a command's flags.
 
@@ -69,7 +71,7 @@ type command struct {
 }
 
 func commands() []command {
-	return []command{fitCommand(), gradCommand(), simulateCommand(), extrapolateCommand(), reproduceCommand()}
+	return []command{fitCommand(), gradCommand(), simulateCommand(), extrapolateCommand(), reproduceCommand(), imagesCommand()}
 }
 
 func run(args []string, stdout, stderr io.Writer) (code int) {
@@ -94,7 +96,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 					return exitOK
 				}
 			}
-			fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, reproduce, help)\n", args[1])
+			fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, reproduce, images, help)\n", args[1])
 			return exitUsage
 		}
 		fmt.Fprint(stdout, usageText)
@@ -105,7 +107,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 			return report(c.run(args[1:], stdout, stderr), stderr)
 		}
 	}
-	fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, reproduce, help)\n\n%s", name, usageText)
+	fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, reproduce, images, help)\n\n%s", name, usageText)
 	return exitUsage
 }
 

@@ -112,7 +112,7 @@ func TestBadScenarioExitsWith2(t *testing.T) {
 	for _, tc := range []struct {
 		name, from, to, want string
 	}{
-		{"unknown kind", `kind = "vanderpol"`, `kind = "duffing"`, `bad.toml:8: system.kind: unknown value "duffing" (allowed: exponential, linear, lotka_volterra, vanderpol)`},
+		{"unknown kind", `kind = "vanderpol"`, `kind = "duffing"`, `bad.toml:8: system.kind: unknown value "duffing" (allowed: exponential, expression, linear, lotka_volterra, nbody, vanderpol)`},
 		{"unknown key", "rtol = 1e-7", "rtoll = 1e-7", "bad.toml:52: solver.rtoll: unknown key (allowed: method, rtol, atol, step, max_steps)"},
 		{"wrong type", "z0 = [2.0, 0.0]", `z0 = "2, 0"`, "bad.toml:18: initial_state.z0: wrong type: want an array, got a string"},
 		{"syntax", `method = "aca"`, `method = aca`, "bad.toml:57: gradient.method: TOML syntax"},
@@ -138,7 +138,10 @@ func TestUsageErrors(t *testing.T) {
 		want string
 	}{
 		{nil, "Usage:"},
-		{[]string{"fit"}, `unknown command "fit"`},
+		{[]string{"fitt"}, `unknown command "fitt"`},
+		{[]string{"fit"}, "fit needs exactly one SCENARIO"},
+		{[]string{"fit", shipped[0].file, "--optimizer", "sgd"}, `unknown optimizer "sgd" (allowed: adam, lbfgs, lm)`},
+		{[]string{"extrapolate", shipped[0].file}, "extrapolate needs --from"},
 		{[]string{"grad"}, "grad needs exactly one SCENARIO"},
 		{[]string{"grad", "a.toml", "b.toml"}, "got 2 arguments"},
 		{[]string{"grad", shipped[0].file, "--method", "newton"}, `unknown method "newton" (allowed: aca, adjoint, naive, forward)`},
@@ -147,7 +150,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"grad", "no/such/file.toml"}, "no such file"},
 		{[]string{"reproduce"}, "reproduce needs one experiment"},
 		{[]string{"reproduce", "fig9"}, `unknown experiment "fig9" (allowed: toy, reverse)`},
-		{[]string{"help", "fit"}, `unknown command "fit"`},
+		{[]string{"help", "fitt"}, `unknown command "fitt"`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			code, out, errOut := call(tc.args...)
@@ -159,7 +162,7 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
-	for _, args := range [][]string{{"help"}, {"--help"}, {"help", "grad"}, {"grad", "-h"}, {"help", "reproduce"}} {
+	for _, args := range [][]string{{"help"}, {"--help"}, {"help", "grad"}, {"grad", "-h"}, {"help", "reproduce"}, {"help", "fit"}, {"fit", "-h"}} {
 		code, out, errOut := call(args...)
 		assert.Equal(t, 0, code, args)
 		assert.Empty(t, errOut)
