@@ -60,6 +60,9 @@ type Solver struct {
 	y   []float64
 	zn  []float64
 	att Attempt
+	// lastH is the step of the last attempt, whose stages k[1:] still hold
+	// after a rejection.
+	lastH float64
 }
 
 // NewSolver returns a solver with the given settings (nil means the defaults).
@@ -112,7 +115,9 @@ func ErrorNorm(e, z, zNew []float64, rtol, atol float64) float64 {
 // reports every attempted step to it. Steps land exactly on each output time.
 //
 // Failures are errors naming the time reached: ErrMaxSteps, ErrStepUnderflow,
-// ErrNonFinite, ErrBadInput, or the model's own StateChecker error.
+// ErrNonFinite, ErrBadInput, or the model's own StateChecker error. When f is
+// not finite at an accepted point (or at t0), a StateChecker is asked first and
+// its error, which can say why, is returned instead of ErrNonFinite.
 func (s *Solver) Solve(dst []float64, m dynamics.Dynamics, theta []float64, t0 float64, z0 []float64, times []float64, rec Recorder) (Stats, error) {
 	var st Stats
 	dim := m.Dim()
@@ -149,6 +154,9 @@ func (s *Solver) Solve(dst []float64, m dynamics.Dynamics, theta []float64, t0 f
 	m.Func(k[0], t, z, theta)
 	st.NFE++
 	if i := firstNonFinite(k[0]); i >= 0 {
+		if err := checkState(m, t, z, theta); err != nil {
+			return st, err
+		}
 		return st, fmt.Errorf("%w: f[%d] = %v at t=%.6g (the initial state)", ErrNonFinite, i, k[0][i], t)
 	}
 	adaptive := tb.Adaptive()
@@ -176,6 +184,12 @@ func (s *Solver) Solve(dst []float64, m dynamics.Dynamics, theta []float64, t0 f
 		if rem := target - t; math.Abs(rem) <= 1.01*math.Abs(h) {
 			hh, landing = rem, true
 		} else if math.Abs(h) <= 16*epsilon*math.Max(1, math.Abs(t)) {
+			if afterReject {
+				if err := s.explainReject(m, theta, t, z); err != nil {
+					return st, fmt.Errorf("%w at t=%.6g (h=%.2g): the steps tried leave the model's domain: %w",
+						ErrStepUnderflow, t, h, err)
+				}
+			}
 			return st, fmt.Errorf("%w at t=%.6g (h=%.2g); the system may be stiff, singular or near a collision",
 				ErrStepUnderflow, t, h)
 		}
@@ -197,6 +211,7 @@ func (s *Solver) Solve(dst []float64, m dynamics.Dynamics, theta []float64, t0 f
 		if landing {
 			oi = out
 		}
+		s.lastH = hh
 		*a = Attempt{T: t, H: hh, HProposed: h, Landing: landing, Output: oi, Z: z, ZNew: zn, K: k,
 			Err: errNorm, ErrPrev: errPrev, AfterReject: afterReject, Accepted: accepted}
 		if rec != nil {
@@ -221,13 +236,11 @@ func (s *Solver) Solve(dst []float64, m dynamics.Dynamics, theta []float64, t0 f
 			m.Func(k[0], t, z, theta)
 			st.NFE++
 		}
+		if err := checkState(m, t, z, theta); err != nil {
+			return st, err
+		}
 		if i := firstNonFinite(k[0]); i >= 0 {
 			return st, fmt.Errorf("%w: f[%d] = %v at t=%.6g", ErrNonFinite, i, k[0][i], t)
-		}
-		if c, ok := m.(dynamics.StateChecker); ok {
-			if err := c.CheckState(t, z, theta); err != nil {
-				return st, err
-			}
 		}
 		if landing {
 			copy(dst[out*dim:(out+1)*dim], z)
@@ -257,6 +270,38 @@ func (s *Solver) NextStep(a *Attempt) (h, dErr, dPrev, dH, dHProp float64) {
 	}
 	f, de, dp := s.r.ctrl.Factor(a.Err, a.ErrPrev, s.r.tb.errExponentOrder(), a.AfterReject)
 	return a.H * f, a.H * de, a.H * dp, f, 0
+}
+
+// checkState returns the model's own verdict on (t, z) when it implements
+// dynamics.StateChecker. Solve asks it before reporting a non-finite f, so that
+// a model that knows why f failed (an expression's log of a negative value, a
+// close encounter of two bodies) names the cause instead of "f[i] = NaN".
+func checkState(m dynamics.Dynamics, t float64, z, theta []float64) error {
+	if c, ok := m.(dynamics.StateChecker); ok {
+		return c.CheckState(t, z, theta)
+	}
+	return nil
+}
+
+// explainReject asks the model's StateChecker about the first stage of the
+// last (rejected) attempt from (t, z) whose derivative was not finite. A
+// solution that runs into the edge of the model's domain (an expression's
+// sqrt of a state that reaches zero) makes every trial step past the edge
+// fail, so the steps shrink until they underflow; the checker can then say
+// what fails there instead of leaving "the system may be stiff".
+func (s *Solver) explainReject(m dynamics.Dynamics, theta []float64, t float64, z []float64) error {
+	if _, ok := m.(dynamics.StateChecker); !ok {
+		return nil
+	}
+	tb, h := s.r.tb, s.lastH
+	for st := 1; st < len(tb.C); st++ {
+		if firstNonFinite(s.k[st]) < 0 {
+			continue
+		}
+		Combine(s.y, z, h, tb.A[st], s.k) // the stage's state, as EvalStages made it
+		return checkState(m, t+tb.C[st]*h, s.y, theta)
+	}
+	return nil
 }
 
 const epsilon = 2.220446049250313e-16

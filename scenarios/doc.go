@@ -12,7 +12,8 @@
 //	name = "van der Pol"   # optional; default: the file name without .toml
 //
 //	[system]               # required
-//	kind = "vanderpol"     # required: exponential | vanderpol | lotka_volterra | linear
+//	kind = "vanderpol"     # required: exponential | vanderpol | lotka_volterra | linear |
+//	                       # nbody | expression
 //	n = 3                  # kind linear only, required: the state dimension (1..100)
 //
 // The kinds and their names (states; parameters):
@@ -24,6 +25,9 @@
 //	                                                     prey, predator; alpha, beta, delta, gamma
 //	linear          dz/dt = A·z, A row-major             z1..zn; a11, a12, …, ann
 //	                                                     (a1_1, …, for n ≥ 10)
+//
+// Kind expression takes the right-hand side from the file (see Expression
+// systems below); kind nbody is N-body gravity with keys of its own (nbody.go).
 //
 //	[[parameters]]         # one table per parameter of the kind, in any order
 //	name = "mu"            # required: a parameter name of the kind
@@ -71,6 +75,50 @@
 //	[gradient]             # optional
 //	method = "aca"         # aca | adjoint | naive | forward; default aca
 //
+// # Expression systems
+//
+// Kind expression states the system as text, compiled by dynamics/expr into a
+// model with exact symbolic JVP and VJP:
+//
+//	[system]
+//	kind = "expression"
+//	state = ["x", "v"]                 # required: the state names, the order of z
+//	[system.constants]                 # optional: name = finite number
+//	F = 0.3
+//	[system.equations]                 # required: one per state, dx/dt = "expression"
+//	x = "v"
+//	v = "-k*x - c*v + F*sin(w*t)"
+//	[[parameters]]                     # θ: the names of these tables, in file order
+//	name = "k"
+//	value = 1.0                        # ... and one table each for c and w
+//
+// Every name an equation uses is a state, a parameter (a [[parameters]] table
+// declares it; for this kind the file, not the model, defines the parameters),
+// a constant, or t, the time. Names are identifiers (letters, digits and _,
+// not starting with a digit), distinct across roles, and neither t nor a
+// function name.
+//
+// Grammar, loosest to tightest: + and − (left-associative), * and / (left-
+// associative), unary + and −, ^ (right-associative; -x^2 = -(x^2), 2^-x is
+// allowed); parentheses; numbers such as 3, 2., .5, 1e-3; function calls.
+// Functions: sin cos tan exp log sqrt abs tanh sinh cosh (one argument; log
+// is natural), pow(a, b), min(a, b), max(a, b). 2x and x**2 are errors.
+//
+// Errors in an equation name the file, the line of the equation's key and
+// the column inside the expression, then show the expression with a caret:
+//
+//	osc.toml:17: system.equations.v: col 22: unknown name "tt" (did you mean "t"?) (allowed: ...)
+//		-k*x - c*v + F*sin(w*tt)
+//		                     ^
+//
+// An unknown name or function suggests the nearest declared one. A state
+// without an equation is reported at [system.equations], an equation for a
+// name that is not a state at its key, a bad or duplicate name at its
+// declaration (system.state[i], system.constants.NAME, parameters[i].name).
+// At run time, a domain error (log or sqrt of a negative value, division by
+// zero, a negative base to a non-integer power, a non-finite f) stops the
+// solve with an error naming the equation and the time.
+//
 // # Errors
 //
 // Every mistake is an *Error formatted
@@ -90,7 +138,8 @@
 // # Extending
 //
 // A new system kind is one entry in the kinds table: a function that reads the
-// kind's own keys of [system] and returns the model, and optionally one that
-// reads [initial_state]. New top-level tables are read in (*decoder).scenario
+// kind's own keys of [system] and returns the model (or, for a kind whose
+// parameters the file declares, as expression's, one that also gets the
+// [[parameters]] names), and optionally one that reads [initial_state]. New top-level tables are read in (*decoder).scenario
 // with the same strict table readers, which report unknown keys by themselves.
 package scenarios

@@ -31,5 +31,5 @@ func ExampleLoad() {
 	fmt.Println(err)
 	// Output:
 	// van der Pol: 20 times, aca at mu=1.5: L=1.857 dL/dmu=7.433
-	// typo.toml:2: system.kind: unknown value "vanderpool" (allowed: exponential, linear, lotka_volterra, nbody, vanderpol)
+	// typo.toml:2: system.kind: unknown value "vanderpool" (allowed: exponential, expression, linear, lotka_volterra, nbody, vanderpol)
 }

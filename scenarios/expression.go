@@ -78,6 +78,9 @@ func (d *decoder) expressionError(err error, states, params []string) {
 		// equation's name, which the field path already gives.
 		shown := *se
 		shown.Equation = ""
+		if strings.HasPrefix(shown.Msg, "unknown name") {
+			shown.Msg += "; a parameter needs a [[parameters]] table, a constant a line in [system.constants]"
+		}
 		d.fail(joinPath("system.equations", se.Equation), strings.TrimPrefix(shown.Error(), "expr: "))
 	case errors.As(err, &spe):
 		path := "system"

@@ -315,7 +315,7 @@ func TestBadInput(t *testing.T) {
 		{name: "wrong number of rows", edits: map[int]string{19: "     ]"},
 			want: "bad.toml:17: data.z: wrong length: 2 rows for 3 times in t"},
 		{name: "unknown kind", edits: map[int]string{3: `kind = "vanderpool"`},
-			want: `bad.toml:3: system.kind: unknown value "vanderpool"`, has: "(allowed: exponential, linear, lotka_volterra, nbody, vanderpol)"},
+			want: `bad.toml:3: system.kind: unknown value "vanderpool"`, has: "(allowed: exponential, expression, linear, lotka_volterra, nbody, vanderpol)"},
 		{name: "missing kind", edits: map[int]string{3: ""},
 			want: "bad.toml:2: system.kind: missing key", has: "(allowed: exponential,"},
 		{name: "unknown solver method", edits: map[int]string{23: `method = "rk5"`},

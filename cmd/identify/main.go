@@ -71,7 +71,7 @@ type command struct {
 }
 
 func commands() []command {
-	return []command{fitCommand(), gradCommand(), simulateCommand(), extrapolateCommand(), reproduceCommand(), imagesCommand()}
+	return []command{fitCommand(), gradCommand(), simulateCommand(), extrapolateCommand(), reproduceCommand(), imagesCommand(), latentCommand()}
 }
 
 func run(args []string, stdout, stderr io.Writer) (code int) {
@@ -96,7 +96,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 					return exitOK
 				}
 			}
-			fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, reproduce, images, help)\n", args[1])
+			fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, reproduce, images, latent, help)\n", args[1])
 			return exitUsage
 		}
 		fmt.Fprint(stdout, usageText)
@@ -107,7 +107,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 			return report(c.run(args[1:], stdout, stderr), stderr)
 		}
 	}
-	fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, reproduce, images, help)\n\n%s", name, usageText)
+	fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, reproduce, images, latent, help)\n\n%s", name, usageText)
 	return exitUsage
 }
 

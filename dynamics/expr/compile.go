@@ -7,14 +7,16 @@ type instr struct {
 	op                    opcode
 }
 
-// output says that an output of a program is sign·slots[slot]; sign is −1
-// when the output's root is a negation, which then costs no instruction. For
-// the Jacobian program the output is the partial ∂f_i/∂x_j, j counted within z
-// or within θ.
+// output says that an output of a program is sign·(slots[slot]·slots[slot2]).
+// sign is −1 when the output's root is a negation, and slot2 is the constant
+// 1 unless the root is a product that nothing else uses: the negation and the
+// product then cost no instruction, since the loop that reads the outputs
+// does them, with the same rounding. For the Jacobian program the output is
+// the partial ∂f_i/∂x_j, j counted within z or within θ.
 type output struct {
-	i, j int32
-	slot uint32
-	sign float64
+	i, j        int32
+	slot, slot2 uint32
+	sign        float64
 }
 
 // program is straight-line code over the model's slots. owner and deriv are
@@ -23,7 +25,9 @@ type program struct {
 	code  []instr
 	owner []int32 // equation index of each instruction
 	deriv []bool  // the instruction belongs only to a derivative
-	out   []output
+	// out holds the outputs; for a Jacobian program, the entries by j,
+	// then i, those for z before those for θ.
+	out []output
 }
 
 // layout is the slot map shared by all programs of a model:
@@ -109,7 +113,8 @@ func newCompiler(g *graph, lay *layout, f []int32, jac [][]int32) (*compiler, []
 }
 
 // compile emits one program computing roots; out[k] is root k. signs says
-// whether outputs may carry a sign instead of a negation instruction.
+// whether outputs may carry a sign and a product instead of instructions (the
+// Jacobian programs, whose readers multiply anyway; f's readers copy).
 func (c *compiler) compile(roots []int32, signs bool) program {
 	for i := range c.slot {
 		c.slot[i] = c.fixed[i]
@@ -125,7 +130,13 @@ func (c *compiler) compile(roots []int32, signs bool) program {
 		if n := c.g.nodes[r]; signs && n.op == opNeg && c.refs[r] == 1 {
 			r, sign = n.a, -1
 		}
-		p.out = append(p.out, output{slot: c.emit(r), sign: sign})
+		o := output{sign: sign, slot2: c.one}
+		if n := c.g.nodes[r]; signs && n.op == opMul && c.refs[r] == 1 && c.slot[r] < 0 {
+			o.slot, o.slot2 = c.emit(n.a), c.emit(n.b)
+		} else {
+			o.slot = c.emit(r)
+		}
+		p.out = append(p.out, o)
 	}
 	c.lay.size = max(c.lay.size, int(c.next))
 	return p
@@ -213,6 +224,19 @@ func (c *compiler) fuse(n node) (in instr, ok bool) {
 		}
 		// c − a·b
 		return instr{op: opSubMul, a: c.emit(fy[0]), b: c.emit(fy[1]), c: c.emit(fx[0])}, true
+	}
+	if len(fx) == 1 && !sub { // d + a·b·c = a·b·c + d exactly
+		fx, fy = fy, fx
+	}
+	switch {
+	case len(fx) == 3 && len(fy) == 1:
+		op := opMul3Add
+		if sub {
+			op = opMul3Sub
+		}
+		return instr{op: op, a: c.emit(fx[0]), b: c.emit(fx[1]), c: c.emit(fx[2]), d: c.emit(fy[0])}, true
+	case len(fx) == 1 && len(fy) == 3: // d − a·b·c
+		return instr{op: opSubMul3, a: c.emit(fy[0]), b: c.emit(fy[1]), c: c.emit(fy[2]), d: c.emit(fx[0])}, true
 	}
 	op := opSOPAdd
 	if sub {

@@ -61,6 +61,12 @@ func hot(s []float64, code []instr, k int, t float64, z, theta []float64) int {
 			s[d] = float64(float64(a*b)*s[uint(in.c)&mask]) + float64(float64(s[uint(in.d)&mask]*s[uint(in.e)&mask])*s[uint(in.f)&mask])
 		case opSOPSub:
 			s[d] = float64(float64(a*b)*s[uint(in.c)&mask]) - float64(float64(s[uint(in.d)&mask]*s[uint(in.e)&mask])*s[uint(in.f)&mask])
+		case opMul3Add:
+			s[d] = float64(float64(a*b)*s[uint(in.c)&mask]) + s[uint(in.d)&mask]
+		case opMul3Sub:
+			s[d] = float64(float64(a*b)*s[uint(in.c)&mask]) - s[uint(in.d)&mask]
+		case opSubMul3:
+			s[d] = s[uint(in.d)&mask] - float64(float64(a*b)*s[uint(in.c)&mask])
 		case opDiv:
 			if b == 0 {
 				return k

@@ -43,6 +43,9 @@ const (
 	opMulSubMul // a*b - c*d
 	opSOPAdd    // a*b*c + d*e*f
 	opSOPSub    // a*b*c - d*e*f
+	opMul3Add   // a*b*c + d
+	opMul3Sub   // a*b*c - d
+	opSubMul3   // d - a*b*c
 
 	numOpcodes
 )

@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -46,10 +47,13 @@ type Equation struct {
 // programs, which are never modified.
 type Model struct {
 	c     *compiled
-	slots []float64 // the workspace all programs run in
-	fbuf  []float64 // f at the point CheckState re-evaluates
-	ev    event     // the first domain error since the last CheckState
-	last  event     // the latest domain error (the first of those at its t)
+	n, p  int                  // Dim and NumParams
+	slots []float64            // the workspace all programs run in
+	ws    *[smallSlots]float64 // the same workspace in the small form, if the model has one
+	small smallForm            // c.small, copied so that Func, JVP and VJP reach it in one load
+	fbuf  []float64            // f at the point CheckState re-evaluates
+	ev    event                // the first domain error since the last CheckState
+	last  event                // the latest domain error (the first of those at its t)
 }
 
 var (
@@ -78,7 +82,16 @@ type compiled struct {
 	jac            program   // every partial, in the order of partials
 	jacZ           program   // the partials with respect to z only
 	init           []float64 // the workspace with constants filled in
+	// small holds the programs in the small form when the workspace fits
+	// smallSlots slots, else nil.
+	small *smallForm
 }
+
+// smallForm is f, the Jacobian and the z-Jacobian in the small form.
+type smallForm struct{ fn, jac, jacZ smallProgram }
+
+// useSmall is false in tests that exercise the wide form on small models.
+var useSmall = true
 
 // New parses and differentiates the equations of spec and compiles f and its
 // Jacobian. Mistakes are reported as a *SpecError (wrapping one of ErrNoStates,
@@ -236,6 +249,15 @@ func (c *compiled) build() {
 				pr.out[k].j -= int32(n)
 			}
 		}
+		// Within the z part and the θ part, the entries that are one slot
+		// come before the products of two, so that the small form's loops
+		// over them need no test (both forms sum in this order).
+		nz := min(c.nzp, len(pr.out))
+		for _, part := range [][]output{pr.out[:nz], pr.out[nz:]} {
+			slices.SortStableFunc(part, func(a, b output) int {
+				return cmp.Compare(product(a, comp.one), product(b, comp.one))
+			})
+		}
 	}
 	size := 1
 	for size < lay.size {
@@ -243,11 +265,31 @@ func (c *compiled) build() {
 	}
 	c.init = make([]float64, size)
 	copy(c.init, init)
+	if size <= smallSlots && useSmall {
+		c.small = &smallForm{fn: c.fn.shrink(-1, comp.one), jac: c.jac.shrink(c.nzp, comp.one), jacZ: c.jacZ.shrink(len(c.jacZ.out), comp.one)}
+	}
+}
+
+// product is 1 for an output that is a product of two slots, else 0.
+func product(o output, one uint32) int {
+	if o.slot2 != one {
+		return 1
+	}
+	return 0
 }
 
 // model returns a fresh Model over c.
 func (c *compiled) model() *Model {
-	return &Model{c: c, slots: slices.Clone(c.init), fbuf: make([]float64, c.lay.n)}
+	m := &Model{c: c, n: c.lay.n, p: c.lay.p, fbuf: make([]float64, c.lay.n)}
+	if c.small != nil {
+		m.ws = new([smallSlots]float64)
+		m.slots = m.ws[:]
+		m.small = *c.small
+		copy(m.slots, c.init)
+	} else {
+		m.slots = slices.Clone(c.init)
+	}
+	return m
 }
 
 // Dim returns the number of states.
@@ -264,92 +306,6 @@ func (m *Model) ParamNames() []string { return slices.Clone(m.c.params) }
 
 // Clone returns an independent Model (a *Model) for use on another goroutine.
 func (m *Model) Clone() dynamics.Dynamics { return m.c.model() }
-
-// Func writes f(t, z, θ) into dst. A domain error (see CheckState) is recorded,
-// not returned: the offending component of dst is then NaN or infinite.
-func (m *Model) Func(dst []float64, t float64, z, theta []float64) {
-	c := m.c
-	if len(dst) != c.lay.n || len(z) != c.lay.n || len(theta) != c.lay.p {
-		panic(lenMessage("Func", c.lay.n, c.lay.p, len(dst), len(z), len(theta)))
-	}
-	s := m.slots
-	if k := hot(s, c.fn.code, 0, t, z, theta); k < len(c.fn.code) {
-		m.finish(&c.fn, k, t)
-	}
-	mask := uint(len(s) - 1)
-	bad := 0.0
-	for i, o := range c.fn.out[:len(dst)] {
-		v := s[uint(o.slot)&mask]
-		dst[i] = v
-		bad += v - v // stays 0 unless some v is NaN or ±Inf
-	}
-	if bad != 0 {
-		m.flagNonFinite(dst, t)
-	}
-}
-
-// JVP writes ∂f/∂z·vz + ∂f/∂θ·vtheta into dst; a nil vtheta means zero. dst
-// must not overlap vz or vtheta.
-func (m *Model) JVP(dst []float64, t float64, z, theta, vz, vtheta []float64) {
-	c := m.c
-	n, p := c.lay.n, c.lay.p
-	if len(dst) != n || len(z) != n || len(theta) != p || len(vz) != n || (vtheta != nil && len(vtheta) != p) {
-		panic(lenMessage("JVP", n, p, len(dst), len(z), len(theta)))
-	}
-	prog := &c.jacZ
-	if vtheta != nil {
-		prog = &c.jac
-	}
-	s := m.slots
-	if k := hot(s, prog.code, 0, t, z, theta); k < len(prog.code) {
-		m.finish(prog, k, t)
-	}
-	mask := uint(len(s) - 1)
-	for i := range dst {
-		dst[i] = 0 // a loop: clear would call memclr
-	}
-	for _, o := range prog.out[:c.nzp] {
-		dst[o.i] += o.sign * s[uint(o.slot)&mask] * vz[o.j]
-	}
-	for _, o := range prog.out[c.nzp:] {
-		dst[o.i] += o.sign * s[uint(o.slot)&mask] * vtheta[o.j]
-	}
-}
-
-// VJP adds uᵀ∂f/∂z into dz and uᵀ∂f/∂θ into dtheta; a nil dtheta skips the
-// parameter part.
-func (m *Model) VJP(dz, dtheta []float64, t float64, z, theta, u []float64) {
-	c := m.c
-	n, p := c.lay.n, c.lay.p
-	if len(dz) != n || len(z) != n || len(theta) != p || len(u) != n || (dtheta != nil && len(dtheta) != p) {
-		panic(lenMessage("VJP", n, p, len(dz), len(z), len(theta)))
-	}
-	prog := &c.jacZ
-	if dtheta != nil {
-		prog = &c.jac
-	}
-	s := m.slots
-	if k := hot(s, prog.code, 0, t, z, theta); k < len(prog.code) {
-		m.finish(prog, k, t)
-	}
-	mask := uint(len(s) - 1)
-	for _, o := range prog.out[:c.nzp] {
-		dz[o.j] += u[o.i] * (o.sign * s[uint(o.slot)&mask])
-	}
-	for _, o := range prog.out[c.nzp:] {
-		dtheta[o.j] += u[o.i] * (o.sign * s[uint(o.slot)&mask])
-	}
-}
-
-// lenMessage explains a length mismatch, a programmer error that panics. It is
-// kept out of line so that the methods above stay small.
-//
-//go:noinline
-func lenMessage(method string, n, p, ld, lz, lth int) string {
-	return fmt.Sprintf("expr: %s: slice lengths do not match the model (dim %d, %d params); "+
-		"got len(dst)=%d len(z)=%d len(theta)=%d (or a direction/cotangent of the wrong length)",
-		method, n, p, ld, lz, lth)
-}
 
 // Equation returns f_i after constant substitution and simplification, as an
 // expression that parses back to itself.

@@ -86,6 +86,10 @@ func Read(r io.Reader, opts *Options) (*Table, error) {
 		switch {
 		case name == "":
 			return nil, &Error{Line: line, Msg: fmt.Sprintf("header: column %d has no name", i+1)}
+		case strings.ContainsAny(name, "\r\n"):
+			// A quoted name may span lines; no column physid reads can, and
+			// a CSV writer could not reproduce the line break exactly.
+			return nil, &Error{Line: line, Msg: fmt.Sprintf("header: column %d name %q contains a line break", i+1, name)}
 		case seen[name]:
 			return nil, &Error{Line: line, Column: name, Msg: "header: duplicate column name"}
 		}

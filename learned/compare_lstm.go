@@ -1,0 +1,403 @@
+package learned
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// LSTMConfig configures the lstm and lstm-aug baselines of CompareThreeBody.
+// The zero value is the default noted on each field, tuned on the held-out
+// MSE (never on the test window) of the paper's data; the package doc
+// describes the protocol.
+type LSTMConfig struct {
+	// Hidden is the LSTM's hidden size; 0 means 64.
+	Hidden int
+	// Epochs is the number of training steps, each one Adam update on a batch
+	// of windows; 0 means the Budget's.
+	Epochs int
+	// LR is Adam's learning rate, decayed to LR/100 by the last epoch; 0 means 3e-3.
+	LR float64
+	// Batch is the number of windows per step; 0 means 16.
+	Batch int
+	// Window is the number of LSTM steps per training window; 0 means 40.
+	Window int
+	// Stride is the number of observation intervals per LSTM step; 0 means 5.
+	Stride int
+	// HoldOut is the fraction of the observed window held out for early
+	// stopping; 0 means 0.2, negative means none (keep the last epoch).
+	HoldOut float64
+	// ValidateEvery is the number of epochs between validations; 0 means 25.
+	ValidateEvery int
+	// Clip bounds the global gradient norm; 0 means 1, negative means no clipping.
+	Clip float64
+	// InputNoise is the standard deviation of Gaussian noise added to the
+	// normalised training inputs, so that the model learns to correct its own
+	// rollout errors; 0 means 0.01, negative means none.
+	InputNoise float64
+}
+
+func (c LSTMConfig) resolved(epochs int) LSTMConfig {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&c.Hidden, 64)
+	def(&c.Epochs, epochs)
+	def(&c.Batch, 16)
+	def(&c.Window, 40)
+	def(&c.Stride, 5)
+	def(&c.ValidateEvery, 25)
+	if c.LR == 0 {
+		c.LR = 3e-3
+	}
+	if c.HoldOut == 0 {
+		c.HoldOut = 0.2
+	} else if c.HoldOut < 0 {
+		c.HoldOut = 0
+	}
+	if c.Clip == 0 {
+		c.Clip = 1
+	}
+	if c.InputNoise == 0 {
+		c.InputNoise = 0.01
+	} else if c.InputNoise < 0 {
+		c.InputNoise = 0
+	}
+	return c
+}
+
+func (c LSTMConfig) validate() error {
+	for _, bad := range []struct {
+		ok   bool
+		what string
+		v    float64
+	}{
+		{c.Hidden >= 1, "hidden must be at least 1", float64(c.Hidden)},
+		{c.Epochs >= 1, "epochs must be at least 1", float64(c.Epochs)},
+		{c.LR > 0, "lr must be positive", c.LR},
+		{c.Batch >= 1, "batch must be at least 1", float64(c.Batch)},
+		{c.Window >= 2, "window must be at least 2", float64(c.Window)},
+		{c.Stride >= 1, "stride must be at least 1", float64(c.Stride)},
+		{c.HoldOut < 1, "hold-out must be below 1", c.HoldOut},
+		{c.ValidateEvery >= 1, "validate-every must be at least 1", float64(c.ValidateEvery)},
+	} {
+		if !bad.ok {
+			return fmt.Errorf("%w: lstm: %s (got %g)", ErrConfig, bad.what, bad.v)
+		}
+	}
+	return nil
+}
+
+// seqModel is a trained (or training) lstm baseline: a Sequence over
+// normalised features of the positions predicting normalised increments.
+type seqModel struct {
+	net    *Sequence
+	cell   LSTM
+	feat   Features
+	nx     int       // number of position coordinates
+	mu     []float64 // feature mean
+	inv    []float64 // 1/feature std
+	dscale []float64 // increment std per coordinate
+	theta  []float64
+
+	// step workspace
+	phi, h, c, a, y []float64
+}
+
+// newSeqModel builds the network and the normalisation from the positions of
+// the training part (rows of nx values, one per LSTM step).
+func newSeqModel(feat Features, nx, hidden int, train [][]float64) *seqModel {
+	nf := feat.Dim()
+	net := NewSequence(nil, CellLSTM, nf, hidden, nx)
+	m := &seqModel{net: net, cell: net.Cell().(LSTM), feat: feat, nx: nx,
+		mu: make([]float64, nf), inv: make([]float64, nf), dscale: make([]float64, nx)}
+	m.alloc()
+	// Feature mean and std over every training row, increment std per coordinate.
+	sq := make([]float64, nf)
+	n := 0
+	dsq := make([]float64, nx)
+	nd := 0
+	for _, seq := range train {
+		rows := len(seq) / nx
+		for k := 0; k < rows; k++ {
+			feat.Map(m.phi, seq[k*nx:(k+1)*nx])
+			for i, v := range m.phi {
+				m.mu[i] += v
+				sq[i] += v * v
+			}
+			n++
+			if k+1 < rows {
+				for i := 0; i < nx; i++ {
+					d := seq[(k+1)*nx+i] - seq[k*nx+i]
+					dsq[i] += d * d
+				}
+				nd++
+			}
+		}
+	}
+	for i := range m.mu {
+		m.mu[i] /= float64(n)
+		v := sq[i]/float64(n) - m.mu[i]*m.mu[i]
+		m.inv[i] = 1 / math.Sqrt(math.Max(v, 1e-12))
+	}
+	for i := range m.dscale {
+		m.dscale[i] = math.Sqrt(math.Max(dsq[i]/float64(max(nd, 1)), 1e-24))
+	}
+	return m
+}
+
+func (m *seqModel) alloc() {
+	nf, h := m.feat.Dim(), m.cell.Hidden
+	m.phi, m.h, m.c, m.a, m.y = make([]float64, nf), make([]float64, h), make([]float64, h), make([]float64, 4*h), make([]float64, m.nx)
+}
+
+// input writes the normalised features of positions r into dst.
+func (m *seqModel) input(dst, r []float64) {
+	m.feat.Map(dst, r)
+	for i := range dst {
+		dst[i] = (dst[i] - m.mu[i]) * m.inv[i]
+	}
+}
+
+// reset sets the recurrent state to zero.
+func (m *seqModel) reset() {
+	clear(m.h)
+	clear(m.c)
+}
+
+// step feeds positions r, advances the state and writes the predicted next
+// positions into next.
+func (m *seqModel) step(next, r []float64) {
+	m.input(m.phi, r)
+	m.cell.step(m.h, m.c, m.a, m.phi, m.theta)
+	m.net.Head().Apply(m.y, m.h, m.theta)
+	for i := range next {
+		next[i] = r[i] + m.dscale[i]*m.y[i]
+	}
+}
+
+// predict reads the observed rows obs (positions at consecutive LSTM steps,
+// from a zero state) and writes into dst (total rows): row 0 = obs row 0, rows
+// 1…len(obs)−1 the one-step predictions from the observed history, and the
+// remaining rows by feeding back its own predictions. It reports false when a
+// prediction is not finite.
+func (m *seqModel) predict(dst, obs []float64, total int) bool {
+	nx := m.nx
+	K := len(obs) / nx
+	m.reset()
+	copy(dst[:nx], obs[:nx])
+	for k := 0; k+1 < total; k++ {
+		in := dst[k*nx : (k+1)*nx]
+		if k < K {
+			in = obs[k*nx : (k+1)*nx]
+		}
+		m.step(dst[(k+1)*nx:(k+2)*nx], in)
+	}
+	for _, v := range dst[:total*nx] {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// step advances the cell by one input x with batch 1: a = Wx·x + Wh·h + b,
+// then (h, c) ← (o⊙tanh c', c') with c' = f⊙c + i⊙g, as in Forward. a is
+// scratch of length 4·Hidden.
+func (c LSTM) step(h, cs, a, x, theta []float64) {
+	H := c.Hidden
+	wx, wh, b := c.views(theta)
+	mulXWt(a, x, wx, 1, c.In, 4*H, 0)
+	mulXWt(a, h, wh, 1, H, 4*H, 1)
+	addRows(a, b, 1)
+	for j := range H {
+		i, f := sigmoid(a[j]), sigmoid(a[H+j])
+		g, o := math.Tanh(a[2*H+j]), sigmoid(a[3*H+j])
+		cs[j] = f*cs[j] + i*g
+		h[j] = o * math.Tanh(cs[j])
+	}
+}
+
+// lstmRun is one training run of a sequence baseline.
+type lstmRun struct {
+	cfg    LSTMConfig
+	feat   Features
+	nx     int
+	seqs   [][]float64 // observed positions on the LSTM grid, one per phase
+	phase0 []float64   // the phase-0 sequence: the grid that starts at t0
+	split  int         // rows of phase 0 used for training; the rest validates
+}
+
+// train fits the model and returns it with the number of epochs run, the final
+// training loss and the validation MSE of the kept parameters (NaN without a
+// hold-out). It stops early when ctx ends.
+func (r *lstmRun) train(ctx context.Context, seed uint64, progress func(epoch int, loss float64)) (m *seqModel, epochs int, loss, val float64, err error) {
+	c, nx := r.cfg, r.nx
+	// Training rows of every phase: those before the split time.
+	var train [][]float64
+	for _, seq := range r.seqs {
+		// Row k of phase p is observation k·stride + p: rows k < split come
+		// before phase-0 row split, the first held-out one.
+		keep := min(len(seq)/nx, r.split)
+		if keep >= c.Window+1 {
+			train = append(train, seq[:keep*nx])
+		}
+	}
+	if len(train) == 0 {
+		return nil, 0, math.NaN(), math.NaN(), fmt.Errorf("%w: lstm: the training part has fewer than window+1 = %d steps; lower window or stride", ErrConfig, c.Window+1)
+	}
+	m = newSeqModel(r.feat, nx, c.Hidden, train)
+	m.theta = NewParams(m.net, seed)
+	rng := rand.New(rand.NewPCG(seed, 0x6c73746d)) // "lstm"
+	nf, W, B := r.feat.Dim(), c.Window, c.Batch
+	x := make([]float64, W*B*nf)
+	y := make([]float64, W*B*nx)
+	target := make([]float64, W*B*nx)
+	dy := make([]float64, W*B*nx)
+	grad := make([]float64, len(m.theta))
+	phi := make([]float64, nf)
+	var tape Tape
+	opt := &Adam{LR: c.LR, Schedule: ExponentialDecay{Rate: math.Pow(0.01, 1/float64(c.Epochs))}}
+	const warm = 5 // steps at the start of a window the loss skips: the state is still forming
+	best := append([]float64(nil), m.theta...)
+	bestVal := math.Inf(1)
+	val = math.NaN()
+	for epochs = 1; epochs <= c.Epochs; epochs++ {
+		if ctx.Err() != nil {
+			epochs--
+			break
+		}
+		for b := range B {
+			seq := train[rng.IntN(len(train))]
+			rows := len(seq) / nx
+			s := rng.IntN(rows - W)
+			for t := range W {
+				rt := seq[(s+t)*nx : (s+t+1)*nx]
+				m.input(phi, rt)
+				xi := x[(t*B+b)*nf : (t*B+b+1)*nf]
+				for i, v := range phi {
+					xi[i] = v + c.InputNoise*rng.NormFloat64()
+				}
+				for i := range nx {
+					target[(t*B+b)*nx+i] = (seq[(s+t+1)*nx+i] - rt[i]) / m.dscale[i]
+				}
+			}
+		}
+		m.net.Forward(&tape, y, x, m.theta, B)
+		clear(dy)
+		loss = MSEGrad(dy[warm*B*nx:], y[warm*B*nx:], target[warm*B*nx:])
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			return m, epochs, loss, val, fmt.Errorf("training loss is %v at epoch %d", loss, epochs)
+		}
+		clear(grad)
+		m.net.Backward(&tape, nil, grad, dy, m.theta)
+		if c.Clip > 0 {
+			ClipGlobalNorm(grad, c.Clip)
+		}
+		opt.Step(m.theta, grad)
+		if progress != nil {
+			progress(epochs, loss)
+		}
+		if r.split < len(r.phase0)/nx && (epochs%c.ValidateEvery == 0 || epochs == c.Epochs) {
+			if v := r.validate(m); v < bestVal {
+				bestVal = v
+				copy(best, m.theta)
+			}
+		}
+	}
+	if epochs > c.Epochs {
+		epochs = c.Epochs
+	}
+	if r.split < len(r.phase0)/nx && !math.IsInf(bestVal, 1) {
+		copy(m.theta, best)
+		val = bestVal
+	}
+	return m, epochs, loss, val, nil
+}
+
+// validate reads the phase-0 rows before the split, rolls out over the held-out
+// rows and returns the MSE there (+Inf when the rollout is not finite).
+func (r *lstmRun) validate(m *seqModel) float64 {
+	nx := r.nx
+	total := len(r.phase0) / nx
+	pred := make([]float64, total*nx)
+	if !m.predict(pred, r.phase0[:r.split*nx], total) {
+		return math.Inf(1)
+	}
+	s := 0.0
+	for i := r.split * nx; i < total*nx; i++ {
+		d := pred[i] - r.phase0[i]
+		s += d * d
+	}
+	return s / float64((total-r.split)*nx)
+}
+
+// lstmSplit is the number of phase-0 grid rows before the held-out part.
+func lstmSplit(c LSTMConfig, observations int) int {
+	rows0 := (observations + c.Stride - 1) / c.Stride
+	return rows0 - int(math.Round(c.HoldOut*float64(rows0)))
+}
+
+// runLSTM trains lstm (aug false) or lstm-aug and predicts the test window.
+func (s *compareSetup) runLSTM(ctx context.Context, aug bool, seed uint64, progress func(int, int, float64)) (runOutcome, []float64) {
+	c := s.cfg.LSTM.resolved(s.budget.LSTMEpochs)
+	p := s.p
+	nx, K := len(s.observed), len(p.Times)
+	out := runOutcome{epochs: c.Epochs, RunResult: RunResult{Status: StatusOK, ValMSE: math.NaN(), TrainLoss: math.NaN()}}
+	var feat Features = IdentityMap{N: nx}
+	if aug {
+		feat = NewNBodyFeatures(*s.gravity)
+	}
+	// One sequence per phase of the stride: phase q holds observations
+	// q, q+stride, q+2·stride, …; phase 0 is the grid that starts at t0.
+	seqs := make([][]float64, min(c.Stride, K))
+	for q := range seqs {
+		for k := q; k < K; k += c.Stride {
+			seqs[q] = append(seqs[q], p.Values[k*nx:(k+1)*nx]...)
+		}
+	}
+	rows0 := len(seqs[0]) / nx
+	split := lstmSplit(c, K)
+	if split < c.Window+1 {
+		out.Status, out.Message = StatusDiverged, fmt.Sprintf("the training part has %d steps, fewer than window+1 = %d; lower the window, stride or hold-out", split, c.Window+1)
+		return out, nil
+	}
+	run := &lstmRun{cfg: c, feat: feat, nx: nx, seqs: seqs, phase0: seqs[0], split: split}
+	m, epochs, loss, val, err := run.train(ctx, seed, func(e int, l float64) { progress(e, c.Epochs, l) })
+	out.Epochs, out.TrainLoss, out.ValMSE = epochs, loss, val
+	if m != nil {
+		out.params = m.net.NumParams()
+	}
+	if err != nil {
+		out.Status, out.Message = StatusDiverged, err.Error()
+		return out, nil
+	}
+	if ctx.Err() != nil && epochs < c.Epochs {
+		out.Status, out.Message = StatusInterrupted, fmt.Sprintf("stopped after epoch %d", epochs)
+	}
+	// Read every observed row, roll out on the LSTM grid past the horizon,
+	// then interpolate linearly to the test times.
+	h := (p.Times[K-1] - p.Times[0]) / float64(K-1)
+	H := float64(c.Stride) * h
+	total := int(math.Ceil((s.horizon-p.T0)/H-1e-9)) + 1
+	total = max(total, rows0, 2)
+	grid := make([]float64, total*nx)
+	if !m.predict(grid, seqs[0], total) {
+		out.Status, out.Message = StatusDiverged, "the rollout is not finite"
+		return out, nil
+	}
+	pred := make([]float64, len(s.times)*nx)
+	for k, t := range s.times {
+		u := (t - p.T0) / H
+		i := min(int(u), total-2)
+		w := u - float64(i)
+		a, b := grid[i*nx:(i+1)*nx], grid[(i+1)*nx:(i+2)*nx]
+		for j := range nx {
+			pred[k*nx+j] = (1-w)*a[j] + w*b[j]
+		}
+	}
+	return out, pred
+}

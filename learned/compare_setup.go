@@ -1,0 +1,217 @@
+package learned
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/physid/physid/aca"
+	"github.com/physid/physid/identify"
+	"github.com/physid/physid/nbody"
+)
+
+// plotNames names the plot components by the model's StateNames, or z<i>.
+func plotNames(s *compareSetup) []string {
+	names := make([]string, len(s.plot))
+	var all []string
+	if nm, ok := s.p.Model.(interface{ StateNames() []string }); ok {
+		all = nm.StateNames()
+	}
+	for i, c := range s.plot {
+		if c < len(all) {
+			names[i] = all[c]
+		} else {
+			names[i] = fmt.Sprintf("z%d", c)
+		}
+	}
+	return names
+}
+
+// gravityOf returns the N-body system inside a model, if it is one.
+func gravityOf(m any) (*nbody.Gravity, bool) {
+	switch g := m.(type) {
+	case nbody.Gravity:
+		return &g, true
+	case *nbody.Gravity:
+		if g != nil {
+			c := *g
+			return &c, true
+		}
+	}
+	return nil, false
+}
+
+// ErrCompare reports bad input to CompareThreeBody.
+var ErrCompare = errors.New("learned: compare")
+
+func newCompareSetup(cfg CompareConfig) (*compareSetup, error) {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrCompare}, a...)...)
+	}
+	if cfg.Problem == nil {
+		return nil, bad("no problem")
+	}
+	if cfg.Runs < 1 {
+		return nil, bad("runs must be at least 1 (got %d)", cfg.Runs)
+	}
+	p := cfg.Problem
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCompare, err)
+	}
+	if cfg.Models == nil {
+		cfg.Models = CompareModels
+	}
+	if cfg.Methods == nil {
+		cfg.Methods = CompareMethods
+	}
+	cfg.Models, cfg.Methods = slices.Clone(cfg.Models), slices.Clone(cfg.Methods)
+	if len(cfg.Models) == 0 {
+		return nil, bad("no models (allowed: %s)", strings.Join(CompareModels, ", "))
+	}
+	seen := map[string]bool{}
+	for _, m := range cfg.Models {
+		if !slices.Contains(CompareModels, m) {
+			return nil, bad("unknown model %q (allowed: %s)", m, strings.Join(CompareModels, ", "))
+		}
+		if seen[m] {
+			return nil, bad("model %q listed twice", m)
+		}
+		seen[m] = true
+	}
+	// Table order, whatever the order given.
+	slices.SortFunc(cfg.Models, func(a, b string) int {
+		return slices.Index(CompareModels, a) - slices.Index(CompareModels, b)
+	})
+	if seen[ModelNODE] || seen[ModelODE] {
+		if len(cfg.Methods) == 0 {
+			return nil, bad("no gradient methods (allowed: %s)", strings.Join(CompareMethods, ", "))
+		}
+		seenM := map[string]bool{}
+		for _, m := range cfg.Methods {
+			if !slices.Contains(CompareMethods, m) {
+				return nil, bad("unknown gradient method %q (allowed: %s)", m, strings.Join(CompareMethods, ", "))
+			}
+			if seenM[m] {
+				return nil, bad("gradient method %q listed twice", m)
+			}
+			seenM[m] = true
+		}
+		slices.SortFunc(cfg.Methods, func(a, b string) int {
+			return slices.Index(CompareMethods, a) - slices.Index(CompareMethods, b)
+		})
+	}
+	if len(cfg.TrueParams) != p.Model.NumParams() {
+		return nil, bad("%d true parameters for a model with %d", len(cfg.TrueParams), p.Model.NumParams())
+	}
+	s := &compareSetup{cfg: cfg, p: p, budget: cfg.Budget.resolved()}
+	n := p.Model.Dim()
+	s.observed = p.Observed
+	if s.observed == nil {
+		s.observed = make([]int, n)
+		for i := range s.observed {
+			s.observed[i] = i
+		}
+	}
+	g, isNBody := gravityOf(p.Model)
+	for _, m := range []string{ModelLSTMAug, ModelNODE} {
+		if !seen[m] {
+			continue
+		}
+		if !isNBody {
+			return nil, bad("model %q needs an N-body system (nbody.Gravity), not %T (models allowed for this system: %s, %s)",
+				m, p.Model, ModelLSTM, ModelODE)
+		}
+		pos, _ := g.Group(nbody.GroupPositions)
+		if !slices.Equal(s.observed, pos) {
+			return nil, bad("model %q needs every position observed, in state order (observed components %v, positions %v)", m, s.observed, pos)
+		}
+		if err := NewNBodyFeatures(*g).Validate(); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrCompare, err)
+		}
+	}
+	if isNBody {
+		s.gravity = g
+	}
+	if seen[ModelLSTM] || seen[ModelLSTMAug] {
+		if err := uniformTimes(p); err != nil {
+			return nil, fmt.Errorf("%w: the lstm baselines: %w", ErrCompare, err)
+		}
+	}
+	last := p.Times[len(p.Times)-1]
+	s.horizon = cfg.Horizon
+	if s.horizon == 0 {
+		s.horizon = p.T0 + 2*(last-p.T0)
+	}
+	if !(s.horizon > last) {
+		return nil, bad("horizon %g is not after the observed window [%g, %g]", s.horizon, p.T0, last)
+	}
+	points := cfg.Points
+	if points == 0 {
+		points = 2000
+	}
+	if points < 2 {
+		return nil, bad("points must be at least 2 (got %d)", points)
+	}
+	s.times = identify.Linspace(p.T0, s.horizon, points)
+	if seen[ModelLSTM] || seen[ModelLSTMAug] {
+		c := s.cfg.LSTM.resolved(s.budget.LSTMEpochs)
+		if err := c.validate(); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrCompare, err)
+		}
+		if split := lstmSplit(c, len(p.Times)); split < c.Window+1 {
+			return nil, bad("lstm: %d observations at stride %d leave %d training steps before the hold-out, fewer than window+1 = %d; lower the window, stride or hold-out",
+				len(p.Times), c.Stride, split, c.Window+1)
+		}
+	}
+	if seen[ModelNODE] {
+		if err := s.cfg.NODE.resolved(s.budget.NODEEpochs).validate(); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrCompare, err)
+		}
+	}
+	truthSettings := cfg.Truth
+	if truthSettings == nil {
+		truthSettings = &aca.Settings{RTol: 1e-12, ATol: 1e-12, MaxSteps: 10000000}
+	}
+	var err error
+	if s.truth, err = identify.Simulate(p.Model, cfg.TrueParams, p.T0, p.Z0, s.times, truthSettings); err != nil {
+		return nil, fmt.Errorf("%w: simulating the truth: %w", ErrCompare, err)
+	}
+	if isNBody {
+		s.plot = make([]int, g.Dims)
+		for i := range s.plot {
+			s.plot[i] = i
+		}
+	} else {
+		s.plot = s.observed[:min(3, len(s.observed))]
+	}
+	if cfg.ODE != nil {
+		s.ode = *cfg.ODE
+	} else {
+		s.ode = identify.Options{Optimizer: "adam", LR: 0.1, LRDecay: 0.95, Betas: [2]float64{0.5, 0.5}, Jitter: 0.1}
+	}
+	if s.ode.Epochs == 0 {
+		s.ode.Epochs = s.budget.ODEEpochs
+	}
+	return s, nil
+}
+
+// uniformTimes checks that the observation times start at T0 and are equally
+// spaced to 1e-6 of the spacing.
+func uniformTimes(p *identify.Problem) error {
+	t := p.Times
+	if len(t) < 3 {
+		return fmt.Errorf("need at least 3 observation times (got %d)", len(t))
+	}
+	if t[0] != p.T0 {
+		return fmt.Errorf("the first observation time %g is not t0 = %g", t[0], p.T0)
+	}
+	h := (t[len(t)-1] - t[0]) / float64(len(t)-1)
+	for k := 1; k < len(t); k++ {
+		if math.Abs(t[k]-t[k-1]-h) > 1e-6*h {
+			return fmt.Errorf("observation times are not equally spaced (t[%d] − t[%d] = %g, mean spacing %g)", k, k-1, t[k]-t[k-1], h)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,205 @@
+package latent
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+)
+
+// PaperTable4 is the ACA paper's Table 4: test MSE ×1e-2 of hopper
+// interpolation with 10%, 20% and 50% of the time points observed.
+var PaperTable4 = map[string][3]float64{
+	"rnn":                {2.45, 1.71, 0.79},
+	"gru":                {1.97, 1.42, 0.75},
+	"latent-ode/adjoint": {0.47, 0.44, 0.40},
+	"latent-ode/naive":   {0.36, 0.30, 0.29},
+	"latent-ode/aca":     {0.31, 0.27, 0.26},
+}
+
+// paperFractions are the observed fractions of PaperTable4's columns.
+var paperFractions = [3]float64{0.1, 0.2, 0.5}
+
+// CompareConfig describes a Table 4 comparison: every model (rnn, gru, and
+// the latent ODE trained with adjoint, naive and aca) at every observed
+// fraction, over several seeds.
+type CompareConfig struct {
+	// Base holds the training settings shared by all runs (Epochs,
+	// Sequences, sizes…); its Model, Method, Observed and Seed are set per run.
+	Base TrainConfig
+	// Observed are the fractions, one column each; nil means 0.1, 0.2, 0.5.
+	Observed []float64
+	// Seeds is the number of seeds per cell (seeds 1…Seeds); 0 means 2.
+	Seeds int
+	// Workers is the number of runs trained at once; 0 means 2.
+	Workers int
+}
+
+// Cell is one entry of the table: the test MSE over seeds.
+type Cell struct {
+	Observed float64 `json:"observed"`
+	Mean     float64 `json:"test_mse_mean"`
+	Std      float64 `json:"test_mse_std"`
+	// Paper is the paper's value (×1e-2 removed), or nil when it has none.
+	Paper        *float64 `json:"paper_test_mse,omitempty"`
+	EpochSeconds float64  `json:"epoch_seconds"`
+}
+
+// Row is one model (and gradient method) across the fractions.
+type Row struct {
+	Name  string `json:"name"`
+	Model string `json:"model"`
+	// Method is the latent ODE's gradient method, "-" for the baselines.
+	Method string `json:"method"`
+	Cells  []Cell `json:"cells"`
+}
+
+// Comparison is the filled table and every run behind it.
+type Comparison struct {
+	Observed []float64 `json:"observed"`
+	Seeds    int       `json:"seeds"`
+	Epochs   int       `json:"epochs"`
+	Rows     []Row     `json:"rows"`
+	Runs     []Result  `json:"runs"`
+	// MeanMSE is the mean predictor's test MSE (the same for every run).
+	MeanMSE float64 `json:"mean_mse"`
+	// Examples holds, by row name, the seed-1 model at the first fraction,
+	// for plotting reconstructions.
+	Examples map[string]*Fitted `json:"-"`
+}
+
+// compareRows are the table's rows in the paper's order.
+var compareRows = []struct{ name, model, method string }{
+	{"rnn", "rnn", ""},
+	{"gru", "gru", ""},
+	{"latent-ode/adjoint", "latent-ode", "adjoint"},
+	{"latent-ode/naive", "latent-ode", "naive"},
+	{"latent-ode/aca", "latent-ode", "aca"},
+}
+
+// Compare trains every row at every fraction and seed (Workers at a time) and
+// summarises the test MSE as mean ± standard deviation over seeds. done, if
+// not nil, receives each finished run (from the calling goroutine).
+func Compare(d *Dataset, cfg CompareConfig, done func(Result)) (*Comparison, error) {
+	if cfg.Observed == nil {
+		cfg.Observed = paperFractions[:]
+	}
+	if cfg.Seeds == 0 {
+		cfg.Seeds = 2
+	}
+	if cfg.Workers == 0 {
+		cfg.Workers = 2
+	}
+	if cfg.Seeds < 1 || cfg.Workers < 1 || len(cfg.Observed) == 0 {
+		return nil, fmt.Errorf("%w: %d seeds, %d workers, %d fractions (want ≥ 1 each)", ErrConfig, cfg.Seeds, cfg.Workers, len(cfg.Observed))
+	}
+	for _, f := range cfg.Observed {
+		if !(f > 0 && f <= 1) {
+			return nil, fmt.Errorf("%w: observed fraction %v outside (0, 1]", ErrConfig, f)
+		}
+	}
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	type job struct {
+		row, col int
+		cfg      TrainConfig
+	}
+	type outcome struct {
+		job
+		res *Result
+		fit *Fitted
+		err error
+	}
+	var jobs []job
+	for r, row := range compareRows {
+		for c, f := range cfg.Observed {
+			for s := 1; s <= cfg.Seeds; s++ {
+				tc := cfg.Base
+				tc.Model, tc.Method, tc.Observed, tc.Seed = row.model, row.method, f, uint64(s)
+				jobs = append(jobs, job{r, c, tc})
+			}
+		}
+	}
+	in, out := make(chan job), make(chan outcome)
+	var wg sync.WaitGroup
+	for range cfg.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range in {
+				res, fit, err := Train(d, j.cfg, nil)
+				out <- outcome{j, res, fit, err}
+			}
+		}()
+	}
+	go func() {
+		for _, j := range jobs {
+			in <- j
+		}
+		close(in)
+		wg.Wait()
+		close(out)
+	}()
+	cmp := &Comparison{Observed: cfg.Observed, Seeds: cfg.Seeds, Examples: map[string]*Fitted{}}
+	mse := make([][][]float64, len(compareRows))
+	secs := make([][][]float64, len(compareRows))
+	for r := range mse {
+		mse[r], secs[r] = make([][]float64, len(cfg.Observed)), make([][]float64, len(cfg.Observed))
+	}
+	var errs []error
+	for o := range out {
+		if o.err != nil {
+			errs = append(errs, fmt.Errorf("%s at %v observed, seed %d: %w", compareRows[o.row].name, o.cfg.Observed, o.cfg.Seed, o.err))
+			continue
+		}
+		cmp.Runs = append(cmp.Runs, *o.res)
+		if o.col == 0 && o.cfg.Seed == 1 {
+			cmp.Examples[compareRows[o.row].name] = o.fit
+		}
+		cmp.Epochs, cmp.MeanMSE = o.res.Epochs, o.res.MeanMSE
+		mse[o.row][o.col] = append(mse[o.row][o.col], o.res.TestMSE)
+		secs[o.row][o.col] = append(secs[o.row][o.col], o.res.EpochSeconds)
+		if done != nil {
+			done(*o.res)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	for r, row := range compareRows {
+		rr := Row{Name: row.name, Model: row.model, Method: row.method}
+		if rr.Method == "" {
+			rr.Method = "-"
+		}
+		for c, f := range cfg.Observed {
+			m, s := meanStd(mse[r][c])
+			e, _ := meanStd(secs[r][c])
+			cell := Cell{Observed: f, Mean: m, Std: s, EpochSeconds: e}
+			for k, pf := range paperFractions {
+				if math.Abs(f-pf) < 1e-12 {
+					v := PaperTable4[row.name][k] * 1e-2
+					cell.Paper = &v
+				}
+			}
+			rr.Cells = append(rr.Cells, cell)
+		}
+		cmp.Rows = append(cmp.Rows, rr)
+	}
+	return cmp, nil
+}
+
+// meanStd returns the mean and the sample standard deviation (0 for one value).
+func meanStd(x []float64) (mean, std float64) {
+	for _, v := range x {
+		mean += v
+	}
+	mean /= float64(len(x))
+	if len(x) < 2 {
+		return mean, 0
+	}
+	for _, v := range x {
+		std += (v - mean) * (v - mean)
+	}
+	return mean, math.Sqrt(std / float64(len(x)-1))
+}
