@@ -16,6 +16,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Table is a header and rows of numbers.
@@ -79,10 +80,10 @@ func Read(r io.Reader, opts *Options) (*Table, error) {
 	line, _ := cr.FieldPos(0)
 	seen := make(map[string]bool, len(rec))
 	for i, f := range rec {
-		name := strings.TrimSpace(f)
 		if i == 0 {
-			name = strings.TrimPrefix(name, "\ufeff") // byte-order mark of spreadsheet exports
+			f = strings.TrimPrefix(f, "\ufeff") // byte-order mark of spreadsheet exports
 		}
+		name := strings.TrimSpace(f)
 		switch {
 		case name == "":
 			return nil, &Error{Line: line, Msg: fmt.Sprintf("header: column %d has no name", i+1)}
@@ -90,6 +91,8 @@ func Read(r io.Reader, opts *Options) (*Table, error) {
 			// A quoted name may span lines; no column physid reads can, and
 			// a CSV writer could not reproduce the line break exactly.
 			return nil, &Error{Line: line, Msg: fmt.Sprintf("header: column %d name %q contains a line break", i+1, name)}
+		case strings.ContainsFunc(name, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' && r != '\t' }):
+			return nil, &Error{Line: line, Msg: fmt.Sprintf("header: column %d name %q contains a non-printing character", i+1, name)}
 		case seen[name]:
 			return nil, &Error{Line: line, Column: name, Msg: "header: duplicate column name"}
 		}
