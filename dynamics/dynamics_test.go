@@ -12,7 +12,7 @@ import (
 )
 
 func builtins() []dynamics.Dynamics {
-	return []dynamics.Dynamics{dynamics.Exponential{}, dynamics.VanDerPol{}, dynamics.LotkaVolterra{}, dynamics.Linear{N: 3}}
+	return []dynamics.Dynamics{dynamics.Exponential{}, dynamics.VanDerPol{}, dynamics.LotkaVolterra{}, dynamics.Linear{N: 3}, dynamics.Conv2D{H: 4, W: 5}}
 }
 
 // TestBuiltinDerivatives runs the checker at random points: central differences
@@ -54,6 +54,7 @@ func TestNames(t *testing.T) {
 	}
 	assert.Equal(t, []string{"a11", "a12", "a21", "a22"}, dynamics.Linear{N: 2}.ParamNames())
 	assert.Equal(t, "a10_10", dynamics.Linear{N: 10}.ParamNames()[99])
+	assert.Equal(t, "p2_3", dynamics.Conv2D{H: 2, W: 3}.StateNames()[5])
 }
 
 func TestNoAllocations(t *testing.T) {
@@ -86,4 +87,18 @@ func ExampleCheckDerivatives() {
 	worst, err := dynamics.CheckDerivatives(dynamics.VanDerPol{}, 0, []float64{2, 0.5}, []float64{1.5})
 	fmt.Println(err, worst < 1e-8)
 	// Output: <nil> true
+}
+
+// TestConv2DByHand checks one pixel of the correlation against a hand sum
+// and the zero padding at a corner.
+func TestConv2DByHand(t *testing.T) {
+	c := dynamics.Conv2D{H: 3, W: 3}
+	z := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9}
+	k := []float64{1, 0, -1, 2, 0, -2, 1, 0, -1} // a Sobel kernel
+	f := make([]float64, 9)
+	c.Func(f, 0, z, k)
+	// centre: (1−3) + 2(4−6) + (7−9) = −8
+	assert.Equal(t, -8.0, f[4])
+	// top-left: only k22, k23, k32, k33 meet the image: 0·1 − 2·2 + 0·4 − 1·5 = −9
+	assert.Equal(t, -9.0, f[0])
 }

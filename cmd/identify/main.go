@@ -71,7 +71,7 @@ type command struct {
 }
 
 func commands() []command {
-	return []command{fitCommand(), gradCommand(), simulateCommand(), extrapolateCommand(), reproduceCommand(), imagesCommand(), latentCommand()}
+	return []command{fitCommand(), gradCommand(), simulateCommand(), extrapolateCommand(), compareCommand(), reproduceCommand(), imagesCommand(), latentCommand()}
 }
 
 func run(args []string, stdout, stderr io.Writer) (code int) {

@@ -149,7 +149,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"grad", shipped[0].file, "--method"}, "flag needs an argument"},
 		{[]string{"grad", "no/such/file.toml"}, "no such file"},
 		{[]string{"reproduce"}, "reproduce needs one experiment"},
-		{[]string{"reproduce", "fig9"}, `unknown experiment "fig9" (allowed: toy, reverse)`},
+		{[]string{"reproduce", "fig9"}, `unknown experiment "fig9" (allowed: toy, reverse, three-body, latent-ode, images)`},
 		{[]string{"help", "fitt"}, `unknown command "fitt"`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -290,4 +290,26 @@ func TestReproduceReverse(t *testing.T) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	assert.Len(t, entries, 2, "no temporary files left")
+}
+
+// TestReproduceReverseConv: paper Fig. 5. The forward solve is accurate, the
+// backward one from z(T) does not get the image back, at any tolerance: the
+// flow damps fine detail and the backward solve amplifies rounding and
+// truncation errors in exactly those modes.
+func TestReproduceReverseConv(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := call("reproduce", "reverse", "--conv", "--out", dir)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "Paper Fig. 5")
+	readPNG(t, filepath.Join(dir, "reverse_conv.png"))
+	var doc reverseConvJSON
+	b, err := os.ReadFile(filepath.Join(dir, "reverse_conv.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &doc))
+	require.Len(t, doc.Sweep, 3)
+	for _, r := range doc.Sweep {
+		assert.Empty(t, r.Failure)
+		assert.Greater(t, r.RelError, 0.1, "rtol %g: the reconstruction is far from the input", r.RTol)
+	}
+	assert.Len(t, doc.Kernel, 9)
 }

@@ -20,7 +20,7 @@ import (
 func reproduceCommand() command {
 	return command{
 		name: "reproduce",
-		args: "toy|reverse [--out DIR]",
+		args: "toy|reverse|three-body|latent-ode|images [--conv] [--out DIR]",
 		summary: `Reproduce an experiment of the ACA paper (Zhuang et al., ICML 2020):
   toy      Fig. 6: dz/dt = kz, L = z(T)^2; relative error of dL/dz0 and NFE of each
            gradient method for T = 1..10 (writes DIR/toy.png and DIR/toy.json;
@@ -30,9 +30,10 @@ func reproduceCommand() command {
            and DIR/reverse.json; default DIR out/reproduce-reverse)`,
 		flags: func(fset *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
 			out := fset.String("out", "", "output directory (default out/reproduce-EXPERIMENT)")
+			conv := fset.Bool("conv", false, "reverse: the convolution ODE on an image (paper Fig. 5)")
 			return func(pos []string, stdout, stderr io.Writer) error {
 				if len(pos) != 1 {
-					return usagef("reproduce needs one experiment, toy or reverse (usage: identify reproduce toy|reverse [--out DIR])")
+					return usagef("reproduce needs one experiment (usage: identify reproduce toy|reverse|three-body|latent-ode|images [--out DIR])")
 				}
 				dir := *out
 				if dir == "" {
@@ -42,9 +43,18 @@ func reproduceCommand() command {
 				case "toy":
 					return reproduceToy(dir, stdout)
 				case "reverse":
+					if *conv {
+						return reproduceReverseConv(dir, stdout)
+					}
 					return reproduceReverse(dir, stdout)
+				case "three-body":
+					return reproduceThreeBody(dir, stdout, stderr)
+				case "latent-ode":
+					return reproduceLatentODE(dir, stdout)
+				case "images":
+					return reproduceImages(dir, stdout, stderr)
 				}
-				return usagef("reproduce: unknown experiment %q (allowed: toy, reverse)", pos[0])
+				return usagef("reproduce: unknown experiment %q (allowed: toy, reverse, three-body, latent-ode, images)", pos[0])
 			}
 		},
 	}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/physid/physid/internal/atomicfile"
+	"github.com/physid/physid/learned"
+)
+
+// plotCompare draws compare.png in the manner of the paper's Fig. 8: one
+// panel per model and gradient method with the first run's prediction of the
+// first two plotted components (body 1's x and y for an N-body system) over
+// the test window, the truth dashed, and a dot where the observed window ends.
+// The axes are fixed to the truth's range with a margin, so a prediction that
+// flies off is cut at the frame rather than shrinking the truth to a point.
+func plotCompare(path, title string, cmp *learned.Comparison) error {
+	nc := len(cmp.PlotComponents)
+	if nc == 0 || len(cmp.Rows) == 0 {
+		return fmt.Errorf("nothing to plot")
+	}
+	ix, iy := 0, min(1, nc-1) // a one-component system is drawn against time
+	xy := func(traj []float64, k int) (float64, float64) {
+		if nc == 1 {
+			return cmp.Times[k], traj[k]
+		}
+		return traj[k*nc+ix], traj[k*nc+iy]
+	}
+	truth := make(plotter.XYs, len(cmp.Times))
+	xmin, xmax, ymin, ymax := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	for k := range cmp.Times {
+		truth[k].X, truth[k].Y = xy(cmp.Truth, k)
+		xmin, xmax = min(xmin, truth[k].X), max(xmax, truth[k].X)
+		ymin, ymax = min(ymin, truth[k].Y), max(ymax, truth[k].Y)
+	}
+	padX, padY := 0.25*(xmax-xmin)+1e-9, 0.25*(ymax-ymin)+1e-9
+	split := 0
+	for split < len(cmp.Times)-1 && cmp.Times[split] < cmp.TrainEnd {
+		split++
+	}
+	xName, yName := "t", cmp.PlotNames[0]
+	if nc > 1 {
+		xName, yName = cmp.PlotNames[ix], cmp.PlotNames[iy]
+	}
+
+	cols := min(4, len(cmp.Rows))
+	rows := (len(cmp.Rows) + cols - 1) / cols
+	w, h := vg.Length(cols)*9*vg.Centimeter, vg.Length(rows)*8.5*vg.Centimeter+vg.Centimeter
+	img := vgimg.New(w, h)
+	dc := draw.New(img)
+	head := draw.Crop(dc, 0, 0, h-vg.Centimeter, 0)
+	head.FillText(draw.TextStyle{Color: color.Black, Font: font.From(plot.DefaultFont, 12), Handler: plot.DefaultTextHandler,
+		XAlign: draw.XCenter, YAlign: draw.YCenter},
+		vg.Point{X: w / 2, Y: h - vg.Centimeter/2},
+		fmt.Sprintf("%s: first run of each model (solid) and the truth (dashed); the dot ends the observed window", title))
+	body := draw.Crop(dc, 0, 0, 0, -vg.Centimeter)
+	tiles := draw.Tiles{Rows: rows, Cols: cols, PadX: vg.Centimeter / 2, PadY: vg.Centimeter / 2,
+		PadTop: vg.Millimeter * 3, PadBottom: vg.Millimeter * 3, PadLeft: vg.Millimeter * 3, PadRight: vg.Millimeter * 3}
+	for i, r := range cmp.Rows {
+		p := plot.New()
+		p.Title.Text = r.Model
+		if r.Method != "" {
+			p.Title.Text += " (" + r.Method + ")"
+		}
+		if r.TestMSEMean == r.TestMSEMean { // not NaN
+			p.Title.Text += fmt.Sprintf(", MSE %.2g", r.TestMSEMean)
+		}
+		p.X.Label.Text, p.Y.Label.Text = xName, yName
+		p.Add(plotter.NewGrid())
+		lt, err := plotter.NewLine(truth)
+		if err != nil {
+			return err
+		}
+		lt.Color = color.RGBA{B: 200, A: 255}
+		lt.Width = vg.Points(1.2)
+		lt.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		p.Add(lt)
+		if len(r.Trajectory) == len(cmp.Times)*nc {
+			pred := make(plotter.XYs, 0, len(cmp.Times))
+			for k := range cmp.Times {
+				x, y := xy(r.Trajectory, k)
+				if math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) {
+					break
+				}
+				pred = append(pred, plotter.XY{X: x, Y: y})
+			}
+			if len(pred) > 1 {
+				lp, err := plotter.NewLine(pred)
+				if err != nil {
+					return err
+				}
+				lp.Color = color.RGBA{R: 230, G: 120, A: 255}
+				lp.Width = vg.Points(1.2)
+				p.Add(lp)
+			}
+		} else {
+			p.Title.Text += " — no prediction"
+		}
+		x, y := truth[split].X, truth[split].Y
+		dot, err := plotter.NewScatter(plotter.XYs{{X: x, Y: y}})
+		if err != nil {
+			return err
+		}
+		dot.Shape = draw.CircleGlyph{}
+		dot.Color = color.Black
+		p.Add(dot)
+		// After the Adds, which widen the axes to the data.
+		p.X.Min, p.X.Max = xmin-padX, xmax+padX
+		p.Y.Min, p.Y.Max = ymin-padY, ymax+padY
+		p.Draw(tiles.At(body, i%cols, i/cols))
+	}
+	return atomicfile.Write(path, 0o644, func(wr io.Writer) error {
+		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(wr)
+		return err
+	})
+}
