@@ -34,12 +34,12 @@ import (
 // ode45 at its default tolerances; dopri5 at rtol 1e-3, atol 1e-6 is the
 // same method at the same settings.
 var (
-	convSeed  uint64 = 1
-	convT            = 12.0
-	convSteps        = 10 // output times T/10, 2T/10, …, T
-	convImage        = 0  // index in the shipped Fashion-MNIST test subset
-	convMargin       = 0.1
-	convSweep        = []aca.Settings{
+	convSeed   uint64 = 1
+	convT             = 12.0
+	convSteps         = 10 // output times T/10, 2T/10, …, T
+	convImage         = 0  // index in the shipped Fashion-MNIST test subset
+	convMargin        = 0.1
+	convSweep         = []aca.Settings{
 		{Method: integrate.Dopri5, RTol: 1e-3, ATol: 1e-6},
 		{Method: integrate.Dopri5, RTol: 1e-6, ATol: 1e-9},
 		{Method: integrate.Dopri5, RTol: 1e-9, ATol: 1e-12, MaxSteps: 1000000},
