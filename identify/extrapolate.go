@@ -74,11 +74,24 @@ type Extrapolation struct {
 // simulated with trueTheta and the (tighter) truth settings. Without a true θ
 // the error is measured against the observations at their own times instead.
 func Extrapolate(p *Problem, theta []float64, t1 float64, points int, trueTheta []float64, truth *aca.Settings) (*Extrapolation, error) {
+	return ExtrapolateModel(p, p.Model, theta, t1, points, trueTheta, truth)
+}
+
+// ExtrapolateModel is Extrapolate with another model m in place of p.Model
+// for the prediction — a learned model of the same state, say — while the
+// truth is still p.Model at trueTheta. m must have p.Model's dimension.
+func ExtrapolateModel(p *Problem, m dynamics.Dynamics, theta []float64, t1 float64, points int, trueTheta []float64, truth *aca.Settings) (*Extrapolation, error) {
 	if points < 1 || !(t1 > p.T0) {
 		return nil, fmt.Errorf("identify: extrapolation needs points ≥ 1 and t1 > t0 (got %d points, t1=%g)", points, t1)
 	}
+	if m.Dim() != p.Model.Dim() {
+		return nil, fmt.Errorf("identify: the model has %d states, the problem %d", m.Dim(), p.Model.Dim())
+	}
+	if len(theta) != m.NumParams() {
+		return nil, fmt.Errorf("identify: %d parameters for a model with %d", len(theta), m.NumParams())
+	}
 	ts := Linspace(p.T0, t1, points)
-	fit, err := Simulate(p.Model, theta, p.T0, p.Z0, ts, &p.Solver)
+	fit, err := Simulate(m, theta, p.T0, p.Z0, ts, &p.Solver)
 	if err != nil {
 		return nil, fmt.Errorf("identify: extrapolating the fit: %w", err)
 	}
@@ -91,7 +104,7 @@ func Extrapolate(p *Problem, theta []float64, t1 float64, points int, trueTheta 
 		ex.MSE = mse(Observe(fit, n, p.Observed), Observe(ex.Truth, n, p.Observed))
 		return ex, nil
 	}
-	atObs, err := Simulate(p.Model, theta, p.T0, p.Z0, p.Times, &p.Solver)
+	atObs, err := Simulate(m, theta, p.T0, p.Z0, p.Times, &p.Solver)
 	if err != nil {
 		return nil, fmt.Errorf("identify: evaluating the fit at the observation times: %w", err)
 	}

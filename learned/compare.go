@@ -182,6 +182,11 @@ type ModelResult struct {
 	// Trajectory is the prediction of the first run at Comparison.Times for
 	// the components Comparison.PlotComponents (row-major), nil when it failed.
 	Trajectory []float64 `json:"trajectory,omitempty"`
+	// Trained and TrainedTheta are the first run's trained network for node
+	// (a NeuralField; nil for the other models), for learned.Save: a saved
+	// node can be run again by identify extrapolate.
+	Trained      Model     `json:"-"`
+	TrainedTheta []float64 `json:"-"`
 }
 
 // Comparison is the outcome of CompareThreeBody.
@@ -339,6 +344,7 @@ func CompareThreeBody(ctx context.Context, cfg CompareConfig) (*Comparison, erro
 	// Each job writes only its own slot; rows are assembled after the wait.
 	outs := make([][]runOutcome, len(cmp.Rows))
 	trajectories := make([][]float64, len(cmp.Rows))
+	trained := make([]runOutcome, len(cmp.Rows))
 	for i := range outs {
 		outs[i] = make([]runOutcome, cfg.Runs)
 	}
@@ -352,6 +358,7 @@ func CompareThreeBody(ctx context.Context, cfg CompareConfig) (*Comparison, erro
 				outs[j.row][j.seed-1] = out
 				if j.seed == 1 {
 					trajectories[j.row] = traj
+					trained[j.row] = out
 				}
 				report(CompareProgress{Model: row.Model, Method: row.Method, Seed: j.seed,
 					Epoch: out.Epochs, Epochs: out.epochs, Loss: out.TrainLoss, Done: true, Run: &out.RunResult})
@@ -366,6 +373,7 @@ func CompareThreeBody(ctx context.Context, cfg CompareConfig) (*Comparison, erro
 	for i := range cmp.Rows {
 		r := &cmp.Rows[i]
 		r.Trajectory = trajectories[i]
+		r.Trained, r.TrainedTheta = trained[i].trained, trained[i].theta
 		for k, out := range outs[i] {
 			r.Runs[k] = out.RunResult
 			r.Parameters = max(r.Parameters, out.params)

@@ -254,6 +254,7 @@ func (s *compareSetup) runNODE(ctx context.Context, method string, seed uint64, 
 	if theta == nil {
 		return out, nil
 	}
+	out.trained, out.theta = f, theta
 	settings := p.Solver
 	settings.MaxSteps = max(settings.MaxSteps, 1000000)
 	pred, err := identify.Simulate(f, theta, p.T0, p.Z0, s.times, &settings)

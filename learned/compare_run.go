@@ -15,6 +15,9 @@ type runOutcome struct {
 	RunResult
 	params int // number of trained parameters
 	epochs int // epochs planned
+	// trained and theta are the trained network of node (nil otherwise).
+	trained Model
+	theta   []float64
 }
 
 // run trains and evaluates one run; it never fails, reporting trouble in the status.

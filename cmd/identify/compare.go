@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"text/tabwriter"
 
+	"github.com/physid/physid/internal/atomicfile"
 	"github.com/physid/physid/learned"
 	"github.com/physid/physid/scenarios"
 )
@@ -201,6 +202,10 @@ func compare(o compareFlags, stdout, stderr io.Writer) error {
 	if err := writeJSON(filepath.Join(dir, "compare.json"), out); err != nil {
 		return err
 	}
+	saved, err := saveCompareModels(dir, cmp)
+	if err != nil {
+		return err
+	}
 	if err := plotCompare(filepath.Join(dir, "compare.png"), sc.Name, cmp); err != nil {
 		return runtimeError{fmt.Errorf("compare.png: %w", err)}
 	}
@@ -209,11 +214,35 @@ func compare(o compareFlags, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%s\n", b)
 	} else {
 		printCompare(stdout, out, cmp, dir)
+		for _, f := range saved {
+			fmt.Fprintf(stdout, "saved %s (run it again: identify extrapolate %s --from %s)\n", f, o.file, f)
+		}
 	}
 	if cmp.Interrupted {
 		fmt.Fprintf(stderr, "identify: interrupted; the runs were evaluated as they stood and are marked interrupted in %s\n", dir)
 	}
 	return nil
+}
+
+// saveCompareModels writes the first run's trained network of every node row
+// to DIR/models/node-METHOD.json (learned.Save's format) and returns the paths.
+func saveCompareModels(dir string, cmp *learned.Comparison) ([]string, error) {
+	var paths []string
+	for _, r := range cmp.Rows {
+		if r.Trained == nil {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Join(dir, "models"), 0o755); err != nil {
+			return nil, runtimeError{err}
+		}
+		path := filepath.Join(dir, "models", r.Model+"-"+r.Method+".json")
+		err := atomicfile.Write(path, 0o644, func(w io.Writer) error { return learned.Save(w, r.Trained, r.TrainedTheta) })
+		if err != nil {
+			return nil, runtimeError{fmt.Errorf("saving %s: %w", path, err)}
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
 }
 
 // compareRows is the number of table rows of models and methods.

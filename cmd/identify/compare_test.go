@@ -17,9 +17,9 @@ import (
 func TestCompareContract(t *testing.T) {
 	out := t.TempDir()
 	code, stdout, stderr := call("compare", threeBody, "--runs", "1", "--budget", "reduced",
-		"--models", "lstm,ode", "--methods", "aca", "--out", out, "--json")
+		"--models", "lstm,node,ode", "--methods", "aca", "--out", out, "--json")
 	require.Equal(t, 0, code, stderr)
-	assert.Contains(t, stderr, "[2/2]")
+	assert.Contains(t, stderr, "[3/3]")
 
 	file, err := os.ReadFile(filepath.Join(out, "compare.json"))
 	require.NoError(t, err)
@@ -38,7 +38,7 @@ func TestCompareContract(t *testing.T) {
 	require.NoError(t, json.Unmarshal(file, &got))
 	assert.Equal(t, "three-body", got.Scenario)
 	assert.Equal(t, 1, got.Runs)
-	require.Len(t, got.Models, 2)
+	require.Len(t, got.Models, 3)
 	for _, m := range got.Models {
 		for _, k := range []string{"model", "gradient_method", "test_mse_mean", "test_mse_std", "seconds", "parameters"} {
 			assert.Contains(t, m, k)
@@ -46,10 +46,11 @@ func TestCompareContract(t *testing.T) {
 	}
 	assert.Equal(t, "lstm", got.Models[0]["model"])
 	assert.Nil(t, got.Models[0]["gradient_method"])
-	assert.Equal(t, "ode", got.Models[1]["model"])
-	assert.Equal(t, "aca", got.Models[1]["gradient_method"])
-	assert.EqualValues(t, 3, got.Models[1]["parameters"])
-	lstm, ode := got.Models[0]["test_mse_mean"].(float64), got.Models[1]["test_mse_mean"].(float64)
+	assert.Equal(t, "node", got.Models[1]["model"])
+	assert.Equal(t, "ode", got.Models[2]["model"])
+	assert.Equal(t, "aca", got.Models[2]["gradient_method"])
+	assert.EqualValues(t, 3, got.Models[2]["parameters"])
+	lstm, ode := got.Models[0]["test_mse_mean"].(float64), got.Models[2]["test_mse_mean"].(float64)
 	assert.Less(t, ode, 1e-6, "the physics model recovers the orbit")
 	assert.Less(t, 1e3*ode, lstm, "ode < lstm by orders of magnitude")
 	assert.Len(t, got.Paper.Models, 8)
@@ -57,6 +58,19 @@ func TestCompareContract(t *testing.T) {
 	info, err := os.Stat(filepath.Join(out, "compare.png"))
 	require.NoError(t, err)
 	assert.Greater(t, info.Size(), int64(10000))
+
+	// The saved node runs again under extrapolate with the same test MSE.
+	saved := filepath.Join(out, "models", "node-aca.json")
+	code, stdout, stderr = call("extrapolate", threeBody, "--from", saved, "--json")
+	require.Equal(t, 0, code, stderr)
+	var ex extrapolationJSON
+	require.NoError(t, json.Unmarshal([]byte(stdout), &ex))
+	require.NotNil(t, ex.MSE)
+	assert.InDelta(t, got.Models[1]["test_mse_mean"].(float64), *ex.MSE, 1e-9)
+	// A model of another state cannot run a van der Pol scenario.
+	code, _, stderr = call("extrapolate", "../../scenarios/van_der_pol.toml", "--from", saved)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "models 18 states")
 }
 
 // TestCompareBadInput: every mistake is a usage error (exit 2) that says

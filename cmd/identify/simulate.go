@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -8,9 +9,11 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/physid/physid/dynamics"
 	"github.com/physid/physid/identify"
 	"github.com/physid/physid/internal/atomicfile"
 	"github.com/physid/physid/internal/csvio"
+	"github.com/physid/physid/learned"
 	"github.com/physid/physid/scenarios"
 )
 
@@ -123,12 +126,14 @@ func writeTrajectory(path string, sc *scenarios.Scenario, ex *identify.Extrapola
 func extrapolateCommand() command {
 	return command{
 		name: "extrapolate",
-		args: "SCENARIO --from DIR/result.json [--t1 T] [--points N] [--json]",
+		args: "SCENARIO --from DIR/result.json|MODEL.json [--t1 T] [--points N] [--json]",
 		summary: `Run a saved fit (the fitted values in result.json) from t0 to t1 and report the
 MSE of the observed components against the truth (or the data when the scenario
-has no true values). Writes extrapolation.csv and extrapolation.png beside result.json.`,
+has no true values). Writes extrapolation.csv and extrapolation.png beside result.json.
+--from also takes a learned model saved by identify compare (DIR/models/node-aca.json):
+the network replaces the scenario's right-hand side, from the scenario's initial state.`,
 		flags: func(fset *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
-			from := fset.String("from", "", "result.json of a fit (required)")
+			from := fset.String("from", "", "result.json of a fit, or a learned model file (required)")
 			t1 := fset.Float64("t1", 0, "end time (default: [extrapolate] t1)")
 			points := fset.Int("points", 0, "number of equally spaced times (default: [extrapolate] points or 1000)")
 			asJSON := fset.Bool("json", false, "print the result as JSON")
@@ -153,24 +158,16 @@ func extrapolate(file, from string, t1 float64, points int, asJSON bool, stdout 
 	if t1, points, err = window(sc, t1, points); err != nil {
 		return err
 	}
-	prev, err := readResultFile(from)
+	p := sc.FitProblem()
+	model, theta, err := loadFrom(from, sc)
 	if err != nil {
 		return err
 	}
-	theta := make([]float64, len(sc.Params))
-	for i, name := range sc.ParamNames {
-		pj, ok := prev.Parameters[name]
-		if !ok {
-			return usagef("--from: %s has no parameter %q of this scenario", from, name)
-		}
-		theta[i] = pj.Value
-	}
-	p := sc.FitProblem()
 	truth, ok := sc.TrueValues()
 	if !ok {
 		truth = nil
 	}
-	ex, err := identify.Extrapolate(p, theta, t1, points, truth, sc.TruthSettings())
+	ex, err := identify.ExtrapolateModel(p, model, theta, t1, points, truth, sc.TruthSettings())
 	if err != nil {
 		return runtimeError{fmt.Errorf("%s: %w", file, err)}
 	}
@@ -194,6 +191,45 @@ func extrapolate(file, from string, t1 float64, points int, asJSON bool, stdout 
 	fmt.Fprintf(stdout, "extrapolation of %s to t1 = %g (%d points): MSE against the %s = %.4g\nwrote %s, %s\n",
 		from, t1, points, against, ex.MSE, filepath.Join(dir, "extrapolation.csv"), filepath.Join(dir, "extrapolation.png"))
 	return nil
+}
+
+// loadFrom reads --from: a learned model file (learned.Save's format) or a
+// fit's result.json, and returns the model to run and its θ.
+func loadFrom(from string, sc *scenarios.Scenario) (dynamics.Dynamics, []float64, error) {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return nil, nil, usagef("--from: %v", err)
+	}
+	var head struct {
+		Format string `json:"format"`
+	}
+	if json.Unmarshal(b, &head) == nil && head.Format == learned.Format {
+		m, theta, err := learned.Load(bytes.NewReader(b), learned.DecodeFeatures)
+		if err != nil {
+			return nil, nil, usagef("--from: %s: %v", from, err)
+		}
+		d, ok := m.(dynamics.Dynamics)
+		if !ok {
+			return nil, nil, usagef("--from: %s holds a %T, not a model of dz/dt (only node models, learned vector fields, can be extrapolated)", from, m)
+		}
+		if d.Dim() != sc.Model.Dim() {
+			return nil, nil, usagef("--from: %s models %d states, the scenario %s has %d", from, d.Dim(), sc.File, sc.Model.Dim())
+		}
+		return d, theta, nil
+	}
+	prev, err := readResultFile(from)
+	if err != nil {
+		return nil, nil, err
+	}
+	theta := make([]float64, len(sc.Params))
+	for i, name := range sc.ParamNames {
+		pj, ok := prev.Parameters[name]
+		if !ok {
+			return nil, nil, usagef("--from: %s has no parameter %q of this scenario", from, name)
+		}
+		theta[i] = pj.Value
+	}
+	return sc.Model, theta, nil
 }
 
 func readResultFile(path string) (*resultJSON, error) {
