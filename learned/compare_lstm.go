@@ -21,9 +21,13 @@ type LSTMConfig struct {
 	LR float64
 	// Batch is the number of windows per step; 0 means 16.
 	Batch int
-	// Window is the number of LSTM steps per training window; 0 means 40.
+	// Window is the number of LSTM steps per training window; 0 means 40,
+	// or a quarter of the training steps before the hold-out when that is
+	// fewer (short series).
 	Window int
-	// Stride is the number of observation intervals per LSTM step; 0 means 5.
+	// Stride is the number of observation intervals per LSTM step; 0 means
+	// about 200 steps over the observed window (5 for the paper's 1000
+	// observations, 1 for 300 or fewer).
 	Stride int
 	// HoldOut is the fraction of the observed window held out for early
 	// stopping; 0 means 0.2, negative means none (keep the last epoch).
@@ -38,7 +42,8 @@ type LSTMConfig struct {
 	InputNoise float64
 }
 
-func (c LSTMConfig) resolved(epochs int) LSTMConfig {
+// resolved fills the defaults for a series of the given number of observations.
+func (c LSTMConfig) resolved(epochs, observations int) LSTMConfig {
 	def := func(v *int, d int) {
 		if *v == 0 {
 			*v = d
@@ -47,8 +52,7 @@ func (c LSTMConfig) resolved(epochs int) LSTMConfig {
 	def(&c.Hidden, 64)
 	def(&c.Epochs, epochs)
 	def(&c.Batch, 16)
-	def(&c.Window, 40)
-	def(&c.Stride, 5)
+	def(&c.Stride, max(1, int(math.Round(float64(observations)/200))))
 	def(&c.ValidateEvery, 25)
 	if c.LR == 0 {
 		c.LR = 3e-3
@@ -57,6 +61,12 @@ func (c LSTMConfig) resolved(epochs int) LSTMConfig {
 		c.HoldOut = 0.2
 	} else if c.HoldOut < 0 {
 		c.HoldOut = 0
+	}
+	if c.Window == 0 {
+		c.Window = 40
+		if c.Stride >= 1 && c.HoldOut < 1 {
+			c.Window = max(2, min(40, lstmSplit(c, observations)/4))
+		}
 	}
 	if c.Clip == 0 {
 		c.Clip = 1
@@ -343,7 +353,7 @@ func lstmSplit(c LSTMConfig, observations int) int {
 
 // runLSTM trains lstm (aug false) or lstm-aug and predicts the test window.
 func (s *compareSetup) runLSTM(ctx context.Context, aug bool, seed uint64, progress func(int, int, float64)) (runOutcome, []float64) {
-	c := s.cfg.LSTM.resolved(s.budget.LSTMEpochs)
+	c := s.cfg.LSTM.resolved(s.budget.LSTMEpochs, len(s.p.Times))
 	p := s.p
 	nx, K := len(s.observed), len(p.Times)
 	out := runOutcome{epochs: c.Epochs, RunResult: RunResult{Status: StatusOK, ValMSE: math.NaN(), TrainLoss: math.NaN()}}

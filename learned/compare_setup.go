@@ -156,7 +156,7 @@ func newCompareSetup(cfg CompareConfig) (*compareSetup, error) {
 	}
 	s.times = identify.Linspace(p.T0, s.horizon, points)
 	if seen[ModelLSTM] || seen[ModelLSTMAug] {
-		c := s.cfg.LSTM.resolved(s.budget.LSTMEpochs)
+		c := s.cfg.LSTM.resolved(s.budget.LSTMEpochs, len(p.Times))
 		if err := c.validate(); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrCompare, err)
 		}

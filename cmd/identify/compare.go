@@ -316,7 +316,7 @@ func printCompare(w io.Writer, out *compareJSON, cmp *learned.Comparison, dir st
 	fmt.Fprintf(w, "%s: test MSE of the observed components on [%g, %g] (%d points; trained on [%g, %g]), %d run(s) per row, %s budget\n\n",
 		out.Scenario, cmp.Times[0], out.Horizon, out.TestPoints, cmp.Times[0], out.TrainEnd, out.Runs, out.Budget)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "model\tgradient\ttest MSE (mean ± std)\tfuture MSE\tseconds/run\tparameters\tpaper\tstatus")
+	fmt.Fprintln(tw, "model\tgradient\ttest MSE (mean ± std)\tfuture MSE\tseconds/run\tparameters\tpaper (three-body, Table 5)\tstatus")
 	for _, r := range out.Models {
 		meth := "-"
 		if r.GradientMethod != nil {

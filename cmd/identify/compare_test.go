@@ -120,3 +120,21 @@ func TestCompareBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestCompareOtherSystem: lstm and ode need no N-body system, and the lstm's
+// defaults adapt to a short series (60 observations here, against the
+// paper's 1000).
+func TestCompareOtherSystem(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := call("compare", "../../scenarios/lotka_volterra.toml", "--runs", "1", "--budget", "reduced",
+		"--models", "lstm,ode", "--methods", "aca", "--out", out)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "lstm")
+	var doc compareJSON
+	b, err := os.ReadFile(filepath.Join(out, "compare.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &doc))
+	require.Len(t, doc.Models, 2)
+	require.NotNil(t, doc.Models[1].TestMSEMean)
+	assert.Less(t, *doc.Models[1].TestMSEMean, 1.0, "the physics fit follows the cycle")
+}
