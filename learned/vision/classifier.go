@@ -265,3 +265,28 @@ func (m *Classifier) NewParams(seed uint64) []float64 {
 	m.Init(theta, seed)
 	return theta
 }
+
+// WithoutBlock returns a classifier that shares m's layers but skips its k-th
+// residual or ODE block (from 0), which leaves x unchanged where the block
+// added f. It is for evaluation only (Logits, TestError): the paper's contrast
+// between a ResNet, which loses accuracy when a layer goes, and a NODE, whose
+// depth is the solver's to choose.
+func (m *Classifier) WithoutBlock(k int) (*Classifier, error) {
+	var layers []Layer
+	j := 0
+	for _, l := range m.Layers {
+		switch l.(type) {
+		case *ResBlock, *ODEBlock:
+			j++
+			if j-1 == k {
+				continue
+			}
+		}
+		layers = append(layers, l)
+	}
+	if k < 0 || k >= j {
+		return nil, fmt.Errorf("%w: block %d of %d", ErrConfig, k, j)
+	}
+	return &Classifier{Config: m.Config, Layers: layers, np: m.np,
+		outs: make([][]float64, len(layers)), grads: make([][]float64, len(layers))}, nil
+}

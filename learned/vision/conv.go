@@ -160,7 +160,7 @@ func (c *Conv2d) Forward(dst, x, theta []float64, n int, _ bool) {
 		for s := lo; s < hi; s++ {
 			c.im2col(cols, x[s*in:(s+1)*in])
 			y := dst[s*out : (s+1)*out]
-			blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, wt, mat(cols, c.rows(), hw), 0, mat(y, c.O.C, hw))
+			gemm(blas.NoTrans, blas.NoTrans, 1, wt, mat(cols, c.rows(), hw), 0, mat(y, c.O.C, hw))
 			if c.Bias {
 				b := theta[c.Off+c.O.C*c.rows() : c.Off+c.NumParams()]
 				for k, bk := range b {
@@ -195,7 +195,7 @@ func (c *Conv2d) Backward(dx, dtheta, dy, theta []float64) {
 			if dtheta != nil {
 				c.im2col(cols, c.x[s*in:(s+1)*in])
 				db := c.dbuf[ch*np : (ch+1)*np]
-				blas64.Gemm(blas.NoTrans, blas.Trans, 1, g, mat(cols, nr, hw), 1, mat(db, c.O.C, nr))
+				gemm(blas.NoTrans, blas.Trans, 1, g, mat(cols, nr, hw), 1, mat(db, c.O.C, nr))
 				if c.Bias {
 					bb := db[c.O.C*nr:]
 					for k := range bb {
@@ -206,7 +206,7 @@ func (c *Conv2d) Backward(dx, dtheta, dy, theta []float64) {
 				}
 			}
 			if dx != nil {
-				blas64.Gemm(blas.Trans, blas.NoTrans, 1, wt, g, 0, mat(dcols, nr, hw))
+				gemm(blas.Trans, blas.NoTrans, 1, wt, g, 0, mat(dcols, nr, hw))
 				c.col2im(dx[s*in:(s+1)*in], dcols)
 			}
 		}

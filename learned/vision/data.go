@@ -255,6 +255,9 @@ func LoadDir(dir string) (*Split, error) {
 		if err != nil {
 			return nil, err
 		}
+		if train.Shape != test.Shape {
+			return nil, fmt.Errorf("%w: %s: training images are %v, test images %v", ErrData, dir, train.Shape, test.Shape)
+		}
 		return &Split{Name: filepath.Base(dir), Train: train, Test: test}, nil
 	}
 	if tb, ok := find("test_batch.bin"); ok {

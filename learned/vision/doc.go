@@ -23,6 +23,12 @@
 // same γ, β per channel as BatchNorm: the NODE and the ResNet have exactly the
 // same parameter count. The ResNet's blocks use BatchNorm as usual.
 //
+// Training (Train) is minibatch SGD with momentum, weight decay and a step
+// schedule, on images mirrored left–right at random and, optionally, randomly
+// shifted by a few pixels (a crop of the zero-padded image; Augment). The random draws are a
+// pure function of the seed, the epoch and the image index, so a seed gives the
+// same parameters on any number of cores.
+//
 // Data: IDX (MNIST, Fashion-MNIST; Y. LeCun's format) and the CIFAR-10/100
 // binary formats (A. Krizhevsky), and a stratified Fashion-MNIST subset shipped
 // in testdata/ (see testdata/README.md).

@@ -244,3 +244,44 @@ func TestSGDMomentumWeightDecay(t *testing.T) {
 	assert.InDelta(t, 0.8266, theta[0], 1e-15)
 	assert.InDelta(t, 0.001, o.CurrentLR(4), 1e-15)
 }
+
+func TestSGDCosine(t *testing.T) {
+	// ½(1 + cos(πe/8)) at e = 0, 4, 8: 1, ½, 0; beyond 8 it stays at 0.
+	o := &SGD{LR: 0.2, Cosine: 8}
+	for _, tc := range []struct {
+		epoch int
+		want  float64
+	}{{0, 0.2}, {4, 0.1}, {8, 0}, {12, 0}} {
+		assert.InDelta(t, tc.want, o.CurrentLR(tc.epoch), 1e-15, "epoch %d", tc.epoch)
+	}
+}
+
+func TestWithoutBlock(t *testing.T) {
+	m, err := NewClassifier(Config{In: Shape{1, 8, 8}, Classes: 3, Width: 4, Blocks: 3})
+	require.NoError(t, err)
+	theta := m.NewParams(5)
+	x, _ := smallImages(2)
+	for k := range 3 {
+		d, err := m.WithoutBlock(k)
+		require.NoError(t, err)
+		assert.Len(t, d.Layers, len(m.Layers)-1)
+		got, err := d.Logits(x, theta, 2)
+		require.NoError(t, err)
+		assert.Len(t, got, 2*3)
+	}
+	_, err = m.WithoutBlock(3)
+	assert.ErrorIs(t, err, ErrConfig)
+	// Zeroing a block's last BatchNorm (γ = β = 0) makes it the identity, as
+	// dropping it does.
+	r := m.Layers[4].(*ResBlock)
+	bn := r.F.Layers[4].(*BatchNorm)
+	clear(theta[bn.Off : bn.Off+bn.NumParams()])
+	want, err := m.Logits(x, theta, 2)
+	require.NoError(t, err)
+	want = append([]float64(nil), want...)
+	d, err := m.WithoutBlock(0)
+	require.NoError(t, err)
+	got, err := d.Logits(x, theta, 2)
+	require.NoError(t, err)
+	assert.InDeltaSlice(t, want, got, 1e-12)
+}

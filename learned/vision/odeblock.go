@@ -100,19 +100,31 @@ type ODEBlock struct {
 	Field *Field
 	Off   int
 	// Train and Test configure the solver for training and for inference;
-	// nil means HeunEuler with rtol 1e-2, atol 1e-3 (see DefaultSettings).
+	// nil means HeunEuler with rtol = atol = 0.1 (see DefaultSettings).
 	Train, Test *integrate.Settings
 	// Method is the gradient method; nil means ACA.
 	Method aca.Method
 
 	// Stats of the last solve or gradient.
 	Stats aca.Stats
+
+	solver    *integrate.Solver   // for Test, kept so that Solve reuses its workspace
+	solverFor *integrate.Settings // the Test value solver was made for
 }
 
+// unitTime is the one output time of every block solve.
+var unitTime = []float64{1}
+
 // DefaultSettings is the default solver of ODE blocks: HeunEuler (the paper's
-// choice for Table 2) with loose tolerances suited to classification.
+// choice for Table 2) with rtol = atol = 0.1 and a first (or, for a
+// fixed-step tableau, every) step of 0.25. The tolerances are loose to keep
+// training affordable on a CPU: on the shipped Fashion-MNIST subset they take
+// about 3 steps per block where rtol 1e-2, atol 1e-3 take 15–18, and one
+// epoch of the NODE took 114 s instead of 382 s (test error after it 40 %
+// instead of 36.5 %). Swapping the solver at test time still moves accuracy by
+// at most a couple of points (see the images compare command).
 func DefaultSettings() *integrate.Settings {
-	return &integrate.Settings{Method: integrate.HeunEuler, RTol: 1e-2, ATol: 1e-3, Step: 0.25}
+	return &integrate.Settings{Method: integrate.HeunEuler, RTol: 0.1, ATol: 0.1, Step: 0.25}
 }
 
 // NewODEBlock reserves f's parameters in l.
@@ -139,10 +151,15 @@ func orDefault(s *integrate.Settings) *integrate.Settings {
 	return s
 }
 
-// Solve writes z(1) for z(0) = x into dst with the Test settings.
+// Solve writes z(1) for z(0) = x into dst with the Test settings. The solver
+// and its workspace are kept between calls: assign a new Test value to change
+// the settings rather than changing the old one in place.
 func (b *ODEBlock) Solve(dst, x, theta []float64, n int) error {
 	b.Field.Batch = n
-	st, err := integrate.NewSolver(orDefault(b.Test)).Solve(dst[:b.Field.Dim()], b.Field, b.theta(theta), 0, x[:b.Field.Dim()], []float64{1}, nil)
+	if b.solver == nil || b.solverFor != b.Test {
+		b.solver, b.solverFor = integrate.NewSolver(orDefault(b.Test)), b.Test
+	}
+	st, err := b.solver.Solve(dst[:b.Field.Dim()], b.Field, b.theta(theta), 0, x[:b.Field.Dim()], unitTime, nil)
 	b.Stats = aca.Stats{NFEForward: st.NFE, Accepted: st.Accepted, Rejected: st.Rejected}
 	return err
 }
@@ -186,7 +203,7 @@ func (b *ODEBlock) Through(dx, dtheta, x, theta []float64, n int, rest func(grad
 		b.Method = &aca.ACA{}
 	}
 	loss := &restLoss{rest: rest}
-	p := &aca.Problem{Model: b.Field, Theta: b.theta(theta), Z0: x[:b.Field.Dim()], Times: []float64{1}, Loss: loss}
+	p := &aca.Problem{Model: b.Field, Theta: b.theta(theta), Z0: x[:b.Field.Dim()], Times: unitTime, Loss: loss}
 	res, err := b.Method.Gradient(p, orDefault(b.Train))
 	if loss.err != nil {
 		return 0, loss.err

@@ -1,5 +1,7 @@
 package vision
 
+import "math"
+
 // SGD is stochastic gradient descent with (heavy-ball) momentum and L2 weight
 // decay, as in PyTorch's torch.optim.SGD: g ← ∇ + WeightDecay·θ,
 // v ← Momentum·v + g, θ ← θ − lr·v, with lr from a StepLR schedule.
@@ -12,6 +14,9 @@ type SGD struct {
 	WeightDecay float64
 	// Schedule scales LR by epoch; the zero value keeps it constant.
 	Schedule StepLR
+	// Cosine, when positive, also scales LR by ½(1 + cos(π·epoch/Cosine)),
+	// annealing it towards 0 over Cosine epochs (Loshchilov & Hutter 2017).
+	Cosine int
 
 	v []float64
 }
@@ -40,7 +45,11 @@ func (o *SGD) CurrentLR(epoch int) float64 {
 	if lr == 0 {
 		lr = 0.1
 	}
-	return lr * o.Schedule.Factor(epoch)
+	lr *= o.Schedule.Factor(epoch)
+	if o.Cosine > 0 {
+		lr *= 0.5 * (1 + math.Cos(math.Pi*float64(min(epoch, o.Cosine))/float64(o.Cosine)))
+	}
+	return lr
 }
 
 // Step updates theta with grad (which it overwrites with the decayed gradient).

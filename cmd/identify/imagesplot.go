@@ -1,0 +1,55 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/physid/physid/internal/atomicfile"
+)
+
+// plotImagesCompare draws test accuracy against training time, one line per
+// model and gradient method (paper Fig. 7b).
+func plotImagesCompare(path string, c compareImagesJSON) error {
+	if len(c.Curves) == 0 {
+		return fmt.Errorf("no curves to plot")
+	}
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("%s: test accuracy against training time (paper Fig. 7b)", c.Data)
+	p.X.Label.Text = "training time (s)"
+	p.Y.Label.Text = "test accuracy"
+	p.Add(plotter.NewGrid())
+	tmax := 0.0
+	for j, cv := range c.Curves {
+		pts := make(plotter.XYs, len(cv.Seconds))
+		for i := range cv.Seconds {
+			pts[i].X, pts[i].Y = cv.Seconds[i], cv.Accuracy[i]
+			tmax = max(tmax, cv.Seconds[i])
+		}
+		line, points, err := plotter.NewLinePoints(pts)
+		if err != nil {
+			return err
+		}
+		line.Color = plotutil.Color(j)
+		line.Dashes = plotutil.Dashes(j)
+		points.Color = plotutil.Color(j)
+		points.Shape = plotutil.Shape(j)
+		p.Add(line, points)
+		p.Legend.Add(cv.Label, line, points)
+	}
+	// The legend goes top right, in a margin to the right of the last epoch.
+	p.X.Min, p.X.Max = 0, 1.4*tmax
+	p.Legend.Top = true
+	wt, err := p.WriterTo(16*vg.Centimeter, 11*vg.Centimeter, "png")
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		_, err := wt.WriteTo(w)
+		return err
+	})
+}
