@@ -105,7 +105,8 @@ func TestLatentCompareTable(t *testing.T) {
 	code, stdout, stderr := callLatent("compare", "--data", data, "--epochs", "1", "--seeds", "2", "--fractions", "0.3,0.5", "--out", out)
 	require.Equal(t, 0, code, stderr)
 	for _, want := range []string{"Test MSE (×1e-2)", "30% observed", "50% observed", "rnn", "gru",
-		"latent-ode/adjoint", "latent-ode/naive", "latent-ode/aca", "[0.26]", "[-]", "mean predictor"} {
+		"latent-ode/adjoint", "latent-ode/naive", "latent-ode/aca", "[0.26]", "[-]", "mean predictor",
+		"s/epoch relative to aca: adjoint"} {
 		assert.Contains(t, stdout, want)
 	}
 	b, err := os.ReadFile(filepath.Join(out, "result.json"))
@@ -114,6 +115,9 @@ func TestLatentCompareTable(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &cmp))
 	assert.Len(t, cmp.Rows, 5)
 	assert.Len(t, cmp.Runs, 20)
+	for _, r := range cmp.Rows { // seconds per epoch per gradient method
+		assert.Greater(t, r.EpochSeconds, 0.0, r.Name)
+	}
 	assert.FileExists(t, filepath.Join(out, "reconstructions.png"))
 
 	for _, bad := range [][]string{{"--fractions", "0.1,0"}, {"--fractions", "x"}, {"--seeds", "0"}} {

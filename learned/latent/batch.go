@@ -101,34 +101,20 @@ func (b *Batch) row(x []float64, i int) []float64 {
 	return x[i*n : (i+1)*n]
 }
 
-// MaskedMSE returns Σ m(p−y)² / Σ m over the grid indices idx, where pred holds
-// len(idx) rows of Size×Dim, and writes its gradient into dpred when non-nil.
-func (b *Batch) MaskedMSE(dpred, pred []float64, idx []int) float64 {
-	n := b.Size * b.Dim
-	count := 0.0
-	for _, i := range idx {
-		for _, m := range b.row(b.Mask, i) {
-			count += m
-		}
+// ReconstructionMSE returns the mean squared error of pred (P×Size×Dim)
+// against the truth at every grid time, observed or not — the training
+// objective of the interpolation task — and writes its gradient into dpred.
+func (b *Batch) ReconstructionMSE(dpred, pred []float64) float64 {
+	if len(pred) != len(b.Values) || len(dpred) != len(b.Values) {
+		panic("latent: Batch.ReconstructionMSE: prediction length differs from the batch's values")
 	}
-	if count == 0 {
-		if dpred != nil {
-			clear(dpred)
-		}
-		return 0
+	sum, n := 0.0, float64(len(pred))
+	for k, y := range b.Values {
+		r := pred[k] - y
+		sum += r * r
+		dpred[k] = 2 * r / n
 	}
-	sum := 0.0
-	for k, i := range idx {
-		y, m := b.row(b.Values, i), b.row(b.Mask, i)
-		for c := range n {
-			r := (pred[k*n+c] - y[c]) * m[c]
-			sum += r * r
-			if dpred != nil {
-				dpred[k*n+c] = 2 * r / count
-			}
-		}
-	}
-	return sum / count
+	return sum / n
 }
 
 // MSE returns the mean squared error of pred (P×Size×Dim) against the truth at
@@ -149,4 +135,16 @@ func randBatches(idx []int, size int, rng *rand.Rand) [][]int {
 		p = p[n:]
 	}
 	return out
+}
+
+// allInto returns the grid indices 0…P−1, reusing idx's storage.
+func (b *Batch) allInto(idx []int) []int {
+	if cap(idx) < len(b.Grid) {
+		idx = make([]int, len(b.Grid))
+	}
+	idx = idx[:len(b.Grid)]
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
 }

@@ -10,15 +10,17 @@ import (
 )
 
 // cell is one step of a recurrent cell on a batch of rows: h' = cell(x, h).
-// step records in rec what back needs; back adds the gradients of dh'·h' into
-// dx, dh and dtheta (nil skips dx).
+// step records in rec (recLen long) what back needs; back adds the gradients
+// of dh'·h' into dx, dh and dtheta (nil skips dx), using work (workLen long)
+// as scratch, so neither allocates.
 type cell interface {
 	NumParams() int
 	Init(theta []float64, rng *rand.Rand)
 	sizes() (in, hidden int)
 	recLen(batch int) int
+	workLen(batch int) int
 	step(rec, hNext, x, h, theta []float64, batch int)
-	back(rec, dx, dh, dtheta, dhNext, x, h, hNext, theta []float64, batch int)
+	back(rec, work, dx, dh, dtheta, dhNext, x, h, hNext, theta []float64, batch int)
 }
 
 // general views data as a rows×cols row-major matrix.
@@ -83,6 +85,7 @@ func newRNNCell(l *learned.Layout, in, hidden int) rnnCell {
 func (c rnnCell) NumParams() int          { return c.Hidden*(c.In+c.Hidden) + c.Hidden }
 func (c rnnCell) sizes() (in, hidden int) { return c.In, c.Hidden }
 func (c rnnCell) recLen(int) int          { return 0 }
+func (c rnnCell) workLen(B int) int       { return B * c.Hidden }
 
 func (c rnnCell) views(theta []float64) (wx, wh, b []float64) {
 	H, o := c.Hidden, c.Off
@@ -110,9 +113,9 @@ func (c rnnCell) step(_, hNext, x, h, theta []float64, B int) {
 
 // back: with g = dh'⊙(1 − h'²): dWx += gᵀx, dWh += gᵀh, db += Σg, dx += g·Wx,
 // dh += g·Wh.
-func (c rnnCell) back(_, dx, dh, dtheta, dhNext, x, h, hNext, theta []float64, B int) {
+func (c rnnCell) back(_, work, dx, dh, dtheta, dhNext, x, h, hNext, theta []float64, B int) {
 	H := c.Hidden
-	g := make([]float64, B*H)
+	g := work[:B*H]
 	for i, y := range hNext[:B*H] {
 		g[i] = dhNext[i] * (1 - y*y)
 	}
@@ -146,6 +149,9 @@ func (c gruCell) sizes() (in, hidden int) { return c.In, c.Hidden }
 
 // recLen: per row the gates r, z, n and gh (3H each).
 func (c gruCell) recLen(B int) int { return 6 * B * c.Hidden }
+
+// workLen: dgx and dgh (3H per row each).
+func (c gruCell) workLen(B int) int { return 6 * B * c.Hidden }
 
 func (c gruCell) views(theta []float64) (wx, bx, wh, bh []float64) {
 	g, o := 3*c.Hidden, c.Off
@@ -187,10 +193,10 @@ func (c gruCell) step(rec, hNext, x, h, theta []float64, B int) {
 // back: with dn = dh'⊙(1−z), dz = dh'⊙(h−n), dp_n = dn⊙(1−n²),
 // dp_r = dp_n⊙gh_n⊙r(1−r), dp_z = dz⊙z(1−z): dgx = (dp_r, dp_z, dp_n),
 // dgh = (dp_r, dp_z, dp_n⊙r), and dh += dh'⊙z + dgh·Wh, dx += dgx·Wx.
-func (c gruCell) back(rec, dx, dh, dtheta, dhNext, x, h, _, theta []float64, B int) {
+func (c gruCell) back(rec, work, dx, dh, dtheta, dhNext, x, h, _, theta []float64, B int) {
 	H := c.Hidden
 	gates, gh := rec[:3*B*H], rec[3*B*H:6*B*H]
-	dgx, dgh := make([]float64, 3*B*H), make([]float64, 3*B*H)
+	dgx, dgh := work[:3*B*H], work[3*B*H:6*B*H]
 	for r := range B {
 		a, g := gates[r*3*H:(r+1)*3*H], gh[r*3*H:(r+1)*3*H]
 		hp, d := h[r*H:(r+1)*H], dhNext[r*H:(r+1)*H]

@@ -59,7 +59,7 @@ func TestCellsMatchFiniteDifferences(t *testing.T) {
 			rec, out := make([]float64, c.recLen(B)), make([]float64, B*4)
 			c.step(rec, out, x, h, theta, B)
 			grad := make([]float64, len(p))
-			c.back(rec, grad[np:np+B*3], grad[np+B*3:], grad[:np], w, x, h, out, theta, B)
+			c.back(rec, make([]float64, c.workLen(B)), grad[np:np+B*3], grad[np+B*3:], grad[:np], w, x, h, out, theta, B)
 			// Central differences with h = 1e-6 on O(1) smooth maps: ~1e-9.
 			assert.Less(t, fdCheck(t, p, grad, loss), 1e-6)
 		})

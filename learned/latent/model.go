@@ -11,8 +11,9 @@ type Model interface {
 	NumParams() int
 	// Init draws θ.
 	Init(theta []float64, rng *rand.Rand)
-	// Loss returns the training objective on b — the masked MSE at the
-	// observed points, plus the KL term of a variational model — and adds its
+	// Loss returns the training objective on b — the MSE at every grid time,
+	// seeing only the observed points, plus the KL term of a variational
+	// model — and adds its
 	// gradient into grad. rng draws the noise of the reparameterisation.
 	Loss(grad, theta []float64, b *Batch, rng *rand.Rand) (float64, error)
 	// Predict writes the reconstruction of every sequence at every grid time

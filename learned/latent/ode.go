@@ -15,22 +15,26 @@ import (
 type ODEConfig struct {
 	// Dim is the number of observed components (14 for the hopper).
 	Dim int
-	// Latent is the size of the latent state z; 0 means 8.
+	// Latent is the size of the latent state z; 0 means 15, Rubanova et
+	// al.'s size for the hopper.
 	Latent int
-	// Hidden is the encoder's GRU state size; 0 means 24.
+	// Hidden is the encoder's GRU state size; 0 means 48.
 	Hidden int
 	// Units is the width of the hidden layers of the latent field (two
-	// layers) and of the encoder's ODE (one layer); 0 means 48.
+	// layers) and of the encoder's ODE (one layer); 0 means 64.
 	Units int
 	// Method computes the latent ODE's gradient; nil means aca.ACA.
 	Method aca.Method
 	// Settings configures the latent solve; nil means Dopri5 with rtol 1e-3
 	// and atol 1e-4, the tolerances of Rubanova et al.
 	Settings *aca.Settings
-	// KLWeight β multiplies the mean KL term; 0 means 1e-4, a negative
+	// KLWeight β multiplies the mean KL term; 0 means 2e-6, a negative
 	// value means no KL term (a deterministic autoencoder). Rubanova et al.'s
-	// Gaussian likelihood with σ_obs = 0.01, averaged over points, weighs the
-	// KL term by 2σ_obs² = 2e-4 relative to the MSE.
+	// Gaussian likelihood averaged over points, with the observation noise
+	// σ_obs = 1e-3 they use for the hopper, weighs the KL term by
+	// 2σ_obs² = 2e-6 relative to the MSE. A larger β (1e-4, σ_obs ≈ 0.007)
+	// keeps q(z0) wide, and the sampling noise then dominates the
+	// reconstruction error within a short training budget.
 	KLWeight float64
 	// EncoderStep is the largest Euler step of the encoder's ODE between
 	// observations, in grid time units; 0 means 0.05.
@@ -48,13 +52,16 @@ type ODEConfig struct {
 //	dynamics dz/dt = MLP_f(z) (a Field), solved from t_0 through the times;
 //	decoder  x̂ = W_d·z + b_d.
 //
-// The objective is the masked MSE at the union of observation times plus
-// β·mean_b KL(q(z0_b) ‖ N(0, I)), KL = Σ ½(μ² + σ² − 1) − log σ. The gradient
+// The objective is the MSE at every grid time (the encoder sees only the
+// observed points) plus β·mean_b KL(q(z0_b) ‖ N(0, I)),
+// KL = Σ ½(μ² + σ² − 1) − log σ. The gradient
 // of the latent solve comes from package aca (ACA, adjoint or naive) with the
 // decoder and reconstruction error as the aca.Loss; the encoder, q and decoder
 // are differentiated by their explicit backward passes. Prediction uses z0 = μ.
 //
-// Parameters: encoder GRU, encoder MLP_e, q, MLP_f, decoder.
+// Parameters: encoder GRU, encoder MLP_e, q, MLP_f, decoder. A LatentODE
+// keeps its workspaces between calls (the encoder allocates nothing after the
+// first batches); it is not safe for concurrent use.
 type LatentODE struct {
 	cfg      ODEConfig
 	gru      gruCell
@@ -66,6 +73,8 @@ type LatentODE struct {
 	n        int
 	fields   map[int]*Field
 	settings aca.Settings
+	ew       encWork
+	w        odeWork
 }
 
 var _ Model = (*LatentODE)(nil)
@@ -73,19 +82,19 @@ var _ Model = (*LatentODE)(nil)
 // NewLatentODE builds the model; it fails on a non-positive Dim or size.
 func NewLatentODE(cfg ODEConfig) (*LatentODE, error) {
 	if cfg.Latent == 0 {
-		cfg.Latent = 8
+		cfg.Latent = 15
 	}
 	if cfg.Hidden == 0 {
-		cfg.Hidden = 24
+		cfg.Hidden = 48
 	}
 	if cfg.Units == 0 {
-		cfg.Units = 48
+		cfg.Units = 64
 	}
 	if cfg.Method == nil {
 		cfg.Method = &aca.ACA{}
 	}
 	if cfg.KLWeight == 0 {
-		cfg.KLWeight = 1e-4
+		cfg.KLWeight = 2e-6
 	}
 	if cfg.EncoderStep == 0 {
 		cfg.EncoderStep = 0.05
@@ -121,12 +130,16 @@ func (m *LatentODE) NumParams() int { return m.n }
 // Config returns the configuration with defaults filled in.
 func (m *LatentODE) Config() ODEConfig { return m.cfg }
 
-// Init draws every part's weights (zero biases) and scales the field's
-// output layer by 0.1 so that the initial latent flow is gentle.
+// Init draws every part's weights (zero biases, except q's scale bias, which
+// starts σ small) and scales the field's output layer by 0.1 so that the
+// initial latent flow is gentle.
 func (m *LatentODE) Init(theta []float64, rng *rand.Rand) {
 	m.gru.Init(theta, rng)
 	m.enc.Init(theta, rng)
 	m.q.Init(theta, rng)
+	for l := range m.cfg.Latent {
+		m.q.Bias(theta)[m.cfg.Latent+l] = initScaleBias
+	}
 	ft := m.fieldTheta(theta)
 	m.field.Init(ft, rng)
 	last := m.field.Net().Layer(len(m.field.Net().Sizes()) - 2)
@@ -135,6 +148,12 @@ func (m *LatentODE) Init(theta []float64, rng *rand.Rand) {
 	}
 	m.dec.Init(theta, rng)
 }
+
+// initScaleBias starts q(z0)'s scale at softplus(−5) ≈ 0.0067: with a zero
+// bias σ ≈ 0.69, the decoded sampling noise swamps the data (a first-epoch
+// loss ten times the mean predictor's) and Adam needs hundreds of steps to
+// shrink it.
+const initScaleBias = -5
 
 func (m *LatentODE) fieldTheta(theta []float64) []float64 {
 	return theta[m.fieldOff : m.fieldOff+m.field.NumParams()]
@@ -150,166 +169,77 @@ func (m *LatentODE) fieldFor(batch int) *Field {
 	return f
 }
 
-// encOp is one recorded operation of the encoder: an Euler step of size dt
-// (gru false) or a masked GRU update at grid index i.
-type encOp struct {
-	gru   bool
-	dt    float64
-	i     int
-	hIn   []float64
-	hOut  []float64
-	cellH []float64 // the GRU output before masking
-	u     []float64
-	rec   []float64
-	tape  *learned.Tape
-	obs   []float64 // 1 for the rows observed at i
+// odeWork is the latent ODE's workspace outside the encoder: q(z0), the
+// noise, the decoder's loss and the prediction's states. Buffers grow to the
+// largest batch seen and are then reused.
+type odeWork struct {
+	qout, mu, sigma, raw, eps, z0, dq, dh []float64
+	states, zgrad                         []float64
+	dl                                    decodeLoss
+	solver                                *integrate.Solver
 }
 
-// encode runs the ODE-RNN backwards over b.Obs and returns the final state
-// (Size×Hidden) and the recorded operations.
-func (m *LatentODE) encode(theta []float64, b *Batch) ([]float64, []encOp) {
-	B, D, H := b.Size, b.Dim, m.cfg.Hidden
-	h := make([]float64, B*H)
-	var ops []encOp
-	euler := func(from, to float64) {
-		n := int(math.Ceil(math.Abs(from-to)/m.cfg.EncoderStep - 1e-9))
-		dt := (to - from) / float64(max(n, 1))
-		for range n {
-			op := encOp{dt: dt, hIn: h, hOut: make([]float64, B*H), tape: new(learned.Tape)}
-			m.enc.Forward(op.tape, op.hOut, h, theta, B)
-			for k := range op.hOut {
-				op.hOut[k] = h[k] + dt*op.hOut[k]
-			}
-			ops = append(ops, op)
-			h = op.hOut
-		}
-	}
-	for j := len(b.Obs) - 1; j >= 0; j-- {
-		i := b.Obs[j]
-		if j < len(b.Obs)-1 {
-			euler(b.Grid[b.Obs[j+1]], b.Grid[i])
-		}
-		op := encOp{gru: true, i: i, hIn: h, hOut: make([]float64, B*H), cellH: make([]float64, B*H),
-			u: make([]float64, B*2*D), rec: make([]float64, m.gru.recLen(B)), obs: make([]float64, B)}
-		for r := range B {
-			o := (i*B + r) * D
-			for c := range D {
-				op.u[r*2*D+c] = b.Values[o+c] * b.Mask[o+c]
-				op.u[r*2*D+D+c] = b.Mask[o+c]
-			}
-			if b.anyMask(i, r) {
-				op.obs[r] = 1
-			}
-		}
-		m.gru.step(op.rec, op.cellH, op.u, h, theta, B)
-		for r := range B {
-			for k := r * H; k < (r+1)*H; k++ {
-				op.hOut[k] = op.obs[r]*op.cellH[k] + (1-op.obs[r])*h[k]
-			}
-		}
-		ops = append(ops, op)
-		h = op.hOut
-	}
-	if len(b.Obs) > 0 {
-		euler(b.Grid[b.Obs[0]], b.Grid[0])
-	}
-	return h, ops
-}
-
-// encodeBack adds the gradient of dh·h_final into dtheta.
-func (m *LatentODE) encodeBack(dtheta, dh, theta []float64, ops []encOp, B int) {
-	H := m.cfg.Hidden
-	dh = append([]float64(nil), dh...)
-	tmp := make([]float64, B*H)
-	for k := len(ops) - 1; k >= 0; k-- {
-		op := ops[k]
-		if !op.gru {
-			// h' = h + dt·f(h): dh ← dh + Jᵀ(dt·dh), dθ += (∂f/∂θ)ᵀ(dt·dh).
-			for j, v := range dh {
-				tmp[j] = op.dt * v
-			}
-			m.enc.Backward(op.tape, dh, dtheta, tmp, theta)
-			continue
-		}
-		// h' = o⊙c + (1−o)⊙h with c = GRU(u, h).
-		dprev := make([]float64, B*H)
-		for r := range B {
-			for j := r * H; j < (r+1)*H; j++ {
-				tmp[j] = op.obs[r] * dh[j]
-				dprev[j] = (1 - op.obs[r]) * dh[j]
-			}
-		}
-		m.gru.back(op.rec, nil, dprev, dtheta, tmp, op.u, op.hIn, op.cellH, theta, B)
-		dh = dprev
-	}
-}
-
-// posterior returns μ, σ and the raw scale s of q(z0) from the encoder state.
-func (m *LatentODE) posterior(theta, h []float64, B int) (mu, sigma, raw []float64) {
-	L := m.cfg.Latent
-	out := make([]float64, B*2*L)
-	m.q.Apply(out, h, theta)
-	mu, sigma, raw = make([]float64, B*L), make([]float64, B*L), make([]float64, B*L)
+// posterior sets μ, σ and the raw scale s of q(z0) (in m.w) from the encoder
+// state.
+func (m *LatentODE) posterior(theta, h []float64, B int) {
+	L, w := m.cfg.Latent, &m.w
+	w.qout = growF(w.qout, B*2*L)
+	w.mu, w.sigma, w.raw = growF(w.mu, B*L), growF(w.sigma, B*L), growF(w.raw, B*L)
+	m.q.Apply(w.qout, h, theta)
 	for r := range B {
 		for l := range L {
-			mu[r*L+l] = out[r*2*L+l]
-			s := out[r*2*L+L+l]
-			raw[r*L+l] = s
-			sigma[r*L+l] = softplus(s) + 1e-6
+			w.mu[r*L+l] = w.qout[r*2*L+l]
+			s := w.qout[r*2*L+L+l]
+			w.raw[r*L+l] = s
+			w.sigma[r*L+l] = softplus(s) + 1e-6
 		}
 	}
-	return mu, sigma, raw
 }
 
 // decodeLoss is the aca.Loss of a latent solve: decode every state and score
-// the masked MSE at the batch's observation times.
+// the MSE against the truth at every grid time.
 type decodeLoss struct {
 	m     *LatentODE
 	theta []float64
 	b     *Batch
-	idx   []int
 	pred  []float64
 	dpred []float64
 }
 
-// Eval returns the masked MSE of the decoded states z (len(idx)×Size×Latent)
-// and writes its gradient with respect to z into grad.
+// Eval returns the MSE of the decoded states z (P×Size×Latent) and writes its
+// gradient with respect to z into grad.
 func (d *decodeLoss) Eval(grad, z []float64) float64 {
-	n := len(d.idx) * d.b.Size * d.b.Dim
+	n := len(d.b.Values)
 	d.pred, d.dpred = growF(d.pred, n), growF(d.dpred, n)
 	d.m.dec.Apply(d.pred, z, d.theta)
-	l := d.b.MaskedMSE(d.dpred, d.pred, d.idx)
+	l := d.b.ReconstructionMSE(d.dpred, d.pred)
 	clear(grad)
 	d.m.dec.VJP(grad, nil, z, d.dpred, d.theta)
 	return l
 }
 
-// Loss returns the masked MSE at the observation times plus β·mean KL, and adds
-// its gradient into grad.
+// Loss returns the MSE at every grid time plus β·mean KL, and adds its
+// gradient into grad.
 func (m *LatentODE) Loss(grad, theta []float64, b *Batch, rng *rand.Rand) (float64, error) {
 	m.check(theta, b)
-	B, L := b.Size, m.cfg.Latent
-	h, ops := m.encode(theta, b)
-	mu, sigma, raw := m.posterior(theta, h, B)
-	eps := make([]float64, B*L)
-	z0 := make([]float64, B*L)
-	for k := range z0 {
-		eps[k] = rng.NormFloat64()
-		z0[k] = mu[k] + sigma[k]*eps[k]
+	B, L, w := b.Size, m.cfg.Latent, &m.w
+	h := m.encode(theta, b)
+	m.posterior(theta, h, B)
+	w.eps, w.z0 = growF(w.eps, B*L), growF(w.z0, B*L)
+	for k := range w.z0 {
+		w.eps[k] = rng.NormFloat64()
+		w.z0[k] = w.mu[k] + w.sigma[k]*w.eps[k]
 	}
-	times := make([]float64, len(b.Obs))
-	for k, i := range b.Obs {
-		times[k] = b.Grid[i]
-	}
-	dl := &decodeLoss{m: m, theta: theta, b: b, idx: b.Obs}
-	prob := &aca.Problem{Model: m.fieldFor(B), Theta: m.fieldTheta(theta), T0: b.Grid[0], Z0: z0, Times: times, Loss: dl}
+	w.dl = decodeLoss{m: m, theta: theta, b: b, pred: w.dl.pred, dpred: w.dl.dpred}
+	prob := &aca.Problem{Model: m.fieldFor(B), Theta: m.fieldTheta(theta), T0: b.Grid[0], Z0: w.z0, Times: b.Grid, Loss: &w.dl}
 	res, err := aca.Gradient(prob, &m.settings, m.cfg.Method)
 	if err != nil {
 		return math.NaN(), fmt.Errorf("latent: latent ODE solve: %w", err)
 	}
 	// The decoder's own gradient, at the states the solve produced.
-	dl.Eval(make([]float64, len(res.States)), res.States)
-	m.dec.VJP(nil, grad, res.States, dl.dpred, theta)
+	w.zgrad = growF(w.zgrad, len(res.States))
+	w.dl.Eval(w.zgrad, res.States)
+	m.dec.VJP(nil, grad, res.States, w.dl.dpred, theta)
 	ft := m.fieldTheta(grad)
 	for k, v := range res.Theta {
 		ft[k] += v
@@ -320,37 +250,40 @@ func (m *LatentODE) Loss(grad, theta []float64, b *Batch, rng *rand.Rand) (float
 		beta = 0
 	}
 	// dz0 → (dμ, dσ) → (dμ, ds) → dh through q.
-	dq := make([]float64, B*2*L)
+	w.dq = growF(w.dq, B*2*L)
 	for r := range B {
 		for l := range L {
 			k := r*L + l
-			mk, s := mu[k], sigma[k]
+			mk, s := w.mu[k], w.sigma[k]
 			loss += beta / float64(B) * (0.5*(mk*mk+s*s-1) - math.Log(s))
 			dmu := res.Z0[k] + beta/float64(B)*mk
-			ds := res.Z0[k]*eps[k] + beta/float64(B)*(s-1/s)
-			dq[r*2*L+l] = dmu
-			dq[r*2*L+L+l] = ds * sigmoid(raw[k])
+			ds := res.Z0[k]*w.eps[k] + beta/float64(B)*(s-1/s)
+			w.dq[r*2*L+l] = dmu
+			w.dq[r*2*L+L+l] = ds * sigmoid(w.raw[k])
 		}
 	}
-	dh := make([]float64, B*m.cfg.Hidden)
-	m.q.VJP(dh, grad, h, dq, theta)
-	m.encodeBack(grad, dh, theta, ops, B)
+	w.dh = growF(w.dh, B*m.cfg.Hidden)
+	clear(w.dh)
+	m.q.VJP(w.dh, grad, h, w.dq, theta)
+	m.encodeBack(grad, w.dh, theta, B)
 	return loss, nil
 }
 
-// Predict encodes the observed points, takes z0 = μ and decodes the latent
-// solution at every grid time.
+// Predict encodes the observed points, takes z0 = μ (the posterior mean, no
+// sampling noise) and decodes the latent solution at every grid time.
 func (m *LatentODE) Predict(dst, theta []float64, b *Batch) error {
 	m.check(theta, b)
-	B, L := b.Size, m.cfg.Latent
-	h, _ := m.encode(theta, b)
-	mu, _, _ := m.posterior(theta, h, B)
-	states := make([]float64, len(b.Grid)*B*L)
-	solver := integrate.NewSolver(&m.settings)
-	if _, err := solver.Solve(states, m.fieldFor(B), m.fieldTheta(theta), b.Grid[0], mu, b.Grid, nil); err != nil {
+	B, L, w := b.Size, m.cfg.Latent, &m.w
+	h := m.encode(theta, b)
+	m.posterior(theta, h, B)
+	w.states = growF(w.states, len(b.Grid)*B*L)
+	if w.solver == nil {
+		w.solver = integrate.NewSolver(&m.settings)
+	}
+	if _, err := w.solver.Solve(w.states, m.fieldFor(B), m.fieldTheta(theta), b.Grid[0], w.mu, b.Grid, nil); err != nil {
 		return fmt.Errorf("latent: latent ODE solve: %w", err)
 	}
-	m.dec.Apply(dst[:len(b.Grid)*B*b.Dim], states, theta)
+	m.dec.Apply(dst[:len(b.Grid)*B*b.Dim], w.states, theta)
 	return nil
 }
 

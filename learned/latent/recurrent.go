@@ -15,17 +15,21 @@ import (
 //	x̂(τ_i) = W_o·h_i + b_o,
 //
 // with h_0 = 0, x(τ_{−1}) = m(τ_{−1}) = 0 and τ_{−1} the grid's start. So x̂(τ_i)
-// uses only earlier observations. Training steps through the union of the
-// batch's observation times; prediction through the whole grid. The cell is an
-// Elman cell (rnn) or a GRU (gru, the paper's RNN-GRU).
+// uses only earlier observations (Rubanova et al.'s shifted outputs). Training
+// and prediction step through the whole grid, feeding the observed points
+// only. The cell is an Elman cell (rnn) or a GRU (gru, the paper's RNN-GRU).
 //
-// Parameters: the cell's, then the read-out's (Dense H→Dim).
+// Parameters: the cell's, then the read-out's (Dense H→Dim). A Recurrent
+// keeps its workspace between calls, so training allocates nothing after the
+// first batch; it is not safe for concurrent use.
 type Recurrent struct {
 	name string
 	dim  int
 	cell cell
 	head learned.Dense
 	n    int
+	ws   recPass
+	grid []int
 }
 
 var _ Model = (*Recurrent)(nil)
@@ -63,23 +67,29 @@ func (m *Recurrent) Init(theta []float64, rng *rand.Rand) {
 	m.head.Init(theta, rng)
 }
 
-// pass is one run through a list of grid indices.
+// recPass is the workspace of one run through a list of grid indices; its
+// buffers grow to the largest batch seen and are then reused.
 type recPass struct {
-	idx         []int
-	u, h, rec   []float64
-	pred        []float64
-	in, hid, rl int
+	idx                   []int
+	u, h, rec             []float64
+	pred, dpred           []float64
+	dh, dhPrev, work      []float64
+	in, hid, rl, batch, S int
 }
 
+// forward runs through the grid indices idx and leaves the pass in m.ws.
 func (m *Recurrent) forward(theta []float64, b *Batch, idx []int) *recPass {
 	B, D := b.Size, b.Dim
 	in, H := m.cell.sizes()
 	S := len(idx)
-	p := &recPass{idx: idx, in: in, hid: H, rl: m.cell.recLen(B)}
-	p.u = make([]float64, S*B*in)
-	p.h = make([]float64, (S+1)*B*H)
-	p.rec = make([]float64, S*p.rl)
-	p.pred = make([]float64, S*B*D)
+	p := &m.ws
+	p.idx, p.in, p.hid, p.rl, p.batch, p.S = idx, in, H, m.cell.recLen(B), B, S
+	p.u = growF(p.u, S*B*in)
+	p.h = growF(p.h, (S+1)*B*H)
+	p.rec = growF(p.rec, S*p.rl)
+	p.pred = growF(p.pred, S*B*D)
+	clear(p.u)
+	clear(p.h[:B*H])
 	prevT := b.Grid[0]
 	for s, i := range idx {
 		u := p.u[s*B*in : (s+1)*B*in]
@@ -105,35 +115,37 @@ func (m *Recurrent) forward(theta []float64, b *Batch, idx []int) *recPass {
 // backward adds the gradient of dpred·pred into dtheta.
 func (m *Recurrent) backward(p *recPass, dtheta, dpred, theta []float64, B, D int) {
 	in, H := p.in, p.hid
-	dh, dhPrev := make([]float64, B*H), make([]float64, B*H)
-	for s := len(p.idx) - 1; s >= 0; s-- {
+	p.dh, p.dhPrev = growF(p.dh, B*H), growF(p.dhPrev, B*H)
+	p.work = growF(p.work, m.cell.workLen(B))
+	dh, dhPrev := p.dh, p.dhPrev
+	clear(dh)
+	for s := p.S - 1; s >= 0; s-- {
 		hPrev, hNext := p.h[s*B*H:(s+1)*B*H], p.h[(s+1)*B*H:(s+2)*B*H]
 		m.head.VJP(dh, dtheta, hNext, dpred[s*B*D:(s+1)*B*D], theta)
 		clear(dhPrev)
-		m.cell.back(p.rec[s*p.rl:(s+1)*p.rl], nil, dhPrev, dtheta, dh, p.u[s*B*in:(s+1)*B*in], hPrev, hNext, theta, B)
+		m.cell.back(p.rec[s*p.rl:(s+1)*p.rl], p.work, nil, dhPrev, dtheta, dh, p.u[s*B*in:(s+1)*B*in], hPrev, hNext, theta, B)
 		dh, dhPrev = dhPrev, dh
 	}
 }
 
-// Loss returns the masked MSE of the predictions at the union of observation
-// times and adds its gradient into grad.
+// Loss returns the MSE of the predictions at every grid time (the
+// interpolation task, seeing only the observed points) and adds its gradient
+// into grad.
 func (m *Recurrent) Loss(grad, theta []float64, b *Batch, _ *rand.Rand) (float64, error) {
 	m.check(theta, b)
-	p := m.forward(theta, b, b.Obs)
-	dpred := make([]float64, len(p.pred))
-	l := b.MaskedMSE(dpred, p.pred, b.Obs)
-	m.backward(p, grad, dpred, theta, b.Size, b.Dim)
+	m.grid = b.allInto(m.grid)
+	p := m.forward(theta, b, m.grid)
+	p.dpred = growF(p.dpred, len(p.pred))
+	l := b.ReconstructionMSE(p.dpred, p.pred)
+	m.backward(p, grad, p.dpred, theta, b.Size, b.Dim)
 	return l, nil
 }
 
 // Predict runs through every grid time, feeding only the observed points.
 func (m *Recurrent) Predict(dst, theta []float64, b *Batch) error {
 	m.check(theta, b)
-	all := make([]int, len(b.Grid))
-	for i := range all {
-		all[i] = i
-	}
-	copy(dst, m.forward(theta, b, all).pred)
+	m.grid = b.allInto(m.grid)
+	copy(dst, m.forward(theta, b, m.grid).pred)
 	return nil
 }
 
