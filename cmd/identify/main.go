@@ -47,16 +47,22 @@ Usage:
       Fit the free parameters, extrapolate, write result.json, trajectory.csv, orbits.png, loss.png.
   identify simulate SCENARIO [--out FILE.csv] [--t1 T] [--points N]
       Write a trajectory at the parameters' true values.
-  identify extrapolate SCENARIO --from DIR/result.json [--t1 T] [--points N] [--json]
-      Extrapolate a saved fit and report its error.
+  identify extrapolate SCENARIO --from DIR/result.json|MODEL.json [--t1 T] [--points N] [--json]
+      Extrapolate a saved fit (or a node model saved by compare) and report its error.
+  identify compare SCENARIO [--runs N] [--models lstm,lstm-aug,node,ode] [--methods M,...] [--budget full|reduced] [--out DIR] [--json]
+      Learned models against the physics model (paper Table 5, Fig. 8).
   identify grad SCENARIO [--method aca|adjoint|naive|forward] [--json]
       Evaluate the loss and its gradient at the parameters' init values.
   identify reproduce toy [--out DIR]
       The paper's Fig. 6: gradient error of each method on dz/dt = kz.
-  identify reproduce reverse [--out DIR]
-      The paper's Fig. 4: van der Pol solved forward, then backward.
-  identify images train --model resnet|node [--method M] [--solver S] [--data DIR|--dataset fashion-mnist] [--epochs N] [--width W] [--out DIR] [--json]
-      Train an image classifier: a ResNet or its neural-ODE counterpart (paper Sec. 4.2).
+  identify reproduce reverse [--conv] [--out DIR]
+      The paper's Fig. 4: van der Pol solved forward, then backward (--conv: Fig. 5, an image).
+  identify reproduce three-body|latent-ode|images [--out DIR]
+      Table 5 (3 runs), Table 4 and Tables 2-3 at their reduced defaults.
+  identify images train|compare|icc [--model resnet|node] [--method M] [--solver S] [--data DIR|--dataset fashion-mnist] [--epochs N] [--width W] [--runs R] [--out DIR] [--json]
+      Image classifiers: a ResNet or its neural-ODE counterpart (paper Sec. 4.2, Tables 2-3).
+  identify latent train|compare [--model rnn|gru|latent-ode] [--data DIR] [--observed F] [--method M] [--epochs N] [--out DIR] [--json]
+      Sequence models on irregularly sampled hopper data (paper Sec. 4.3, Table 4).
   identify help [COMMAND]
       Show this text, or a command's flags.
 
@@ -96,7 +102,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 					return exitOK
 				}
 			}
-			fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, reproduce, images, latent, help)\n", args[1])
+			fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, compare, reproduce, images, latent, help)\n", args[1])
 			return exitUsage
 		}
 		fmt.Fprint(stdout, usageText)
@@ -107,7 +113,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 			return report(c.run(args[1:], stdout, stderr), stderr)
 		}
 	}
-	fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, reproduce, images, latent, help)\n\n%s", name, usageText)
+	fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, compare, reproduce, images, latent, help)\n\n%s", name, usageText)
 	return exitUsage
 }
 
