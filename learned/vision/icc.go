@@ -90,37 +90,22 @@ func OneWayICC(x [][]float64) (ICC, error) {
 // mode) for every image of d, row-major n × Classes, with pixels standardised
 // by mean and std as in Train.
 func Probabilities(m *Classifier, theta []float64, d *Dataset, mean, std float64, batch int) ([]float64, error) {
-	if batch < 1 {
-		return nil, fmt.Errorf("%w: batch %d < 1", ErrConfig, batch)
-	}
-	size, k := m.Config.In.Size(), m.Config.Classes
-	x := make([]float64, batch*size)
-	out := make([]float64, 0, d.Len()*k)
-	for lo := 0; lo < d.Len(); lo += batch {
-		hi := min(d.Len(), lo+batch)
-		for i := lo; i < hi; i++ {
-			for j, v := range d.Image(i) {
-				x[(i-lo)*size+j] = (v - mean) / std
-			}
+	out := make([]float64, 0, d.Len()*m.Config.Classes)
+	err := eachLogits(m, theta, d, mean, std, batch, func(_ int, row []float64) {
+		top := math.Inf(-1)
+		for _, v := range row {
+			top = max(top, v)
 		}
-		logits, err := m.Logits(x[:(hi-lo)*size], theta, hi-lo)
-		if err != nil {
-			return nil, err
+		sum := 0.0
+		for _, v := range row {
+			sum += math.Exp(v - top)
 		}
-		for i := range hi - lo {
-			row := logits[i*k : (i+1)*k]
-			top := math.Inf(-1)
-			for _, v := range row {
-				top = max(top, v)
-			}
-			sum := 0.0
-			for _, v := range row {
-				sum += math.Exp(v - top)
-			}
-			for _, v := range row {
-				out = append(out, math.Exp(v-top)/sum)
-			}
+		for _, v := range row {
+			out = append(out, math.Exp(v-top)/sum)
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -165,9 +165,33 @@ func Train(ctx context.Context, m *Classifier, data *Split, cfg TrainConfig) (*T
 // TestError returns the fraction of d misclassified by m in evaluation mode,
 // with pixels standardised by mean and std.
 func TestError(m *Classifier, theta []float64, d *Dataset, mean, std float64, batch int) (float64, error) {
+	wrong := 0
+	err := eachLogits(m, theta, d, mean, std, batch, func(i int, row []float64) {
+		best := 0
+		for j, v := range row {
+			if v > row[best] {
+				best = j
+			}
+		}
+		if best != int(d.Labels[i]) {
+			wrong++
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	return float64(wrong) / float64(d.Len()), nil
+}
+
+// eachLogits runs m in evaluation mode over d in batches, pixels standardised
+// by mean and std, and calls fn with every image's index and logits (valid
+// only during the call).
+func eachLogits(m *Classifier, theta []float64, d *Dataset, mean, std float64, batch int, fn func(i int, logits []float64)) error {
+	if batch < 1 {
+		return fmt.Errorf("%w: batch %d < 1", ErrConfig, batch)
+	}
 	size, k := m.Config.In.Size(), m.Config.Classes
 	x := make([]float64, batch*size)
-	wrong := 0
 	for lo := 0; lo < d.Len(); lo += batch {
 		hi := min(d.Len(), lo+batch)
 		for i := lo; i < hi; i++ {
@@ -177,20 +201,11 @@ func TestError(m *Classifier, theta []float64, d *Dataset, mean, std float64, ba
 		}
 		logits, err := m.Logits(x[:(hi-lo)*size], theta, hi-lo)
 		if err != nil {
-			return 0, err
+			return err
 		}
 		for i := lo; i < hi; i++ {
-			row := logits[(i-lo)*k : (i-lo+1)*k]
-			best := 0
-			for j, v := range row {
-				if v > row[best] {
-					best = j
-				}
-			}
-			if best != int(d.Labels[i]) {
-				wrong++
-			}
+			fn(i, logits[(i-lo)*k:(i-lo+1)*k])
 		}
 	}
-	return float64(wrong) / float64(d.Len()), nil
+	return nil
 }
