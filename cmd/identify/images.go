@@ -55,7 +55,7 @@ and reports their test-retest reliability (Table 3). Without --data or --dataset
 the Fashion-MNIST subset shipped with physid is used.`,
 		flags: func(fset *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
 			var o imagesOptions
-			fset.StringVar(&o.model, "model", "resnet", "train, icc: resnet or node")
+			fset.StringVar(&o.model, "model", "resnet", "train: resnet or node (compare and icc train both)")
 			fset.StringVar(&o.method, "method", "aca", "gradient method of the ODE blocks: aca, adjoint or naive")
 			methods := fset.String("methods", "aca,adjoint,naive", "compare: gradient methods of the NODEs, comma-separated")
 			fset.StringVar(&o.solver, "solver", "heuneuler", "tableau of the ODE blocks (training and test)")
