@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"image/color"
-	"io"
 	"math"
 
 	"gonum.org/v1/plot"
@@ -13,7 +12,6 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
-	"github.com/physid/physid/internal/atomicfile"
 	"github.com/physid/physid/learned"
 )
 
@@ -118,8 +116,5 @@ func plotCompare(path, title string, cmp *learned.Comparison) error {
 		p.Y.Min, p.Y.Max = ymin-padY, ymax+padY
 		p.Draw(tiles.At(body, i%cols, i/cols))
 	}
-	return atomicfile.Write(path, 0o644, func(wr io.Writer) error {
-		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(wr)
-		return err
-	})
+	return saveCanvas(path, img)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"image/color"
-	"io"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -13,7 +12,6 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/physid/physid/identify"
-	"github.com/physid/physid/internal/atomicfile"
 	"github.com/physid/physid/nbody"
 	"github.com/physid/physid/scenarios"
 )
@@ -212,8 +210,5 @@ func savePanels(path string, panels []*plot.Plot) error {
 	for i, p := range panels {
 		p.Draw(tiles.At(dc, i, 0))
 	}
-	return atomicfile.Write(path, 0o644, func(wr io.Writer) error {
-		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(wr)
-		return err
-	})
+	return saveCanvas(path, img)
 }

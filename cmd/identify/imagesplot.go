@@ -2,14 +2,10 @@ package main
 
 import (
 	"fmt"
-	"io"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
-	"gonum.org/v1/plot/vg"
-
-	"github.com/physid/physid/internal/atomicfile"
 )
 
 // plotImagesCompare draws test accuracy against training time, one line per
@@ -44,12 +40,5 @@ func plotImagesCompare(path string, c compareImagesJSON) error {
 	// The legend goes top right, in a margin to the right of the last epoch.
 	p.X.Min, p.X.Max = 0, 1.4*tmax
 	p.Legend.Top = true
-	wt, err := p.WriterTo(16*vg.Centimeter, 11*vg.Centimeter, "png")
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
-		_, err := wt.WriteTo(w)
-		return err
-	})
+	return savePlot(path, p)
 }

@@ -21,6 +21,26 @@ import (
 // (an error that happens to vanish) are drawn there instead.
 const logFloor = 1e-17
 
+// savePlot writes p as a 16 × 11 cm PNG to path, atomically.
+func savePlot(path string, p *plot.Plot) error {
+	wt, err := p.WriterTo(16*vg.Centimeter, 11*vg.Centimeter, "png")
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		_, err := wt.WriteTo(w)
+		return err
+	})
+}
+
+// saveCanvas writes a drawn canvas (several panels) as a PNG to path, atomically.
+func saveCanvas(path string, img *vgimg.Canvas) error {
+	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
+		return err
+	})
+}
+
 // plotToy draws the relative error of dL/dz0 against T, one line per method.
 func plotToy(path string, rows []aca.ToyRow) error {
 	p := plot.New()
@@ -49,14 +69,7 @@ func plotToy(path string, rows []aca.ToyRow) error {
 		p.Add(line, points)
 		p.Legend.Add(m.Method, line, points)
 	}
-	wt, err := p.WriterTo(16*vg.Centimeter, 11*vg.Centimeter, "png")
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
-		_, err := wt.WriteTo(w)
-		return err
-	})
+	return savePlot(path, p)
 }
 
 // plotReverse draws two panels: the x–v phase plot (forward solid, backward
@@ -129,8 +142,5 @@ func plotReverse(path string, r *integrate.Reconstruction) error {
 		PadBottom: vg.Millimeter * 3, PadLeft: vg.Millimeter * 3, PadRight: vg.Millimeter * 3}
 	phase.Draw(tiles.At(dc, 0, 0))
 	ep.Draw(tiles.At(dc, 1, 0))
-	return atomicfile.Write(path, 0o644, func(wr io.Writer) error {
-		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(wr)
-		return err
-	})
+	return saveCanvas(path, img)
 }

@@ -19,7 +19,6 @@ import (
 	"github.com/physid/physid/aca"
 	"github.com/physid/physid/dynamics"
 	"github.com/physid/physid/integrate"
-	"github.com/physid/physid/internal/atomicfile"
 	"github.com/physid/physid/learned/vision"
 )
 
@@ -228,10 +227,7 @@ func plotReverseConv(path string, m dynamics.Conv2D, z0 []float64, r *integrate.
 		pl.Add(hm)
 		pl.Draw(tiles.At(dc, i, 0))
 	}
-	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
-		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
-		return err
-	})
+	return saveCanvas(path, img)
 }
 
 // greys is a 256-level black-to-white palette.
