@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/physid/physid/integrate"
 	"github.com/physid/physid/learned/vision"
@@ -112,15 +111,8 @@ func defaultImagesOptions() imagesOptions {
 }
 
 func parseImageMethods(s string) ([]string, error) {
-	var ms []string
-	for _, m := range strings.Split(s, ",") {
-		m = strings.TrimSpace(m)
-		if m != "aca" && m != "adjoint" && m != "naive" {
-			return nil, usagef("--methods: unknown method %q (allowed: aca, adjoint, naive)", m)
-		}
-		ms = append(ms, m)
-	}
-	return ms, nil
+	ms := splitList(s)
+	return ms, checkList("methods", ms, []string{"aca", "adjoint", "naive"})
 }
 
 // checkImagesOptions validates what does not need the data.

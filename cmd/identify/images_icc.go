@@ -5,13 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/physid/physid/learned/vision"
 )
@@ -122,7 +123,7 @@ func imagesICC(o imagesOptions, runs int, stdout, stderr io.Writer) error {
 		}
 		row.Whole, row.Misclassified = iccValues(rel.Whole), iccValues(rel.Misclassified)
 		row.MisclassifiedImages, row.TestErrors, row.EnsembleError = rel.MisclassifiedImages, rel.Errors, rel.EnsembleError
-		row.TestErrorMean, row.TestErrorStd = meanStdOf(rel.Errors)
+		row.TestErrorMean, row.TestErrorStd = stat.PopMeanStdDev(rel.Errors, nil)
 		row.Seconds = time.Since(began).Seconds()
 		out.Models = append(out.Models, row)
 	}
@@ -137,18 +138,6 @@ func imagesICC(o imagesOptions, runs int, stdout, stderr io.Writer) error {
 	printICC(stdout, &out)
 	fmt.Fprintf(stdout, "wrote %s\n", filepath.Join(dir, "icc.json"))
 	return nil
-}
-
-// meanStdOf returns the mean and population standard deviation of x.
-func meanStdOf(x []float64) (mean, std float64) {
-	for _, v := range x {
-		mean += v
-	}
-	mean /= float64(len(x))
-	for _, v := range x {
-		std += (v - mean) * (v - mean)
-	}
-	return mean, math.Sqrt(std / float64(len(x)))
 }
 
 // printICC prints the paper's Table 3 layout: ICC with its 95% interval.
