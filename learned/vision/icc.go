@@ -150,7 +150,9 @@ func TestRetest(probs [][]float64, labels []uint8, classes int) (*Reliability, e
 	}
 	rel := &Reliability{Errors: make([]float64, runs)}
 	avg := make([]float64, classes)
-	var whole, wrong [][]float64
+	// One backing array for every target's ratings.
+	ratings := make([]float64, n*classes*runs)
+	whole, wrong := make([][]float64, 0, n*classes), [][]float64(nil)
 	for i := range n {
 		clear(avg)
 		for r, p := range probs {
@@ -167,7 +169,8 @@ func TestRetest(probs [][]float64, labels []uint8, classes int) (*Reliability, e
 			rel.MisclassifiedImages++
 		}
 		for j := range classes {
-			t := make([]float64, runs)
+			t := ratings[:runs:runs]
+			ratings = ratings[runs:]
 			for r, p := range probs {
 				t[r] = p[i*classes+j]
 			}
