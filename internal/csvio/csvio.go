@@ -9,6 +9,7 @@
 package csvio
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -163,8 +164,26 @@ func (t *Table) Column(name string) ([]float64, bool) {
 // that reads back exactly. Every row must have len(header) values.
 func Write(w io.Writer, header []string, rows [][]float64) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(header); err != nil {
-		return err
+	rest := header
+	if len(header) > 0 && strings.HasPrefix(header[0], "#") {
+		// csv.Writer leaves a leading '#' bare, and Read would then skip
+		// the header as a comment line: quote the first name by hand.
+		bw := bufio.NewWriter(w)
+		bw.WriteString(`"` + strings.ReplaceAll(header[0], `"`, `""`) + `"`)
+		if len(header) > 1 {
+			bw.WriteByte(',')
+		} else {
+			bw.WriteByte('\n')
+		}
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+		rest = rest[1:]
+	}
+	if len(rest) > 0 {
+		if err := cw.Write(rest); err != nil {
+			return err
+		}
 	}
 	rec := make([]string, len(header))
 	for i, row := range rows {

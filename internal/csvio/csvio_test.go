@@ -111,16 +111,13 @@ func FuzzReadCSV(f *testing.F) {
 		if err := csvio.Write(&buf, tab.Header, tab.Rows); err != nil {
 			t.Fatal(err)
 		}
+		written := buf.String()
 		back, err := csvio.Read(&buf, nil)
 		if err != nil {
-			// A header name that starts with '#' reads back as a comment line.
-			if strings.HasPrefix(tab.Header[0], "#") {
-				return
-			}
-			t.Fatalf("re-reading written table: %v\n%q", err, buf.String())
+			t.Fatalf("re-reading written table: %v\n%q", err, written)
 		}
 		if len(back.Rows) != len(tab.Rows) || strings.Join(back.Header, "\x00") != strings.Join(tab.Header, "\x00") {
-			t.Fatalf("round trip changed the table: %q", buf.String())
+			t.Fatalf("round trip changed the table: %q", written)
 		}
 	})
 }
