@@ -138,6 +138,26 @@ func grow(x []float64, n int) []float64 {
 	return make([]float64, n)
 }
 
+// solverCache keeps a solver between gradient calls while the settings stay
+// the same, so that repeated calls reuse its workspace instead of allocating
+// stage vectors of the model's dimension every time.
+type solverCache struct {
+	solver *integrate.Solver
+	set    Settings
+}
+
+// get returns a solver for s (nil means the defaults).
+func (c *solverCache) get(s *Settings) *integrate.Solver {
+	var v Settings
+	if s != nil {
+		v = *s
+	}
+	if c.solver == nil || c.set != v {
+		c.solver, c.set = integrate.NewSolver(&v), v
+	}
+	return c.solver
+}
+
 // t0Outputs counts the leading observation times equal to T0: their states are
 // z0 itself, so their loss gradient goes straight to dL/dz0.
 func t0Outputs(p *Problem) int {

@@ -20,11 +20,15 @@ import (
 // reversed flow badly — and the gradient error grows with that drift (paper
 // Sec. 3.2); that is the point of comparing it with ACA.
 type Adjoint struct {
-	fwd   forward
-	aug   augmented
-	times []float64
-	out   []float64
-	jump  adjointJumps
+	// The forward and backward solves have different dimensions; each keeps
+	// its own solver.
+	solver, back solverCache
+	fwd          forward
+	aug          augmented
+	times        []float64
+	z0           []float64
+	out          []float64
+	jump         adjointJumps
 }
 
 // Name returns "adjoint".
@@ -32,7 +36,7 @@ func (*Adjoint) Name() string { return "adjoint" }
 
 // Gradient runs the forward solve, then the backward augmented solve.
 func (m *Adjoint) Gradient(p *Problem, s *Settings) (*Result, error) {
-	solver := integrate.NewSolver(s)
+	solver := m.solver.get(s)
 	res, err := m.fwd.run(p, solver, nil)
 	if err != nil {
 		return res, err
@@ -40,7 +44,8 @@ func (m *Adjoint) Gradient(p *Problem, s *Settings) (*Result, error) {
 	n, np := p.Model.Dim(), p.Model.NumParams()
 	na := 2*n + np
 	K := len(p.Times)
-	z0 := make([]float64, na)
+	m.z0 = grow(m.z0, na)
+	z0 := m.z0
 	last := K - 1
 	copy(z0, m.fwd.states[last*n:(last+1)*n])
 	copy(z0[n:2*n], m.fwd.g[last*n:(last+1)*n])
@@ -61,7 +66,7 @@ func (m *Adjoint) Gradient(p *Problem, s *Settings) (*Result, error) {
 		// Every observation is at T0: nothing to integrate.
 		copy(m.out[len(m.out)-na:], z0)
 	} else {
-		bst, err := solver.Solve(m.out, &m.aug, p.Theta, tEnd, z0, m.times, &m.jump)
+		bst, err := m.back.get(s).Solve(m.out, &m.aug, p.Theta, tEnd, z0, m.times, &m.jump)
 		res.Stats.NFEBackward = 2 * bst.NFE
 		res.Stats.BackwardAccepted, res.Stats.BackwardRejected = bst.Accepted, bst.Rejected
 		if err != nil {

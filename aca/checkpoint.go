@@ -15,12 +15,14 @@ import (
 // with the accepted steps held fixed.
 //
 // Memory: O(N_t·dim) floats for the trajectory. Cost: the forward solve plus, per
-// accepted step, one evaluation and one VJP per stage. It fails only where the
-// forward solve fails.
+// accepted step, one VJP per stage and one evaluation per stage whose
+// derivative feeds a later stage (all stages but the last, for the usual
+// tableaux). It fails only where the forward solve fails.
 type ACA struct {
-	rec acaRecorder
-	fwd forward
-	w   rkAdjoint
+	rec    acaRecorder
+	fwd    forward
+	w      rkAdjoint
+	solver solverCache
 }
 
 // Name returns "aca".
@@ -51,7 +53,7 @@ func (r *acaRecorder) Record(a *integrate.Attempt) {
 
 // Gradient runs the forward solve, keeping accepted steps, then the backward sweep.
 func (m *ACA) Gradient(p *Problem, s *Settings) (*Result, error) {
-	solver := integrate.NewSolver(s)
+	solver := m.solver.get(s)
 	m.rec.reset()
 	res, err := m.fwd.run(p, solver, &m.rec)
 	if err != nil {
@@ -85,6 +87,7 @@ type rkAdjoint struct {
 	kbar   []float64   // K̄_s for the current stage
 	ybar   [][]float64 // Ȳ_s
 	needed []bool
+	feeds  []bool // K_s enters the input of a later needed stage
 }
 
 func (w *rkAdjoint) setup(tb *integrate.Tableau, n, np int) {
@@ -106,6 +109,14 @@ func (w *rkAdjoint) setup(tb *integrate.Tableau, n, np int) {
 		for j := i + 1; j < s; j++ {
 			if w.needed[j] && tb.A[j][i] != 0 {
 				w.needed[i] = true
+			}
+		}
+	}
+	w.feeds = make([]bool, s)
+	for i := range s {
+		for j := i + 1; j < s; j++ {
+			if w.needed[j] && tb.A[j][i] != 0 {
+				w.feeds[i] = true
 			}
 		}
 	}
@@ -134,8 +145,12 @@ func (w *rkAdjoint) step(m dynamics.Dynamics, theta []float64, t, h float64, z, 
 				axpy(y, h*a, w.k[j])
 			}
 		}
-		m.Func(w.k[s], t+tb.C[s]*h, y, theta)
-		nfe++
+		if w.feeds[s] {
+			// K_s of the last stages only feeds the new state, which the
+			// backward sweep does not need: the VJP below needs just Y_s.
+			m.Func(w.k[s], t+tb.C[s]*h, y, theta)
+			nfe++
+		}
 	}
 	for s := w.last; s >= 0; s-- {
 		yb := w.ybar[s]

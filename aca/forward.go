@@ -2,7 +2,6 @@ package aca
 
 import (
 	"github.com/physid/physid/dynamics"
-	"github.com/physid/physid/integrate"
 )
 
 // Forward is forward sensitivity analysis: it integrates S = ∂z/∂(θ, z0)
@@ -23,6 +22,7 @@ type Forward struct {
 	aug    sensitivities
 	out    []float64
 	g      []float64
+	solver solverCache
 	// Sens holds S at the observation times after a call: len(Times) blocks of
 	// dim×cols, row-major, with the θ columns first and then (unless
 	// ParamsOnly) the z0 columns.
@@ -52,7 +52,7 @@ func (m *Forward) Gradient(p *Problem, s *Settings) (*Result, error) {
 	}
 	K := len(p.Times)
 	m.out = grow(m.out, na*K)
-	solver := integrate.NewSolver(s)
+	solver := m.solver.get(s)
 	st, err := solver.Solve(m.out, &m.aug, p.Theta, p.T0, x0, p.Times, nil)
 	res := &Result{Stats: Stats{NFEForward: st.NFE * (1 + cols), Accepted: st.Accepted, Rejected: st.Rejected}}
 	if err != nil {

@@ -19,8 +19,9 @@ import (
 // automatic initial step are held fixed. It fails where the forward solve fails,
 // and in practice where the deep graph lets gradients vanish or explode.
 type Naive struct {
-	tape naiveTape
-	fwd  forward
+	tape   naiveTape
+	fwd    forward
+	solver solverCache
 }
 
 // Name returns "naive".
@@ -62,7 +63,7 @@ func (r *naiveTape) Record(a *integrate.Attempt) {
 // Gradient runs the forward solve recording the whole program, then reverses it.
 func (m *Naive) Gradient(p *Problem, s *Settings) (*Result, error) {
 	n, np := p.Model.Dim(), p.Model.NumParams()
-	solver := integrate.NewSolver(s)
+	solver := m.solver.get(s)
 	tb := solver.Method()
 	ns := tb.Stages()
 	m.tape.n, m.tape.s, m.tape.tb = n, ns, tb

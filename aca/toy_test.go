@@ -201,3 +201,32 @@ func TestMethodsAgreeBackwardInTime(t *testing.T) {
 		assert.InDelta(t, ref.Loss, res.Loss, 1e-8)
 	}
 }
+
+// TestRepeatedCallsMatchFreshMethods: a method value keeps its solver and
+// buffers between calls; a call must still give bit for bit what a fresh
+// method value gives, also after a call with other settings.
+func TestRepeatedCallsMatchFreshMethods(t *testing.T) {
+	p := vdpProblem(t)
+	loose := &aca.Settings{RTol: 1e-4, ATol: 1e-4}
+	tight := &aca.Settings{RTol: 1e-7, ATol: 1e-7}
+	for _, name := range []string{"aca", "adjoint", "naive", "forward"} {
+		m, err := aca.ByName(name)
+		require.NoError(t, err)
+		var got []*aca.Result
+		for _, s := range []*aca.Settings{loose, tight, loose, nil, tight} {
+			res, err := m.Gradient(p, s)
+			require.NoError(t, err, name)
+			got = append(got, res)
+		}
+		for i, s := range []*aca.Settings{loose, tight, loose, nil, tight} {
+			fresh, err := aca.ByName(name)
+			require.NoError(t, err)
+			want, err := fresh.Gradient(p, s)
+			require.NoError(t, err, name)
+			assert.Equal(t, want.Theta, got[i].Theta, "%s call %d", name, i)
+			assert.Equal(t, want.Z0, got[i].Z0, "%s call %d", name, i)
+			assert.Equal(t, want.Stats, got[i].Stats, "%s call %d", name, i)
+		}
+		assert.NotEqual(t, got[0].Theta, got[1].Theta, "%s: the settings must matter", name)
+	}
+}
