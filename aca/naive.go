@@ -22,6 +22,7 @@ type Naive struct {
 	tape   naiveTape
 	fwd    forward
 	solver solverCache
+	work   []float64
 }
 
 // Name returns "naive".
@@ -77,17 +78,21 @@ func (m *Naive) Gradient(p *Problem, s *Settings) (*Result, error) {
 	fsal, adaptive := tb.FSAL(), tb.Adaptive()
 
 	// Adjoints of the program state carried between attempts.
-	zb := make([]float64, n)    // z̄
-	k0b := make([]float64, n)   // K̄0 of the carried first stage
+	// The work vectors live in m.work between calls: 7 + ns rows of n.
+	m.work = grow(m.work, (7+ns)*n)
+	clear(m.work)
+	row := func(i int) []float64 { return m.work[i*n : (i+1)*n] }
+	zb := row(0)                // z̄
+	k0b := row(1)               // K̄0 of the carried first stage
 	var tbar, hb, epb float64   // t̄, h̄ (proposed step), ēp (controller memory)
-	zbn := make([]float64, n)   // z̄ of the attempt's input
-	znb := make([]float64, n)   // adjoint of the attempt's new state
-	eb := make([]float64, n)    // adjoint of the error estimate
-	e := make([]float64, n)     // the error estimate
-	ybar := make([]float64, n)  // Ȳ_s
+	zbn := row(2)               // z̄ of the attempt's input
+	znb := row(3)               // adjoint of the attempt's new state
+	eb := row(4)                // adjoint of the error estimate
+	e := row(5)                 // the error estimate
+	ybar := row(6)              // Ȳ_s
 	kb := make([][]float64, ns) // K̄_s
 	for i := range kb {
-		kb[i] = make([]float64, n)
+		kb[i] = row(7 + i)
 	}
 	stride := m.tape.stride()
 	nfe := 0
@@ -193,7 +198,7 @@ func (m *Naive) Gradient(p *Problem, s *Settings) (*Result, error) {
 	for k := 0; k < t0Outputs(p); k++ {
 		axpy(zb, 1, m.fwd.g[k*n:(k+1)*n])
 	}
-	res.Z0 = zb
+	res.Z0 = append([]float64(nil), zb...)
 	res.Stats.NFEBackward = nfe
 	res.Stats.Bytes = 8*len(m.tape.data) + len(m.tape.at)*int(unsafe.Sizeof(integrate.Attempt{}))
 	return res, nil

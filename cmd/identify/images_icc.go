@@ -19,14 +19,15 @@ import (
 
 // iccJSON is DIR/icc.json of identify images icc.
 type iccJSON struct {
-	Data    string         `json:"data"`
-	Runs    int            `json:"runs"`
-	Epochs  int            `json:"epochs"`
-	Width   int            `json:"width"`
-	Blocks  int            `json:"blocks"`
-	Targets string         `json:"targets"`
-	Models  []iccModelJSON `json:"models"`
-	Paper   string         `json:"paper"`
+	Data      string         `json:"data"`
+	Runs      int            `json:"runs"`
+	Epochs    int            `json:"epochs"`
+	Width     int            `json:"width"`
+	Precision string         `json:"precision"`
+	Blocks    int            `json:"blocks"`
+	Targets   string         `json:"targets"`
+	Models    []iccModelJSON `json:"models"`
+	Paper     string         `json:"paper"`
 }
 
 type iccModelJSON struct {
@@ -86,7 +87,7 @@ func imagesICC(o imagesOptions, runs int, stdout, stderr io.Writer) error {
 	defer stop()
 	mean, std := vision.Standardize(split.Train)
 	out := iccJSON{
-		Data: split.Name, Runs: runs, Epochs: o.epochs, Width: o.width, Blocks: o.blocks,
+		Data: split.Name, Runs: runs, Epochs: o.epochs, Width: o.width, Precision: o.precision, Blocks: o.blocks,
 		Targets: "(test image, class) pairs rated by each run's predicted probability; misclassified: the images the runs' averaged probabilities get wrong",
 		Paper:   "Zhuang et al., ICML 2020, Table 3 (10 runs, CIFAR-10): ResNet18 ICC1 0.932-0.935, ICC1k 0.992-0.993, misclassified 0.581-0.608 / 0.933-0.939; NODE18 0.943-0.945, 0.993-0.994, misclassified 0.650-0.675 / 0.949-0.954",
 	}

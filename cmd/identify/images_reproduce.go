@@ -49,6 +49,7 @@ type compareImagesJSON struct {
 	Data       string             `json:"data"`
 	Epochs     int                `json:"epochs"`
 	Width      int                `json:"width"`
+	Precision  string             `json:"precision"`
 	Blocks     int                `json:"blocks"`
 	Seed       uint64             `json:"seed"`
 	Rows       []compareRowJSON   `json:"rows"`
@@ -74,7 +75,7 @@ func imagesCompare(o imagesOptions, stdout, stderr io.Writer) error {
 		return err
 	}
 	mean, std := vision.Standardize(split.Train)
-	out := compareImagesJSON{Experiment: "images-compare", Data: split.Name, Epochs: o.epochs, Width: o.width, Blocks: o.blocks, Seed: o.seed}
+	out := compareImagesJSON{Experiment: "images-compare", Data: split.Name, Epochs: o.epochs, Width: o.width, Precision: o.precision, Blocks: o.blocks, Seed: o.seed}
 	runs := []imagesOptions{o}
 	runs[0].model = "resnet"
 	for _, mt := range o.methods {

@@ -55,6 +55,7 @@ func TestImagesBadInput(t *testing.T) {
 		{"epochs 0", []string{"images", "train", "--epochs", "0", "--data", good}, "--epochs"},
 		{"epochs too many", []string{"images", "train", "--epochs", "1001", "--data", good}, "--epochs"},
 		{"width 0", []string{"images", "train", "--width", "0", "--data", good}, "--width"},
+		{"precision", []string{"images", "train", "--precision", "float16", "--data", good}, "--precision"},
 		{"width too wide", []string{"images", "train", "--width", "257", "--data", good}, "--width"},
 		{"blocks", []string{"images", "train", "--blocks", "9", "--data", good}, "--blocks"},
 		{"unknown solver", []string{"images", "train", "--model", "node", "--solver", "rk99", "--data", good}, "--solver"},

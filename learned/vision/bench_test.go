@@ -5,8 +5,9 @@ import (
 )
 
 // BenchmarkNODELossGrad is one training step (batch 64 of the shipped
-// subset, width 16, freshly initialised) of the NODE per gradient method: the
-// paper's Table 1 cost comparison on our implementation. bytes/op is the
+// subset, width 16, freshly initialised) of the NODE per gradient method and
+// convolution precision: the paper's Table 1 cost comparison on our
+// implementation. bytes/op is the
 // memory the method held (Stats.Bytes), nfe/op the evaluations of f and its VJP.
 func BenchmarkNODELossGrad(b *testing.B) {
 	data, err := Subset()
@@ -20,9 +21,17 @@ func BenchmarkNODELossGrad(b *testing.B) {
 		x[i] = (data.Train.Pixels[i] - mean) / std
 	}
 	labels := data.Train.Labels[:n]
-	for _, method := range []string{"aca", "adjoint", "naive"} {
-		b.Run(method, func(b *testing.B) {
-			m, err := NewClassifier(Config{Model: "node"})
+	for _, tc := range []struct {
+		method string
+		f32    bool
+	}{{"aca", false}, {"adjoint", false}, {"naive", false}, {"aca", true}, {"adjoint", true}, {"naive", true}} {
+		method := tc.method
+		name := method + "/float64"
+		if tc.f32 {
+			name = method + "/float32"
+		}
+		b.Run(name, func(b *testing.B) {
+			m, err := NewClassifier(Config{Model: "node", Float32: tc.f32})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -26,6 +26,9 @@ type Config struct {
 	// Blocks is the number of residual or ODE blocks, split between the two
 	// resolutions; 0 means 2 (1..8).
 	Blocks int
+	// Float32 computes the convolutions' matrix products in single precision
+	// (about 1.8× faster; see Conv2d); everything else stays float64.
+	Float32 bool
 }
 
 func (c Config) resolved() (Config, error) {
@@ -85,6 +88,7 @@ func NewClassifier(cfg Config) (*Classifier, error) {
 	var l learned.Layout
 	w := c.Width
 	stem := NewConv2d(&l, c.In, w, 3, 1, 1, false)
+	stem.Float32 = c.Float32
 	s := stem.Out()
 	layers := []Layer{stem, NewBatchNorm(&l, s), NewReLU(s)}
 	pool := NewMaxPool(s, 2)
@@ -92,9 +96,9 @@ func NewClassifier(cfg Config) (*Classifier, error) {
 	s = pool.Out()
 	block := func() Layer {
 		if c.Model == "node" {
-			return NewODEBlock(&l, s)
+			return NewODEBlock(&l, s, c.Float32)
 		}
-		return &ResBlock{F: blockF(&l, s, true)}
+		return &ResBlock{F: blockF(&l, s, true, c.Float32)}
 	}
 	first := (c.Blocks + 1) / 2
 	for range first {

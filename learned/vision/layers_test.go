@@ -102,6 +102,9 @@ func TestLayerGradients(t *testing.T) {
 		{"conv3x3", func(l *learned.Layout) Layer { return NewConv2d(l, s, 4, 3, 1, 1, false) }, true},
 		{"conv3x3/2+bias", func(l *learned.Layout) Layer { return NewConv2d(l, s, 2, 3, 2, 1, true) }, true},
 		{"conv1x1", func(l *learned.Layout) Layer { return NewConv2d(l, s, 2, 1, 1, 0, true) }, true},
+		{"conv3x3/valid", func(l *learned.Layout) Layer { return NewConv2d(l, s, 2, 3, 1, 0, false) }, true},
+		{"conv5x5/pad1", func(l *learned.Layout) Layer { return NewConv2d(l, Shape{2, 7, 6}, 3, 5, 1, 1, true) }, true},
+		{"conv3x3/pad3", func(l *learned.Layout) Layer { return NewConv2d(l, s, 2, 3, 1, 3, false) }, true},
 		{"batchnorm/train", func(l *learned.Layout) Layer { l.Take(3); return NewBatchNorm(l, s) }, true},
 		{"batchnorm/eval", func(l *learned.Layout) Layer { return NewBatchNorm(l, s) }, false},
 		{"groupnorm", func(l *learned.Layout) Layer { return NewGroupNorm(l, Shape{4, 3, 3}, 2) }, true},
@@ -110,12 +113,51 @@ func TestLayerGradients(t *testing.T) {
 		{"maxpool", func(*learned.Layout) Layer { return NewMaxPool(s, 2) }, true},
 		{"gap", func(*learned.Layout) Layer { return NewGlobalAvgPool(s) }, true},
 		{"linear", func(l *learned.Layout) Layer { return NewLinear(l, s, 4) }, true},
-		{"resblock/bn", func(l *learned.Layout) Layer { return &ResBlock{F: blockF(l, s, true)} }, true},
-		{"sequence/gn", func(l *learned.Layout) Layer { return blockF(l, Shape{4, 4, 4}, false) }, true},
+		{"resblock/bn", func(l *learned.Layout) Layer { return &ResBlock{F: blockF(l, s, true, false)} }, true},
+		{"sequence/gn", func(l *learned.Layout) Layer { return blockF(l, Shape{4, 4, 4}, false, false) }, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var lay learned.Layout
 			checkLayer(t, tc.make(&lay), 6, tc.train)
+		})
+	}
+}
+
+// TestConvFloat32 compares Float32 convolutions with float64 ones: outputs
+// and both gradients agree to single-precision rounding of sums of
+// In.C·K² terms, and they are not bit-identical (the float32 path ran).
+func TestConvFloat32(t *testing.T) {
+	for _, tc := range []struct {
+		name                string
+		in                  Shape
+		out, k, stride, pad int
+		bias                bool
+	}{
+		{"3x3", Shape{8, 9, 7}, 6, 3, 1, 1, false},
+		{"3x3/2+bias", Shape{3, 9, 8}, 4, 3, 2, 1, true},
+		{"5x5/valid", Shape{2, 9, 9}, 3, 5, 1, 0, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var lay learned.Layout
+			c64 := NewConv2d(&lay, tc.in, tc.out, tc.k, tc.stride, tc.pad, tc.bias)
+			c32 := *c64
+			c32.Float32 = true
+			const n = 5
+			theta := randVec(lay.Len(), 1)
+			x := randVec(n*tc.in.Size(), 2)
+			dy := randVec(n*c64.Out().Size(), 3)
+			var y, dx, dth [2][]float64
+			for i, c := range []*Conv2d{c64, &c32} {
+				y[i] = make([]float64, len(dy))
+				dx[i], dth[i] = make([]float64, len(x)), make([]float64, len(theta))
+				c.Forward(y[i], x, theta, n, true)
+				c.Backward(dx[i], dth[i], dy, theta)
+			}
+			for name, v := range map[string][2][]float64{"y": y, "dx": dx, "dθ": dth} {
+				e := relErr(v[0], v[1])
+				assert.Less(t, e, 1e-6, name)
+				assert.Greater(t, e, 1e-12, name)
+			}
 		})
 	}
 }

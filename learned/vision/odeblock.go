@@ -31,18 +31,19 @@ var (
 )
 
 // NewField builds f = conv3×3 → GroupNorm → ReLU → conv3×3 → GroupNorm on
-// activations of shape s, with its parameters laid out from 0.
-func NewField(s Shape) *Field {
+// activations of shape s, with its parameters laid out from 0; f32 computes
+// the convolutions' matrix products in float32 (see Conv2d).
+func NewField(s Shape, f32 bool) *Field {
 	build := func() *Sequence {
 		var l learned.Layout
-		return blockF(&l, s, false)
+		return blockF(&l, s, false, f32)
 	}
 	return &Field{F: build(), Batch: 1, build: build}
 }
 
 // blockF is the residual function conv-norm-relu-conv-norm; batch selects
-// BatchNorm over GroupNorm.
-func blockF(l *learned.Layout, s Shape, batch bool) *Sequence {
+// BatchNorm over GroupNorm, f32 single-precision convolution products.
+func blockF(l *learned.Layout, s Shape, batch, f32 bool) *Sequence {
 	norm := func() Layer {
 		if batch {
 			return NewBatchNorm(l, s)
@@ -53,6 +54,7 @@ func blockF(l *learned.Layout, s Shape, batch bool) *Sequence {
 	n1 := norm()
 	r := NewReLU(s)
 	c2 := NewConv2d(l, s, s.C, 3, 1, 1, false)
+	c1.Float32, c2.Float32 = f32, f32
 	return NewSequence(c1, n1, r, c2, norm())
 }
 
@@ -127,9 +129,9 @@ func DefaultSettings() *integrate.Settings {
 	return &integrate.Settings{Method: integrate.HeunEuler, RTol: 0.1, ATol: 0.1, Step: 0.25}
 }
 
-// NewODEBlock reserves f's parameters in l.
-func NewODEBlock(l *learned.Layout, s Shape) *ODEBlock {
-	f := NewField(s)
+// NewODEBlock reserves f's parameters in l; f32 is NewField's.
+func NewODEBlock(l *learned.Layout, s Shape, f32 bool) *ODEBlock {
+	f := NewField(s, f32)
 	return &ODEBlock{Field: f, Off: l.Take(f.NumParams())}
 }
 

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
@@ -74,32 +75,55 @@ func grow(s []float64, n int) []float64 {
 // gemm is blas64.Gemm kept on the calling goroutine. Gonum computes a product
 // whose C has four or more 64×64 blocks on new goroutines; inside forChunks,
 // which already keeps every core busy, that only adds scheduling and
-// allocation per sample. gemm therefore computes C in tiles of at most 3×1
-// such blocks, each of which gonum multiplies serially.
+// allocation per sample. gemm therefore computes C in tiles (see tiles), each
+// of which gonum multiplies serially.
 func gemm(tA, tB blas.Transpose, alpha float64, a, b blas64.General, beta float64, c blas64.General) {
+	view := func(g blas64.General, i0, i1, j0, j1 int) blas64.General {
+		lo, hi := window(g.Stride, i0, i1, j0, j1)
+		return blas64.General{Rows: i1 - i0, Cols: j1 - j0, Stride: g.Stride, Data: g.Data[lo:hi]}
+	}
+	tiles(tA, tB, a.Rows, a.Cols, b.Rows, b.Cols, func(ar, br, cr [4]int) {
+		blas64.Gemm(tA, tB, alpha, view(a, ar[0], ar[1], ar[2], ar[3]), view(b, br[0], br[1], br[2], br[3]),
+			beta, view(c, cr[0], cr[1], cr[2], cr[3]))
+	}, c.Rows, c.Cols)
+}
+
+// gemm32 is gemm in single precision.
+func gemm32(tA, tB blas.Transpose, alpha float32, a, b blas32.General, beta float32, c blas32.General) {
+	view := func(g blas32.General, i0, i1, j0, j1 int) blas32.General {
+		lo, hi := window(g.Stride, i0, i1, j0, j1)
+		return blas32.General{Rows: i1 - i0, Cols: j1 - j0, Stride: g.Stride, Data: g.Data[lo:hi]}
+	}
+	tiles(tA, tB, a.Rows, a.Cols, b.Rows, b.Cols, func(ar, br, cr [4]int) {
+		blas32.Gemm(tA, tB, alpha, view(a, ar[0], ar[1], ar[2], ar[3]), view(b, br[0], br[1], br[2], br[3]),
+			beta, view(c, cr[0], cr[1], cr[2], cr[3]))
+	}, c.Rows, c.Cols)
+}
+
+// tiles splits the product C = op(A)·op(B) (A ra×ca, B rb×cb, C m×n) into
+// tiles of C of at most 3×1 blocks of 64×64 and calls fn with the windows
+// [i0, i1, j0, j1] of A, B and C that each tile needs.
+func tiles(tA, tB blas.Transpose, ra, ca, rb, cb int, fn func(a, b, c [4]int), m, n int) {
 	const tileRows, tileCols = 3 * 64, 64
-	for i0 := 0; i0 < c.Rows; i0 += tileRows {
-		i1 := min(c.Rows, i0+tileRows)
-		var at blas64.General // op(A)[i0:i1, :]
-		if tA == blas.NoTrans {
-			at = sub(a, i0, i1, 0, a.Cols)
-		} else {
-			at = sub(a, 0, a.Rows, i0, i1)
+	for i0 := 0; i0 < m; i0 += tileRows {
+		i1 := min(m, i0+tileRows)
+		a := [4]int{i0, i1, 0, ca} // op(A)[i0:i1, :]
+		if tA != blas.NoTrans {
+			a = [4]int{0, ra, i0, i1}
 		}
-		for j0 := 0; j0 < c.Cols; j0 += tileCols {
-			j1 := min(c.Cols, j0+tileCols)
-			var bt blas64.General // op(B)[:, j0:j1]
-			if tB == blas.NoTrans {
-				bt = sub(b, 0, b.Rows, j0, j1)
-			} else {
-				bt = sub(b, j0, j1, 0, b.Cols)
+		for j0 := 0; j0 < n; j0 += tileCols {
+			j1 := min(n, j0+tileCols)
+			b := [4]int{0, rb, j0, j1} // op(B)[:, j0:j1]
+			if tB != blas.NoTrans {
+				b = [4]int{j0, j1, 0, cb}
 			}
-			blas64.Gemm(tA, tB, alpha, at, bt, beta, sub(c, i0, i1, j0, j1))
+			fn(a, b, [4]int{i0, i1, j0, j1})
 		}
 	}
 }
 
-// sub is the view g[i0:i1, j0:j1].
-func sub(g blas64.General, i0, i1, j0, j1 int) blas64.General {
-	return blas64.General{Rows: i1 - i0, Cols: j1 - j0, Stride: g.Stride, Data: g.Data[i0*g.Stride+j0 : (i1-1)*g.Stride+j1]}
+// window is the span of the backing array that the view [i0:i1, j0:j1] of a
+// row-major matrix with the given stride covers.
+func window(stride, i0, i1, j0, j1 int) (lo, hi int) {
+	return i0*stride + j0, (i1-1)*stride + j1
 }

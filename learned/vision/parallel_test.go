@@ -5,8 +5,17 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 )
+
+func to32(g blas64.General) blas32.General {
+	d := make([]float32, len(g.Data))
+	for i, v := range g.Data {
+		d[i] = float32(v)
+	}
+	return blas32.General{Rows: g.Rows, Cols: g.Cols, Stride: g.Stride, Data: d}
+}
 
 // TestGemmTiles compares the tiled product with gonum's on shapes that span
 // several tiles in both directions, for every transposition.
@@ -27,6 +36,12 @@ func TestGemmTiles(t *testing.T) {
 			gemm(tA, tB, 0.5, a, b, 2, got)
 			// The same products summed in the same order along k: equal bits.
 			assert.Equal(t, want.Data, got.Data, "%c%c", tA, tB)
+
+			a32, b32 := to32(a), to32(b)
+			want32, got32 := to32(mat(randVec(m*n, 3), m, n)), to32(mat(randVec(m*n, 3), m, n))
+			blas32.Gemm(tA, tB, 0.5, a32, b32, 2, want32)
+			gemm32(tA, tB, 0.5, a32, b32, 2, got32)
+			assert.Equal(t, want32.Data, got32.Data, "float32 %c%c", tA, tB)
 		}
 	}
 }
