@@ -21,9 +21,10 @@ var imagesTestSolvers = []string{"heuneuler", "rk23", "rk45", "euler", "rk2", "r
 // compareRowJSON is one line of the Table 2 layout.
 type compareRowJSON struct {
 	Model       string  `json:"model"`
-	Method      string  `json:"method"`       // gradient method; "" for the ResNet
-	TrainSolver string  `json:"train_solver"` // "" for the ResNet
-	TestSolver  string  `json:"test_solver"`  // "" for the ResNet
+	Method      string  `json:"method"`              // gradient method; "" for the ResNet
+	TrainSolver string  `json:"train_solver"`        // "" for the ResNet
+	TestSolver  string  `json:"test_solver"`         // "" for the ResNet
+	TestStep    float64 `json:"test_step,omitempty"` // step of a fixed-step test solver
 	Dropped     int     `json:"dropped_block"`
 	TestError   float64 `json:"test_error"`
 	EpochSecs   float64 `json:"seconds_per_epoch"`
@@ -131,7 +132,7 @@ func imagesCompare(o imagesOptions, stdout, stderr io.Writer) error {
 		}
 		row.Method, row.TrainSolver = r.method, r.solver
 		for _, ts := range imagesTestSolvers {
-			s, err := imageSettings(ts)
+			s, err := testSettings(ts, o.testStep)
 			if err != nil {
 				return runtimeError{err}
 			}
@@ -145,6 +146,9 @@ func imagesCompare(o imagesOptions, stdout, stderr io.Writer) error {
 			}
 			tr := row
 			tr.TestSolver, tr.TestError = ts, e
+			if !s.Method.Adaptive() {
+				tr.TestStep = s.Step
+			}
 			tr.TestIPS = float64(split.Test.Len()) / time.Since(t0).Seconds()
 			out.Rows = append(out.Rows, tr)
 		}
@@ -175,6 +179,9 @@ func printImagesTable(w io.Writer, c compareImagesJSON) {
 	fmt.Fprintln(tw, "model\tgradient\ttest solver\ttest error\ts/epoch\ttrain img/s\ttest img/s\tpeak MB\tparameters\t")
 	for _, r := range c.Rows {
 		method, solver := r.Method, r.TestSolver
+		if r.TestStep > 0 {
+			solver += fmt.Sprintf(" (h=%g)", r.TestStep)
+		}
 		if r.Model == "resnet" {
 			method, solver = "backprop", "-"
 			if r.Dropped >= 0 {

@@ -56,6 +56,8 @@ func TestImagesBadInput(t *testing.T) {
 		{"epochs too many", []string{"images", "train", "--epochs", "1001", "--data", good}, "--epochs"},
 		{"width 0", []string{"images", "train", "--width", "0", "--data", good}, "--width"},
 		{"precision", []string{"images", "train", "--precision", "float16", "--data", good}, "--precision"},
+		{"test step 0", []string{"images", "train", "--test-step", "0", "--data", good}, "--test-step"},
+		{"test step NaN", []string{"images", "train", "--test-step", "NaN", "--data", good}, "--test-step"},
 		{"width too wide", []string{"images", "train", "--width", "257", "--data", good}, "--width"},
 		{"blocks", []string{"images", "train", "--blocks", "9", "--data", good}, "--blocks"},
 		{"unknown solver", []string{"images", "train", "--model", "node", "--solver", "rk99", "--data", good}, "--solver"},
@@ -132,6 +134,16 @@ func TestImagesCompareTiny(t *testing.T) {
 	// The ResNet, its 2 dropped-block variants, and 3 methods × 6 test solvers.
 	assert.Len(t, c.Rows, 1+2+3*len(imagesTestSolvers))
 	assert.Len(t, c.Curves, 4)
+	// Fixed-step test solvers take the --test-step default; adaptive ones
+	// report none.
+	for _, r := range c.Rows {
+		switch r.TestSolver {
+		case "euler", "rk2", "rk4":
+			assert.Equal(t, imagesTestStep, r.TestStep, r.TestSolver)
+		default:
+			assert.Zero(t, r.TestStep, r.TestSolver)
+		}
+	}
 	fi, err := os.Stat(filepath.Join(out, "compare.png"))
 	require.NoError(t, err)
 	assert.Positive(t, fi.Size())

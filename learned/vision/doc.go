@@ -11,6 +11,10 @@
 // dθ += (∂y/∂θ)ᵀ·dy. Parameters of a whole model live in one flat θ laid out by
 // learned.Layout.
 //
+// Convolutions compute per sample one matrix product on the patch (im2col)
+// matrix with gonum's BLAS, in float64 or, with Config.Float32, in float32
+// (about 1.8× faster; inputs, outputs and gradients stay float64).
+//
 // Work over the batch is split into fixed chunks of samples that goroutines
 // take in any order; each chunk accumulates its parameter gradient in its own
 // buffer and the chunks are summed in chunk order, so results do not depend on
@@ -23,11 +27,12 @@
 // same γ, β per channel as BatchNorm: the NODE and the ResNet have exactly the
 // same parameter count. The ResNet's blocks use BatchNorm as usual.
 //
-// Training (Train) is minibatch SGD with momentum, weight decay and a step
-// schedule, on images mirrored left–right at random and, optionally, randomly
-// shifted by a few pixels (a crop of the zero-padded image; Augment). The random draws are a
-// pure function of the seed, the epoch and the image index, so a seed gives the
-// same parameters on any number of cores.
+// Training (Train) is minibatch SGD with momentum, weight decay and a cosine
+// (or step) learning-rate schedule, on images mirrored left–right at random
+// and, optionally, randomly shifted by a few pixels (a crop of the
+// zero-padded image; Augment). The random draws are a pure function of the
+// seed, the epoch and the image index, so a seed gives the same parameters on
+// any number of cores.
 //
 // Data: IDX (MNIST, Fashion-MNIST; Y. LeCun's format) and the CIFAR-10/100
 // binary formats (A. Krizhevsky), and a stratified Fashion-MNIST subset shipped

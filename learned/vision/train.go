@@ -11,7 +11,7 @@ import (
 
 // TrainConfig configures Train. Zero values are the defaults noted.
 type TrainConfig struct {
-	// Epochs is the number of passes over the training set; 0 means 8 (1..1000).
+	// Epochs is the number of passes over the training set; 0 means 12 (1..1000).
 	Epochs int
 	// Batch is the minibatch size; 0 means 64.
 	Batch int
@@ -63,7 +63,7 @@ func Standardize(d *Dataset) (mean, std float64) {
 
 func (c TrainConfig) resolved() (TrainConfig, error) {
 	if c.Epochs == 0 {
-		c.Epochs = 8
+		c.Epochs = 12
 	}
 	if c.Batch == 0 {
 		c.Batch = 64
