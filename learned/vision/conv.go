@@ -107,12 +107,12 @@ func (c *Conv2d) Backward(dx, dtheta, dy, theta []float64) {
 	}
 }
 
-// real is the precision of a convolution's matrix products.
-type real interface{ float32 | float64 }
+// float is the precision of a convolution's matrix products.
+type float interface{ float32 | float64 }
 
 // convWork is the workspace of a Conv2d's matrix products in precision T:
 // the weights, the turned kernel and per-worker scratch.
-type convWork[T real] struct {
+type convWork[T float] struct {
 	w, wflip []T
 	cols     [][]T // patch matrices
 	y        [][]T // one sample's output or output gradient
@@ -122,7 +122,7 @@ type convWork[T real] struct {
 // weights copies the kernel W (Out.C × In.C·K²) into k.w.
 func (k *convWork[T]) weights(c *Conv2d, theta []float64) {
 	nw := c.O.C * c.rows()
-	k.w = growT(k.w, nw)
+	k.w = grow(k.w, nw)
 	for i, v := range theta[c.Off : c.Off+nw] {
 		k.w[i] = T(v)
 	}
@@ -135,9 +135,9 @@ func (k *convWork[T]) scratch(c *Conv2d, n int) {
 		k.cols, k.y, k.d = append(k.cols, nil), append(k.y, nil), append(k.d, nil)
 	}
 	for w := range nw {
-		k.cols[w] = growT(k.cols[w], max(c.rows()*hw, hwIn*c.O.C*c.K*c.K))
-		k.y[w] = growT(k.y[w], c.O.Size())
-		k.d[w] = growT(k.d[w], max(c.S.Size(), c.O.C*c.rows()))
+		k.cols[w] = grow(k.cols[w], max(c.rows()*hw, hwIn*c.O.C*c.K*c.K))
+		k.y[w] = grow(k.y[w], c.O.Size())
+		k.d[w] = grow(k.d[w], max(c.S.Size(), c.O.C*c.rows()))
 	}
 }
 
@@ -230,7 +230,7 @@ func (k *convWork[T]) backward(c *Conv2d, dx, dtheta, dy, theta []float64) {
 // and its channel axes swapped: wflip[ci, (co·K + a)·K + b] = W[co, ci, K−1−a, K−1−b].
 func (k *convWork[T]) turn(c *Conv2d) {
 	kk := c.K * c.K
-	k.wflip = growT(k.wflip, c.S.C*c.O.C*kk)
+	k.wflip = grow(k.wflip, c.S.C*c.O.C*kk)
 	for ci := range c.S.C {
 		for co := range c.O.C {
 			src := k.w[(co*c.S.C+ci)*kk : (co*c.S.C+ci+1)*kk]
@@ -246,7 +246,7 @@ func (k *convWork[T]) turn(c *Conv2d) {
 // an ho×wo output: one row per output pixel p = oi·wo + oj, holding
 // x[ch, oi·stride − pad + ki, oj·stride − pad + kj] at column (ch·k + ki)·k + kj,
 // and 0 where that falls outside the image.
-func patches[T, S real](dst []T, x []S, s Shape, ho, wo, k, stride, pad int) {
+func patches[T, S float](dst []T, x []S, s Shape, ho, wo, k, stride, pad int) {
 	h, w := s.H, s.W
 	nr := s.C * k * k
 	// Output columns [lo, hi) read only inside the image row.
@@ -297,7 +297,7 @@ func patches[T, S real](dst []T, x []S, s Shape, ho, wo, k, stride, pad int) {
 }
 
 // im2col writes the (In.C·K·K) × (Ho·Wo) patch matrix of one sample.
-func im2col[T real](dst []T, x []float64, c *Conv2d) {
+func im2col[T float](dst []T, x []float64, c *Conv2d) {
 	ho, wo := c.O.H, c.O.W
 	h, w := c.S.H, c.S.W
 	r := 0
@@ -330,7 +330,7 @@ func im2col[T real](dst []T, x []float64, c *Conv2d) {
 }
 
 // col2im adds the patch matrix src back into the image dx of one sample.
-func col2im[T real](dx []float64, src []T, c *Conv2d) {
+func col2im[T float](dx []float64, src []T, c *Conv2d) {
 	ho, wo := c.O.H, c.O.W
 	h, w := c.S.H, c.S.W
 	r := 0
@@ -359,14 +359,14 @@ func col2im[T real](dx []float64, src []T, c *Conv2d) {
 }
 
 // mulNT sets c (m×n) = a (m×k) · bᵀ, with b n×k; all row-major and dense.
-func mulNT[T real](m, n, k int, a, b, c []T) { mulT(blas.NoTrans, blas.Trans, m, n, k, a, b, c) }
+func mulNT[T float](m, n, k int, a, b, c []T) { mulT(blas.NoTrans, blas.Trans, m, n, k, a, b, c) }
 
 // mulTN sets c (m×n) = aᵀ · b, with a k×m and b k×n.
-func mulTN[T real](m, n, k int, a, b, c []T) { mulT(blas.Trans, blas.NoTrans, m, n, k, a, b, c) }
+func mulTN[T float](m, n, k int, a, b, c []T) { mulT(blas.Trans, blas.NoTrans, m, n, k, a, b, c) }
 
 // mulT is the dense product c = op(a)·op(b) in T's precision, on the
 // calling goroutine (see gemm).
-func mulT[T real](tA, tB blas.Transpose, m, n, k int, a, b, c []T) {
+func mulT[T float](tA, tB blas.Transpose, m, n, k int, a, b, c []T) {
 	ra, ca := m, k
 	if tA == blas.Trans {
 		ra, ca = k, m
@@ -391,12 +391,4 @@ func mat32(data []float32, r, cols int) blas32.General {
 
 func mat(data []float64, r, cols int) blas64.General {
 	return blas64.General{Rows: r, Cols: cols, Stride: cols, Data: data[:r*cols]}
-}
-
-// growT returns s resliced to n, reallocating only when its capacity is short.
-func growT[T real](s []T, n int) []T {
-	if cap(s) < n {
-		return make([]T, n)
-	}
-	return s[:n]
 }

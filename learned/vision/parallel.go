@@ -65,9 +65,9 @@ func reduceChunks(dst, buf []float64, nc int) {
 }
 
 // grow returns s resliced to n, reallocating only when its capacity is short.
-func grow(s []float64, n int) []float64 {
+func grow[T float](s []T, n int) []T {
 	if cap(s) < n {
-		return make([]float64, n)
+		return make([]T, n)
 	}
 	return s[:n]
 }
