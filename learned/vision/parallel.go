@@ -78,32 +78,39 @@ func grow[T float](s []T, n int) []T {
 // allocation per sample. gemm therefore computes C in tiles (see tiles), each
 // of which gonum multiplies serially.
 func gemm(tA, tB blas.Transpose, alpha float64, a, b blas64.General, beta float64, c blas64.General) {
-	view := func(g blas64.General, i0, i1, j0, j1 int) blas64.General {
-		lo, hi := window(g.Stride, i0, i1, j0, j1)
-		return blas64.General{Rows: i1 - i0, Cols: j1 - j0, Stride: g.Stride, Data: g.Data[lo:hi]}
-	}
-	tiles(tA, tB, a.Rows, a.Cols, b.Rows, b.Cols, func(ar, br, cr [4]int) {
-		blas64.Gemm(tA, tB, alpha, view(a, ar[0], ar[1], ar[2], ar[3]), view(b, br[0], br[1], br[2], br[3]),
-			beta, view(c, cr[0], cr[1], cr[2], cr[3]))
-	}, c.Rows, c.Cols)
+	tiles(tA, tB, a.Rows, a.Cols, b.Rows, b.Cols, c.Rows, c.Cols, func(wa, wb, wc [4]int) {
+		blas64.Gemm(tA, tB, alpha, view64(a, wa), view64(b, wb), beta, view64(c, wc))
+	})
 }
 
 // gemm32 is gemm in single precision.
 func gemm32(tA, tB blas.Transpose, alpha float32, a, b blas32.General, beta float32, c blas32.General) {
-	view := func(g blas32.General, i0, i1, j0, j1 int) blas32.General {
-		lo, hi := window(g.Stride, i0, i1, j0, j1)
-		return blas32.General{Rows: i1 - i0, Cols: j1 - j0, Stride: g.Stride, Data: g.Data[lo:hi]}
-	}
-	tiles(tA, tB, a.Rows, a.Cols, b.Rows, b.Cols, func(ar, br, cr [4]int) {
-		blas32.Gemm(tA, tB, alpha, view(a, ar[0], ar[1], ar[2], ar[3]), view(b, br[0], br[1], br[2], br[3]),
-			beta, view(c, cr[0], cr[1], cr[2], cr[3]))
-	}, c.Rows, c.Cols)
+	tiles(tA, tB, a.Rows, a.Cols, b.Rows, b.Cols, c.Rows, c.Cols, func(wa, wb, wc [4]int) {
+		blas32.Gemm(tA, tB, alpha, view32(a, wa), view32(b, wb), beta, view32(c, wc))
+	})
+}
+
+func view64(g blas64.General, w [4]int) blas64.General {
+	r, c, d := window(g.Data, g.Stride, w)
+	return blas64.General{Rows: r, Cols: c, Stride: g.Stride, Data: d}
+}
+
+func view32(g blas32.General, w [4]int) blas32.General {
+	r, c, d := window(g.Data, g.Stride, w)
+	return blas32.General{Rows: r, Cols: c, Stride: g.Stride, Data: d}
+}
+
+// window returns the shape and the backing span of the view
+// [i0:i1, j0:j1] = w of a row-major matrix with the given stride.
+func window[T float](data []T, stride int, w [4]int) (rows, cols int, span []T) {
+	i0, i1, j0, j1 := w[0], w[1], w[2], w[3]
+	return i1 - i0, j1 - j0, data[i0*stride+j0 : (i1-1)*stride+j1]
 }
 
 // tiles splits the product C = op(A)·op(B) (A ra×ca, B rb×cb, C m×n) into
 // tiles of C of at most 3×1 blocks of 64×64 and calls fn with the windows
 // [i0, i1, j0, j1] of A, B and C that each tile needs.
-func tiles(tA, tB blas.Transpose, ra, ca, rb, cb int, fn func(a, b, c [4]int), m, n int) {
+func tiles(tA, tB blas.Transpose, ra, ca, rb, cb, m, n int, fn func(a, b, c [4]int)) {
 	const tileRows, tileCols = 3 * 64, 64
 	for i0 := 0; i0 < m; i0 += tileRows {
 		i1 := min(m, i0+tileRows)
@@ -120,10 +127,4 @@ func tiles(tA, tB blas.Transpose, ra, ca, rb, cb int, fn func(a, b, c [4]int), m
 			fn(a, b, [4]int{i0, i1, j0, j1})
 		}
 	}
-}
-
-// window is the span of the backing array that the view [i0:i1, j0:j1] of a
-// row-major matrix with the given stride covers.
-func window(stride, i0, i1, j0, j1 int) (lo, hi int) {
-	return i0*stride + j0, (i1-1)*stride + j1
 }
