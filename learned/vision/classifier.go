@@ -27,7 +27,8 @@ type Config struct {
 	// resolutions; 0 means 2 (1..8).
 	Blocks int
 	// Float32 computes the convolutions' matrix products in single precision
-	// (about 1.8× faster; see Conv2d); everything else stays float64.
+	// (a NODE training step about 1.25× faster; see Conv2d); everything else
+	// stays float64.
 	Float32 bool
 }
 
