@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -90,16 +88,8 @@ func TestImagesTrainJSON(t *testing.T) {
 			code, stdout, errOut := call("images", "train", "--model", model, "--data", dir, "--epochs", "1", "--width", "4",
 				"--json", "--out", out)
 			require.Equal(t, exitOK, code, errOut)
-			var obj map[string]json.RawMessage
-			dec := json.NewDecoder(strings.NewReader(stdout))
-			require.NoError(t, dec.Decode(&obj))
-			assert.False(t, dec.More(), "exactly one JSON object")
-			var keys []string
-			for k := range obj {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			assert.Equal(t, []string{"epochs", "method", "model", "parameters", "peak_bytes", "seconds", "solver", "test_error"}, keys)
+			assert.Equal(t, []string{"epochs", "method", "model", "parameters", "peak_bytes", "seconds", "solver", "test_error"},
+				jsonKeys(t, stdout))
 			var r imagesJSON
 			require.NoError(t, json.Unmarshal([]byte(stdout), &r))
 			assert.Equal(t, model, r.Model)

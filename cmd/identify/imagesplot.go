@@ -5,7 +5,6 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 )
 
 // plotImagesCompare draws test accuracy against training time, one line per
@@ -26,16 +25,9 @@ func plotImagesCompare(path string, c compareImagesJSON) error {
 			pts[i].X, pts[i].Y = cv.Seconds[i], cv.Accuracy[i]
 			tmax = max(tmax, cv.Seconds[i])
 		}
-		line, points, err := plotter.NewLinePoints(pts)
-		if err != nil {
+		if err := addSeries(p, j, cv.Label, pts); err != nil {
 			return err
 		}
-		line.Color = plotutil.Color(j)
-		line.Dashes = plotutil.Dashes(j)
-		points.Color = plotutil.Color(j)
-		points.Shape = plotutil.Shape(j)
-		p.Add(line, points)
-		p.Legend.Add(cv.Label, line, points)
 	}
 	// The legend goes top right, in a margin to the right of the last epoch.
 	p.X.Min, p.X.Max = 0, 1.4*tmax

@@ -35,6 +35,22 @@ var shipped = []struct {
 	{"../../scenarios/toy_exponential.toml", []string{"k"}, 1},
 }
 
+// jsonKeys asserts that out is exactly one JSON object and returns its keys,
+// sorted.
+func jsonKeys(t *testing.T, out string) []string {
+	t.Helper()
+	var obj map[string]json.RawMessage
+	dec := json.NewDecoder(strings.NewReader(out))
+	require.NoError(t, dec.Decode(&obj))
+	assert.False(t, dec.More(), "exactly one JSON object")
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
 func TestGradJSON(t *testing.T) {
 	want := []string{"bytes", "gradient", "initial_state_gradient", "loss", "method", "nfe_backward",
 		"nfe_forward", "seconds", "steps_accepted", "steps_rejected"}
@@ -44,16 +60,7 @@ func TestGradJSON(t *testing.T) {
 				// Flags after the positional argument, in both spellings.
 				code, out, errOut := call("grad", sc.file, "--json", "-method="+method)
 				require.Equal(t, 0, code, errOut)
-				var obj map[string]json.RawMessage
-				dec := json.NewDecoder(strings.NewReader(out))
-				require.NoError(t, dec.Decode(&obj))
-				assert.False(t, dec.More(), "exactly one JSON object")
-				var keys []string
-				for k := range obj {
-					keys = append(keys, k)
-				}
-				sort.Strings(keys)
-				assert.Equal(t, want, keys)
+				assert.Equal(t, want, jsonKeys(t, out))
 
 				var g gradJSON
 				require.NoError(t, json.Unmarshal([]byte(out), &g))

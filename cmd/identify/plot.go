@@ -58,16 +58,9 @@ func plotToy(path string, rows []aca.ToyRow) error {
 		for i, r := range rows {
 			pts[i].X, pts[i].Y = r.T, finiteOr(r.Methods[j].RelErr, logFloor)
 		}
-		line, points, err := plotter.NewLinePoints(pts)
-		if err != nil {
+		if err := addSeries(p, j, m.Method, pts); err != nil {
 			return err
 		}
-		line.Color = plotutil.Color(j)
-		line.Dashes = plotutil.Dashes(j)
-		points.Color = plotutil.Color(j)
-		points.Shape = plotutil.Shape(j)
-		p.Add(line, points)
-		p.Legend.Add(m.Method, line, points)
 	}
 	return savePlot(path, p)
 }
@@ -143,4 +136,21 @@ func plotReverse(path string, r *integrate.Reconstruction) error {
 	phase.Draw(tiles.At(dc, 0, 0))
 	ep.Draw(tiles.At(dc, 1, 0))
 	return saveCanvas(path, img)
+}
+
+// addSeries adds pts to p as the j-th series of a plot, a line with point
+// markers in plotutil's j-th color, dashes and shape, named label in the
+// legend.
+func addSeries(p *plot.Plot, j int, label string, pts plotter.XYs) error {
+	line, points, err := plotter.NewLinePoints(pts)
+	if err != nil {
+		return err
+	}
+	line.Color = plotutil.Color(j)
+	line.Dashes = plotutil.Dashes(j)
+	points.Color = plotutil.Color(j)
+	points.Shape = plotutil.Shape(j)
+	p.Add(line, points)
+	p.Legend.Add(label, line, points)
+	return nil
 }

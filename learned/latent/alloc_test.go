@@ -61,9 +61,9 @@ func make0(x *[]float64, n int) []float64 {
 	return *x
 }
 
-// BenchmarkLatentODELoss measures one training step of a hopper-sized latent
-// ODE (14 components, 100 points, batch 20, 50% observed) per gradient method.
-func BenchmarkLatentODELoss(b *testing.B) {
+// benchBatch is a hopper-sized batch: 20 sequences of 100 points of 14
+// components, 50% observed.
+func benchBatch(b *testing.B) *Batch {
 	d := synthetic(20, 100, 14, 2)
 	obs, err := SampleObserved(20, 100, 0.5, 3)
 	require.NoError(b, err)
@@ -71,7 +71,13 @@ func BenchmarkLatentODELoss(b *testing.B) {
 	for i := range seqs {
 		seqs[i] = i
 	}
-	batch := NewBatch(d, seqs, obs)
+	return NewBatch(d, seqs, obs)
+}
+
+// BenchmarkLatentODELoss measures one training step of a hopper-sized latent
+// ODE (14 components, 100 points, batch 20, 50% observed) per gradient method.
+func BenchmarkLatentODELoss(b *testing.B) {
+	batch := benchBatch(b)
 	for _, name := range []string{"aca", "adjoint", "naive"} {
 		b.Run(name, func(b *testing.B) {
 			method, err := aca.ByName(name)
@@ -94,14 +100,7 @@ func BenchmarkLatentODELoss(b *testing.B) {
 // BenchmarkRecurrentLoss measures one training step of the baselines on the
 // same batch shape.
 func BenchmarkRecurrentLoss(b *testing.B) {
-	d := synthetic(20, 100, 14, 2)
-	obs, err := SampleObserved(20, 100, 0.5, 3)
-	require.NoError(b, err)
-	seqs := make([]int, 20)
-	for i := range seqs {
-		seqs[i] = i
-	}
-	batch := NewBatch(d, seqs, obs)
+	batch := benchBatch(b)
 	for _, name := range []string{"rnn", "gru"} {
 		b.Run(name, func(b *testing.B) {
 			m, err := NewRecurrent(name, 14, 48)
