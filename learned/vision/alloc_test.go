@@ -12,11 +12,15 @@ import (
 // step and an inference pass allocate a fixed handful of small values (the
 // closures handed to forChunks escape; a NODE solve adds a few inside package
 // integrate and aca), never per sample: the count is the same for 4 and for 16
-// images.
+// images, with float64 and float32 convolutions.
 func TestAllocationsPerCall(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	for _, model := range []string{"resnet", "node"} {
-		m, err := NewClassifier(Config{Model: model, In: Shape{1, 8, 8}, Classes: 3, Width: 4})
+	for _, tc := range []struct {
+		model string
+		f32   bool
+	}{{"resnet", false}, {"node", false}, {"resnet", true}, {"node", true}} {
+		model := tc.model
+		m, err := NewClassifier(Config{Model: model, In: Shape{1, 8, 8}, Classes: 3, Width: 4, Float32: tc.f32})
 		require.NoError(t, err)
 		theta := m.NewParams(1)
 		grad := make([]float64, len(theta))
