@@ -66,6 +66,11 @@ type Result struct {
 	Theta, Z0 []float64
 	// States are z(t_k) at the observation times, row-major (len(Times)×Dim).
 	States []float64
+	// Sensitivities are S = ∂z/∂(θ, z0) at the observation times, from the
+	// Forward method only (nil from the others): len(Times) blocks of dim×cols,
+	// row-major, with cols = #θ (+ dim unless Forward.ParamsOnly), the θ
+	// columns first and then the z0 columns.
+	Sensitivities []float64
 	// Stats counts the work.
 	Stats Stats
 }

@@ -10,9 +10,9 @@ import (
 // ∂L/∂z(t_k)·S(t_k).
 //
 // Memory O(dim·(#θ + dim)); cost grows with the number of columns, so it suits
-// few parameters. It needs no backward pass, and its S at the observation times
-// is the residual Jacobian that Gauss–Newton, Levenberg–Marquardt and standard
-// errors need (Result.Sensitivities via GradientWithSensitivities).
+// few parameters. It needs no backward pass, and its S at the observation times,
+// returned in Result.Sensitivities, is the residual Jacobian that Gauss–Newton,
+// Levenberg–Marquardt and standard errors need.
 type Forward struct {
 	// ParamsOnly skips the dim columns of ∂z/∂z0: dL/dz0 is then left nil. Fits
 	// with a known initial state use it to save work.
@@ -23,10 +23,6 @@ type Forward struct {
 	out    []float64
 	g      []float64
 	solver solverCache
-	// Sens holds S at the observation times after a call: len(Times) blocks of
-	// dim×cols, row-major, with the θ columns first and then (unless
-	// ParamsOnly) the z0 columns.
-	Sens []float64
 }
 
 // Name returns "forward".
@@ -59,19 +55,20 @@ func (m *Forward) Gradient(p *Problem, s *Settings) (*Result, error) {
 		return res, err
 	}
 	m.states = grow(m.states, n*K)
-	m.Sens = grow(m.Sens, n*cols*K)
+	sens := make([]float64, n*cols*K)
 	for k := 0; k < K; k++ {
 		copy(m.states[k*n:(k+1)*n], m.out[k*na:k*na+n])
-		copy(m.Sens[k*n*cols:(k+1)*n*cols], m.out[k*na+n:(k+1)*na])
+		copy(sens[k*n*cols:(k+1)*n*cols], m.out[k*na+n:(k+1)*na])
 	}
 	m.g = grow(m.g, n*K)
 	if res.Loss, err = evalLoss(p, m.g, m.states); err != nil {
 		return res, err
 	}
 	res.States = append([]float64(nil), m.states...)
+	res.Sensitivities = sens
 	grad := make([]float64, cols)
 	for k := 0; k < K; k++ {
-		sk := m.Sens[k*n*cols : (k+1)*n*cols]
+		sk := sens[k*n*cols : (k+1)*n*cols]
 		for i := 0; i < n; i++ {
 			axpy(grad, m.g[k*n+i], sk[i*cols:(i+1)*cols])
 		}

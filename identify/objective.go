@@ -113,7 +113,7 @@ func (o *objective) jacobian(u []float64, unweighted bool) (r, jac []float64, er
 			}
 		}
 		sw := math.Sqrt(w)
-		sk := o.fwd.Sens[k*n*np : (k+1)*n*np]
+		sk := res.Sensitivities[k*n*np : (k+1)*n*np]
 		for c := 0; c < nobs; c++ {
 			comp := c
 			if o.p.Observed != nil {
