@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 
 	"github.com/physid/physid/dynamics"
 	"github.com/physid/physid/integrate"
@@ -108,6 +109,29 @@ func ByName(name string) (Method, error) {
 		}
 	}
 	return nil, fmt.Errorf("aca: unknown gradient method %q (allowed: aca, adjoint, naive, forward)", name)
+}
+
+// Fresh returns a new value of m's method for another goroutine: the same
+// exported settings (Forward.ParamsOnly, say) and none of the buffers; nil
+// means ACA. Methods are pointers to structs whose exported fields are
+// settings; a method of another shape is returned as it is and must then be
+// safe for concurrent use.
+func Fresh(m Method) Method {
+	if m == nil {
+		return &ACA{}
+	}
+	v := reflect.ValueOf(m)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return m
+	}
+	old := v.Elem()
+	fresh := reflect.New(old.Type())
+	for i := range old.NumField() {
+		if old.Type().Field(i).IsExported() {
+			fresh.Elem().Field(i).Set(old.Field(i))
+		}
+	}
+	return fresh.Interface().(Method)
 }
 
 // check validates the problem's shapes; mismatches are programmer errors.

@@ -6,18 +6,17 @@ import (
 	"math"
 )
 
-// runAdam is Adam (Kingma & Ba 2015) on the optimizer coordinates, one full-batch
-// gradient per epoch, with the learning rate multiplied by LRDecay after each
-// epoch — the paper's three-body training loop. After the last epoch the
+// run is the paper's three-body training loop. After the last epoch the
 // parameters it moved to are evaluated once more, so the final step counts.
-func runAdam(ctx context.Context, ob *objective, o *Options, init []float64, state *OptimizerState, done int, sr *StartResult, rec func(int, float64, []float64)) error {
+func (a *Adam) run(ctx context.Context, ob *objective, o *Options, init []float64, state *OptimizerState, done int, sr *StartResult, rec func(int, float64, []float64)) error {
+	ad := a.resolved()
 	nf := len(ob.free)
-	st := OptimizerState{U: ob.uOf(init), M: make([]float64, nf), V: make([]float64, nf), LR: o.LR}
+	st := OptimizerState{U: ob.uOf(init), M: make([]float64, nf), V: make([]float64, nf), LR: ad.LR}
 	if state != nil {
 		st = OptimizerState{U: append([]float64(nil), state.U...), M: append([]float64(nil), state.M...),
 			V: append([]float64(nil), state.V...), LR: state.LR, Step: state.Step}
 	}
-	b1, b2 := o.Betas[0], o.Betas[1]
+	b1, b2 := ad.Betas[0], ad.Betas[1]
 	const eps = 1e-8
 	g := make([]float64, nf)
 	prev := math.NaN()
@@ -51,7 +50,7 @@ func runAdam(ctx context.Context, ob *objective, o *Options, init []float64, sta
 			st.V[j] = b2*st.V[j] + (1-b2)*g[j]*g[j]
 			st.U[j] -= st.LR * (st.M[j] / c1) / (math.Sqrt(st.V[j]/c2) + eps)
 		}
-		st.LR *= o.LRDecay
+		st.LR *= ad.LRDecay
 		save()
 	}
 	sr.Status = "max_epochs"

@@ -11,25 +11,18 @@ import (
 	"time"
 )
 
-// Options configures a fit. The zero value is the paper's optimizer family with
-// common defaults: Adam, 100 epochs, lr 0.1, no decay, betas (0.9, 0.999).
+// Options configures a fit, whatever the optimizer; the optimizer's own settings
+// live in its value (Adam, LBFGS, LM). The zero value means 100 epochs, one start
+// jittered by 10%, the optimizer's stopping tolerances and GOMAXPROCS workers.
 type Options struct {
-	// Optimizer is adam (default), lbfgs or lm.
-	Optimizer string
 	// Epochs bounds the iterations (Adam: gradient steps; L-BFGS and LM: major
 	// iterations); 0 means 100.
 	Epochs int
-	// LR is Adam's learning rate; 0 means 0.1.
-	LR float64
-	// LRDecay multiplies the learning rate after each epoch; 0 means 1 (none).
-	LRDecay float64
-	// Betas are Adam's moment decay rates; zeros mean (0.9, 0.999).
-	Betas [2]float64
-	// GradTol stops when the largest |dL/du| falls below it; 0 means never
-	// (Adam) or 1e-12 (L-BFGS, LM).
+	// GradTol stops when the largest |dL/du| falls below it; 0 means the
+	// optimizer's default: never (Adam) or 1e-12 (L-BFGS, LM).
 	GradTol float64
 	// LossTol stops when the loss changes by less than LossTol·|L| between
-	// epochs; 0 means never for Adam and 1e-15 for L-BFGS and LM.
+	// epochs; 0 means the optimizer's default: never (Adam) or 1e-15 (L-BFGS, LM).
 	LossTol float64
 	// Seed drives the multi-start jitter; the same seed gives the same numbers.
 	Seed uint64
@@ -114,22 +107,11 @@ type Result struct {
 	Interrupted bool
 }
 
-func (o *Options) resolved() Options {
+// resolved returns a copy with the defaults filled in, the tolerances from opt.
+func (o *Options) resolved(opt Optimizer) Options {
 	r := *o
-	if r.Optimizer == "" {
-		r.Optimizer = "adam"
-	}
 	if r.Epochs == 0 {
 		r.Epochs = 100
-	}
-	if r.LR == 0 {
-		r.LR = 0.1
-	}
-	if r.LRDecay == 0 {
-		r.LRDecay = 1
-	}
-	if r.Betas == [2]float64{} {
-		r.Betas = [2]float64{0.9, 0.999}
 	}
 	if r.Starts == 0 {
 		r.Starts = 1
@@ -142,37 +124,32 @@ func (o *Options) resolved() Options {
 	if r.Workers == 0 {
 		r.Workers = runtime.GOMAXPROCS(0)
 	}
-	if r.Optimizer != "adam" {
-		if r.GradTol == 0 {
-			r.GradTol = 1e-12
-		}
-		if r.LossTol == 0 {
-			r.LossTol = 1e-15
-		}
+	gradTol, lossTol := opt.tolerances()
+	if r.GradTol == 0 {
+		r.GradTol = gradTol
+	}
+	if r.LossTol == 0 {
+		r.LossTol = lossTol
 	}
 	return r
 }
-
-// Optimizers lists the accepted optimizer names.
-var Optimizers = []string{"adam", "lbfgs", "lm"}
 
 // Fit fits the problem's free parameters. Starts run in parallel with results
 // independent of scheduling. When ctx ends, every start stops after its current
 // epoch and Fit returns the best found so far with Interrupted set. A start
 // that diverges keeps its best parameters; Fit fails only when every start
-// failed before its first finite loss.
-func Fit(ctx context.Context, p *Problem, opts *Options) (*Result, error) {
+// failed before its first finite loss. Nil options mean the defaults and a nil
+// optimizer means &Adam{}; like gonum's optimize.Minimize, Fit changes neither.
+func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (*Result, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
-	o := opts.resolved()
+	if opt == nil {
+		opt = &Adam{}
+	}
+	o := opts.resolved(opt)
 	if err := p.Validate(); err != nil {
 		return nil, err
-	}
-	switch o.Optimizer {
-	case "adam", "lbfgs", "lm":
-	default:
-		return nil, fmt.Errorf("identify: unknown optimizer %q (allowed: adam, lbfgs, lm)", o.Optimizer)
 	}
 	if o.Starts < 1 || o.Epochs < 1 {
 		return nil, fmt.Errorf("identify: starts and epochs must be at least 1 (got %d, %d)", o.Starts, o.Epochs)
@@ -198,7 +175,7 @@ func Fit(ctx context.Context, p *Problem, opts *Options) (*Result, error) {
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				res.Starts[i], errs[i] = runStart(ctx, p, &o, i, progress)
+				res.Starts[i], errs[i] = runStart(ctx, p, &o, opt, i, progress)
 			}
 		}()
 	}
@@ -253,7 +230,7 @@ func startTheta(p *Problem, o *Options, i int) []float64 {
 	return theta
 }
 
-func runStart(ctx context.Context, p *Problem, o *Options, i int, progress func(Progress)) (StartResult, error) {
+func runStart(ctx context.Context, p *Problem, o *Options, opt Optimizer, i int, progress func(Progress)) (StartResult, error) {
 	ob, err := newObjective(p)
 	if err != nil {
 		return StartResult{Start: i, Status: "diverged", Message: err.Error()}, err
@@ -281,14 +258,7 @@ func runStart(ctx context.Context, p *Problem, o *Options, i int, progress func(
 		}
 		progress(Progress{Start: i, Epoch: epoch, Epochs: o.Epochs, Loss: loss, Params: th})
 	}
-	switch o.Optimizer {
-	case "adam":
-		err = runAdam(ctx, ob, o, init, state, sr.Epochs, &sr, rec)
-	case "lbfgs":
-		err = runLBFGS(ctx, ob, o, init, &sr, rec)
-	case "lm":
-		err = runLM(ctx, ob, o, init, &sr, rec)
-	}
+	err = opt.run(ctx, ob, o, init, state, sr.Epochs, &sr, rec)
 	sr.NFE, sr.Evals = ob.nfe, ob.evals
 	if sr.Params == nil {
 		sr.Loss = 0 // no finite loss was reached; Status says why

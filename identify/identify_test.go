@@ -37,19 +37,19 @@ var lvTruth = []float64{1.1, 0.4, 0.1, 0.4}
 // can be); Adam, a first-order method on this stiff-ish valley, gets to 1e-2 in its budget.
 func TestOptimizersRecoverParameters(t *testing.T) {
 	for _, tc := range []struct {
-		opt    string
+		opt    identify.Optimizer
 		epochs int
 		tol    float64
-	}{{"lbfgs", 200, 1e-6}, {"lm", 50, 1e-6}, {"adam", 1500, 1e-2}} {
-		t.Run(tc.opt, func(t *testing.T) {
+	}{{&identify.LBFGS{}, 200, 1e-6}, {&identify.LM{}, 50, 1e-6}, {&identify.Adam{LR: 0.01, LRDecay: 0.999}, 1500, 1e-2}} {
+		t.Run(tc.opt.Name(), func(t *testing.T) {
 			p := lvProblem(t, 0, 0)
-			opts := &identify.Options{Optimizer: tc.opt, Epochs: tc.epochs, Jitter: -1, LR: 0.01, LRDecay: 0.999}
-			res, err := identify.Fit(context.Background(), p, opts)
+			opts := &identify.Options{Epochs: tc.epochs, Jitter: -1}
+			res, err := identify.Fit(context.Background(), p, opts, tc.opt)
 			require.NoError(t, err)
 			for i, want := range lvTruth {
-				assert.InDelta(t, want, res.Params[i], tc.tol*want, "%s %s", tc.opt, p.Params[i].Name)
+				assert.InDelta(t, want, res.Params[i], tc.tol*want, "%s %s", tc.opt.Name(), p.Params[i].Name)
 			}
-			t.Logf("%s: loss %.3g after %d epochs, %d gradient evaluations, %d nfe", tc.opt, res.Loss, res.Epochs, res.Starts[0].Evals, res.NFE)
+			t.Logf("%s: loss %.3g after %d epochs, %d gradient evaluations, %d nfe", tc.opt.Name(), res.Loss, res.Epochs, res.Starts[0].Evals, res.NFE)
 		})
 	}
 }
@@ -61,7 +61,7 @@ func TestStandardErrorsCover(t *testing.T) {
 	covered := 0
 	for seed := uint64(1); seed <= 10; seed++ {
 		p := lvProblem(t, 0.05, seed)
-		res, err := identify.Fit(context.Background(), p, &identify.Options{Optimizer: "lm", Jitter: -1})
+		res, err := identify.Fit(context.Background(), p, &identify.Options{Jitter: -1}, &identify.LM{})
 		require.NoError(t, err)
 		require.NotNil(t, res.StdErr)
 		ok := true
@@ -82,7 +82,7 @@ func TestStandardErrorsCover(t *testing.T) {
 func TestMultiStartDeterministic(t *testing.T) {
 	run := func(workers int) *identify.Result {
 		p := lvProblem(t, 0.01, 3)
-		res, err := identify.Fit(context.Background(), p, &identify.Options{Optimizer: "adam", Epochs: 30, Starts: 4, Seed: 7, Workers: workers, LR: 0.01})
+		res, err := identify.Fit(context.Background(), p, &identify.Options{Epochs: 30, Starts: 4, Seed: 7, Workers: workers}, &identify.Adam{LR: 0.01})
 		require.NoError(t, err)
 		return res
 	}
@@ -100,7 +100,7 @@ func TestBoundsAreRespected(t *testing.T) {
 	p := lvProblem(t, 0, 0)
 	p.Params[0].Min, p.Params[0].Max = 1.2, 2.0
 	p.Params[0].Init = 1.5
-	res, err := identify.Fit(context.Background(), p, &identify.Options{Optimizer: "lbfgs", Epochs: 100, Jitter: -1})
+	res, err := identify.Fit(context.Background(), p, &identify.Options{Epochs: 100, Jitter: -1}, &identify.LBFGS{})
 	require.NoError(t, err)
 	assert.Greater(t, res.Params[0], 1.2)
 	assert.Less(t, res.Params[0], 1.21, "the optimum sits at the bound")
@@ -111,9 +111,10 @@ func TestBoundsAreRespected(t *testing.T) {
 // uninterrupted run exactly.
 func TestInterruptKeepsBestAndResumes(t *testing.T) {
 	opts := func() *identify.Options {
-		return &identify.Options{Optimizer: "adam", Epochs: 40, LR: 0.01, Seed: 2}
+		return &identify.Options{Epochs: 40, Seed: 2}
 	}
-	full, err := identify.Fit(context.Background(), lvProblem(t, 0, 0), opts())
+	adam := &identify.Adam{LR: 0.01}
+	full, err := identify.Fit(context.Background(), lvProblem(t, 0, 0), opts(), adam)
 	require.NoError(t, err)
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -123,7 +124,7 @@ func TestInterruptKeepsBestAndResumes(t *testing.T) {
 			cancel()
 		}
 	}
-	part, err := identify.Fit(ctx, lvProblem(t, 0, 0), o)
+	part, err := identify.Fit(ctx, lvProblem(t, 0, 0), o, adam)
 	require.NoError(t, err)
 	assert.True(t, part.Interrupted)
 	assert.Equal(t, 15, part.Starts[0].Epochs)
@@ -131,7 +132,7 @@ func TestInterruptKeepsBestAndResumes(t *testing.T) {
 
 	o = opts()
 	o.Resume = part.Starts
-	resumed, err := identify.Fit(context.Background(), lvProblem(t, 0, 0), o)
+	resumed, err := identify.Fit(context.Background(), lvProblem(t, 0, 0), o, adam)
 	require.NoError(t, err)
 	assert.Equal(t, full.Params, resumed.Params)
 	assert.Equal(t, full.Starts[0].History, resumed.Starts[0].History)
@@ -141,7 +142,7 @@ func TestDivergedFitKeepsBest(t *testing.T) {
 	p := lvProblem(t, 0, 0)
 	p.Solver.MaxSteps = 2000
 	// A huge learning rate throws the parameters where the solve fails.
-	res, err := identify.Fit(context.Background(), p, &identify.Options{Optimizer: "adam", Epochs: 20, LR: 50, Jitter: -1})
+	res, err := identify.Fit(context.Background(), p, &identify.Options{Epochs: 20, Jitter: -1}, &identify.Adam{LR: 50})
 	require.NoError(t, err)
 	assert.Equal(t, "diverged", res.Starts[0].Status)
 	assert.Contains(t, res.Starts[0].Message, "epoch")

@@ -11,10 +11,10 @@ import (
 
 var errStop = errors.New("identify: stopped")
 
-// runLBFGS minimizes with gonum's L-BFGS. Each major iteration is an epoch; the
-// loss and gradient of one point come from one gradient evaluation (cached
-// between gonum's Func and Grad calls).
-func runLBFGS(ctx context.Context, ob *objective, o *Options, init []float64, sr *StartResult, rec func(int, float64, []float64)) error {
+// run minimizes with gonum's L-BFGS. The loss and gradient of one point come
+// from one gradient evaluation (cached between gonum's Func and Grad calls).
+// It does not resume: state and done are ignored.
+func (l *LBFGS) run(ctx context.Context, ob *objective, o *Options, init []float64, _ *OptimizerState, _ int, sr *StartResult, rec func(int, float64, []float64)) error {
 	nf := len(ob.free)
 	var cacheU, cacheG []float64
 	cacheL := math.NaN()
@@ -59,7 +59,7 @@ func runLBFGS(ctx context.Context, ob *objective, o *Options, init []float64, sr
 		Converger:         &optimize.FunctionConverge{Relative: o.LossTol, Iterations: 5},
 		Recorder:          r,
 	}
-	res, err := optimize.Minimize(prob, ob.uOf(init), settings, &optimize.LBFGS{})
+	res, err := optimize.Minimize(prob, ob.uOf(init), settings, &optimize.LBFGS{Store: l.Store})
 	if errors.Is(err, errStop) {
 		return nil
 	}

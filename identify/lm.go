@@ -8,14 +8,16 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// runLM is Levenberg–Marquardt on the weighted residuals, with the Jacobian
-// from forward sensitivities: solve (JᵀJ + λ·diag(JᵀJ)) δ = −Jᵀr, accept the
-// step when the loss falls (then λ /= 3), else λ *= 4 and retry (Marquardt
-// 1963, with Nielsen-style factors).
-func runLM(ctx context.Context, ob *objective, o *Options, init []float64, sr *StartResult, rec func(int, float64, []float64)) error {
+// run solves (JᵀJ + λ·diag(JᵀJ)) δ = −Jᵀr, accepts the step when the loss
+// falls (then λ /= 3), else λ *= 4 and retries (Marquardt 1963, with
+// Nielsen-style factors). It does not resume: state and done are ignored.
+func (m *LM) run(ctx context.Context, ob *objective, o *Options, init []float64, _ *OptimizerState, _ int, sr *StartResult, rec func(int, float64, []float64)) error {
 	u := ob.uOf(init)
 	nf := len(u)
-	lambda := 1e-3
+	lambda := m.Lambda
+	if lambda == 0 {
+		lambda = 1e-3
+	}
 	r, jac, err := ob.jacobian(u, false)
 	if err != nil {
 		return fmt.Errorf("%w at the start: %v", ErrDiverged, err)

@@ -42,8 +42,10 @@ type Problem struct {
 	Weights []float64
 	// Solver configures the ODE solver of every gradient evaluation.
 	Solver aca.Settings
-	// Gradient names the gradient method: aca (default), adjoint, naive or forward.
-	Gradient string
+	// Method is the gradient method of the gradient-based optimizers (Adam,
+	// L-BFGS); nil means &aca.ACA{}. It serves as a template: every start
+	// evaluates with its own fresh copy (aca.Fresh), so one value may be shared.
+	Method aca.Method
 }
 
 // ErrDiverged means the fit reached a non-finite loss or gradient; the result
@@ -87,17 +89,7 @@ func (p *Problem) Validate() error {
 	if _, err := p.loss(); err != nil {
 		return err
 	}
-	if _, err := aca.ByName(p.gradientName()); err != nil {
-		return err
-	}
 	return nil
-}
-
-func (p *Problem) gradientName() string {
-	if p.Gradient == "" {
-		return "aca"
-	}
-	return p.Gradient
 }
 
 func (p *Problem) loss() (*aca.LeastSquares, error) {

@@ -23,16 +23,16 @@ func TestThreeBodyPaperSettings(t *testing.T) {
 		seeds = []uint64{1, 2, 3}
 	}
 	p, masses := problems.PaperThreeBody(1000, 0, 0)
-	for _, method := range []string{"aca", "adjoint", "naive"} {
+	for _, method := range []aca.Method{&aca.ACA{}, &aca.Adjoint{}, &aca.Naive{}} {
 		for _, seed := range seeds {
 			q := *p
-			q.Gradient = method
-			res, err := identify.Fit(context.Background(), &q, problems.PaperAdam(seed))
+			q.Method = method
+			res, err := identify.Fit(context.Background(), &q, problems.PaperOptions(seed), problems.PaperAdam())
 			require.NoError(t, err)
 			ex, err := identify.Extrapolate(&q, res.Params, 2, 2000, masses, problems.TruthSettings())
 			require.NoError(t, err)
-			t.Logf("%s seed %d: masses %.7f, extrapolation MSE %.3g, %.2fs, %d nfe/epoch", method, seed, res.Params, ex.MSE, res.Seconds, res.NFE/res.Epochs)
-			if method == "aca" {
+			t.Logf("%s seed %d: masses %.7f, extrapolation MSE %.3g, %.2fs, %d nfe/epoch", method.Name(), seed, res.Params, ex.MSE, res.Seconds, res.NFE/res.Epochs)
+			if method.Name() == "aca" {
 				assert.LessOrEqual(t, ex.MSE, 1e-6)
 			}
 		}
@@ -43,13 +43,13 @@ func TestThreeBodyPaperSettings(t *testing.T) {
 // the masses to 1e-6 relative from noise-free data.
 func TestThreeBodySecondOrderOptimizers(t *testing.T) {
 	p, masses := problems.PaperThreeBody(1000, 0, 0)
-	for _, opt := range []string{"lbfgs", "lm"} {
-		res, err := identify.Fit(context.Background(), p, &identify.Options{Optimizer: opt, Seed: 1})
+	for _, opt := range []identify.Optimizer{&identify.LBFGS{}, &identify.LM{}} {
+		res, err := identify.Fit(context.Background(), p, &identify.Options{Seed: 1}, opt)
 		require.NoError(t, err)
 		for i, m := range masses {
-			assert.InDelta(t, m, res.Params[i], 1e-6*m, "%s m%d", opt, i+1)
+			assert.InDelta(t, m, res.Params[i], 1e-6*m, "%s m%d", opt.Name(), i+1)
 		}
-		t.Logf("%s: %d gradient evaluations, masses %.9f", opt, res.Starts[0].Evals, res.Params)
+		t.Logf("%s: %d gradient evaluations, masses %.9f", opt.Name(), res.Starts[0].Evals, res.Params)
 	}
 }
 
@@ -59,7 +59,7 @@ func TestThreeBodyNoiseCoverage(t *testing.T) {
 	covered := 0
 	for seed := uint64(1); seed <= 10; seed++ {
 		p, masses := problems.PaperThreeBody(1000, 1e-3, seed)
-		res, err := identify.Fit(context.Background(), p, &identify.Options{Optimizer: "lm", Seed: seed})
+		res, err := identify.Fit(context.Background(), p, &identify.Options{Seed: seed}, &identify.LM{})
 		require.NoError(t, err)
 		require.NotNil(t, res.StdErr)
 		in := true
@@ -100,7 +100,7 @@ func BenchmarkThreeBodyFit100Epochs(b *testing.B) {
 	p, _ := problems.PaperThreeBody(1000, 0, 0)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := identify.Fit(context.Background(), p, problems.PaperAdam(1)); err != nil {
+		if _, err := identify.Fit(context.Background(), p, problems.PaperOptions(1), problems.PaperAdam()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -107,6 +107,9 @@ type CompareConfig struct {
 	// jittered by ±10% (seeded by the run). Epochs come from the Budget unless
 	// set here; Seed, Starts and Workers are set per run.
 	ODE *identify.Options
+	// ODEOptimizer is the physics fit's optimizer; nil means identify's default
+	// Adam when ODE is set and the paper's Adam described above when it is not.
+	ODEOptimizer identify.Optimizer
 	// Workers bounds the goroutines; 0 means GOMAXPROCS.
 	Workers int
 	// Progress, when not nil, is called after every epoch of every run and
@@ -264,6 +267,7 @@ type compareSetup struct {
 	plot     []int
 	horizon  float64
 	ode      identify.Options
+	odeOpt   identify.Optimizer
 }
 
 // job is one run of one row.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/physid/physid/aca"
 	"github.com/physid/physid/identify"
 )
 
@@ -128,7 +129,7 @@ func (s *compareSetup) persistence() (mse, future float64) {
 // runODE fits the physics model with identify.Fit.
 func (s *compareSetup) runODE(ctx context.Context, method string, seed uint64, progress func(int, int, float64)) (runOutcome, []float64) {
 	q := *s.p
-	q.Gradient = method
+	q.Method, _ = aca.ByName(method) // the names were checked with the config
 	o := s.ode
 	o.Seed, o.Starts, o.Workers, o.Resume = seed, 1, 1, nil
 	o.Progress = func(ev identify.Progress) { progress(ev.Epoch, ev.Epochs, ev.Loss) }
@@ -138,7 +139,7 @@ func (s *compareSetup) runODE(ctx context.Context, method string, seed uint64, p
 			out.params--
 		}
 	}
-	res, err := identify.Fit(ctx, &q, &o)
+	res, err := identify.Fit(ctx, &q, &o, s.odeOpt)
 	if res != nil && len(res.Starts) > 0 {
 		st := res.Starts[0]
 		out.Epochs, out.TrainLoss = st.Epochs, st.Loss

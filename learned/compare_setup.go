@@ -186,10 +186,14 @@ func newCompareSetup(cfg CompareConfig) (*compareSetup, error) {
 	} else {
 		s.plot = s.observed[:min(3, len(s.observed))]
 	}
+	s.odeOpt = cfg.ODEOptimizer
 	if cfg.ODE != nil {
 		s.ode = *cfg.ODE
 	} else {
-		s.ode = identify.Options{Optimizer: "adam", LR: 0.1, LRDecay: 0.95, Betas: [2]float64{0.5, 0.5}, Jitter: 0.1}
+		s.ode = identify.Options{Jitter: 0.1}
+		if s.odeOpt == nil {
+			s.odeOpt = &identify.Adam{LR: 0.1, LRDecay: 0.95, Betas: [2]float64{0.5, 0.5}}
+		}
 	}
 	if s.ode.Epochs == 0 {
 		s.ode.Epochs = s.budget.ODEEpochs

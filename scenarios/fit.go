@@ -1,9 +1,16 @@
 package scenarios
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/physid/physid/aca"
 	"github.com/physid/physid/identify"
 )
+
+// Optimizers lists the optimizer names a [fit] table (and the command line)
+// accepts.
+var Optimizers = []string{"adam", "lbfgs", "lm"}
 
 // FitOptions is the [fit] table.
 type FitOptions struct {
@@ -37,7 +44,7 @@ func (d *decoder) fit(top *table, sc *Scenario) {
 	ft, _ := top.sub("fit")
 	ft.allow("optimizer", "epochs", "lr", "lr_decay", "betas", "seed", "starts", "jitter", "grad_tol", "loss_tol")
 	f := &sc.Fit
-	f.Optimizer = ft.choice("optimizer", "adam", identify.Optimizers)
+	f.Optimizer = ft.choice("optimizer", "adam", Optimizers)
 	f.Epochs = ft.integer("epochs", 100)
 	f.LR = ft.positive("lr", 0.1)
 	f.LRDecay = ft.positive("lr_decay", 1)
@@ -105,8 +112,9 @@ func (d *decoder) extrapolate(top *table, sc *Scenario) {
 
 // FitProblem returns the fitting problem: the model, the parameters (init,
 // bounds, fixed), the known initial state, the observations with their time
-// weights, the solver and the gradient method.
+// weights, the solver and the gradient method (ACA when the scenario names none).
 func (sc *Scenario) FitProblem() *identify.Problem {
+	method, _ := sc.Method()
 	params := make([]identify.Parameter, len(sc.Params))
 	for i, p := range sc.Params {
 		params[i] = identify.Parameter{Name: p.Name, Init: p.Init, Min: p.Min, Max: p.Max, Fixed: p.Fixed}
@@ -121,19 +129,33 @@ func (sc *Scenario) FitProblem() *identify.Problem {
 		Values:   append([]float64(nil), sc.Values...),
 		Weights:  sc.Weights(),
 		Solver:   sc.Solver,
-		Gradient: sc.Gradient,
+		Method:   method,
 	}
 }
 
-// Options returns the [fit] table as identify options.
+// Optimizer returns the [fit] table's optimizer as a value, with its settings
+// (Adam's lr, lr_decay and betas).
+func (sc *Scenario) Optimizer() (identify.Optimizer, error) {
+	f := sc.Fit
+	switch f.Optimizer {
+	case "adam", "":
+		return &identify.Adam{LR: f.LR, LRDecay: f.LRDecay, Betas: f.Betas}, nil
+	case "lbfgs":
+		return &identify.LBFGS{}, nil
+	case "lm":
+		return &identify.LM{}, nil
+	}
+	return nil, fmt.Errorf("scenarios: unknown optimizer %q (allowed: %s)", f.Optimizer, strings.Join(Optimizers, ", "))
+}
+
+// Options returns the rest of the [fit] table as identify options.
 func (sc *Scenario) Options() *identify.Options {
 	f := sc.Fit
 	jitter := f.Jitter
 	if jitter == 0 {
 		jitter = -1 // identify: negative means none
 	}
-	return &identify.Options{Optimizer: f.Optimizer, Epochs: f.Epochs, LR: f.LR, LRDecay: f.LRDecay, Betas: f.Betas,
-		Seed: f.Seed, Starts: f.Starts, Jitter: jitter, GradTol: f.GradTol, LossTol: f.LossTol}
+	return &identify.Options{Epochs: f.Epochs, Seed: f.Seed, Starts: f.Starts, Jitter: jitter, GradTol: f.GradTol, LossTol: f.LossTol}
 }
 
 // TruthSettings returns the solver settings for reference trajectories: the

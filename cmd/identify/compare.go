@@ -156,9 +156,13 @@ func compare(o compareFlags, stdout, stderr io.Writer) error {
 	if !ok {
 		return usagef("%s: compare needs the true value of every parameter ([[parameters]] value = ...) to simulate the test truth", o.file)
 	}
+	opt, err := sc.Optimizer()
+	if err != nil {
+		return err
+	}
 	cfg := learned.CompareConfig{
 		Problem: sc.FitProblem(), TrueParams: truth, Truth: sc.TruthSettings(), Runs: o.runs,
-		Models: models, Methods: methods, Budget: budget, ODE: sc.Options(),
+		Models: models, Methods: methods, Budget: budget, ODE: sc.Options(), ODEOptimizer: opt,
 	}
 	if sc.Extrapolate.Points > 0 {
 		cfg.Horizon, cfg.Points = sc.Extrapolate.T1, sc.Extrapolate.Points

@@ -111,16 +111,21 @@ func fit(o fitFlags, stdout, progressOut io.Writer) error {
 	p := sc.FitProblem()
 	opts := sc.Options()
 	if o.method != "" {
-		if _, err := aca.ByName(o.method); err != nil {
+		m, err := aca.ByName(o.method)
+		if err != nil {
 			return usagef("--method: unknown method %q (allowed: %s)", o.method, strings.Join(methodNames(), ", "))
 		}
-		p.Gradient = o.method
+		p.Method = m
 	}
 	if o.optimizer != "" {
-		if !contains(identify.Optimizers, o.optimizer) {
-			return usagef("--optimizer: unknown optimizer %q (allowed: %s)", o.optimizer, strings.Join(identify.Optimizers, ", "))
+		if !contains(scenarios.Optimizers, o.optimizer) {
+			return usagef("--optimizer: unknown optimizer %q (allowed: %s)", o.optimizer, strings.Join(scenarios.Optimizers, ", "))
 		}
-		opts.Optimizer = o.optimizer
+		sc.Fit.Optimizer = o.optimizer // the [fit] table's Adam settings still apply
+	}
+	opt, err := sc.Optimizer()
+	if err != nil {
+		return err
 	}
 	if o.epochs < 0 {
 		return usagef("--epochs: %d is negative", o.epochs)
@@ -136,8 +141,8 @@ func fit(o fitFlags, stdout, progressOut io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if prev.Optimizer != opts.Optimizer {
-			return usagef("--resume: %s was fitted with %s, not %s", o.resume, prev.Optimizer, opts.Optimizer)
+		if prev.Optimizer != opt.Name() {
+			return usagef("--resume: %s was fitted with %s, not %s", o.resume, prev.Optimizer, opt.Name())
 		}
 		opts.Resume = prev.Starts
 		if dir == "" {
@@ -154,7 +159,7 @@ func fit(o fitFlags, stdout, progressOut io.Writer) error {
 	defer stop()
 	bar := newProgress(progressOut, sc.ParamNames, opts.Epochs, opts.Starts)
 	opts.Progress = bar.update
-	res, fitErr := identify.Fit(ctx, p, opts)
+	res, fitErr := identify.Fit(ctx, p, opts, opt)
 	bar.done()
 	if res == nil || res.Params == nil {
 		if fitErr == nil {
@@ -162,7 +167,7 @@ func fit(o fitFlags, stdout, progressOut io.Writer) error {
 		}
 		return fitError{fmt.Errorf("%s: fit failed: %w", o.file, fitErr)}
 	}
-	out := buildResult(sc, p, opts, res)
+	out := buildResult(sc, p, opt, res)
 	if err := writeFitOutputs(dir, sc, p, res, out); err != nil {
 		return err
 	}
@@ -200,15 +205,15 @@ func contains(list []string, s string) bool {
 
 // buildResult assembles result.json, with the extrapolation error when the
 // scenario has an [extrapolate] table.
-func buildResult(sc *scenarios.Scenario, p *identify.Problem, opts *identify.Options, res *identify.Result) *resultJSON {
+func buildResult(sc *scenarios.Scenario, p *identify.Problem, opt identify.Optimizer, res *identify.Result) *resultJSON {
 	best := res.Starts[res.Best]
 	out := &resultJSON{
-		Scenario: sc.Name, GradientMethod: p.Gradient, Optimizer: opts.Optimizer,
+		Scenario: sc.Name, GradientMethod: "aca", Optimizer: opt.Name(),
 		Parameters: map[string]paramJSON{}, Loss: res.Loss, Epochs: res.Epochs, Seconds: res.Seconds, NFE: res.NFE,
 		Status: best.Status, Message: best.Message, Interrupted: res.Interrupted, ParamOrder: sc.ParamNames, Starts: res.Starts,
 	}
-	if out.GradientMethod == "" {
-		out.GradientMethod = "aca"
+	if p.Method != nil {
+		out.GradientMethod = p.Method.Name()
 	}
 	for i, sp := range sc.Params {
 		pj := paramJSON{Value: res.Params[i], Init: sp.Init}

@@ -34,8 +34,14 @@ func TruthSettings() *aca.Settings {
 	return &aca.Settings{RTol: 1e-12, ATol: 1e-12, MaxSteps: 10000000}
 }
 
-// PaperAdam is the paper's optimizer: Adam with lr 0.1, betas (0.5, 0.5), the
-// learning rate times 0.95 each epoch, 100 epochs, masses jittered by ±10%.
-func PaperAdam(seed uint64) *identify.Options {
-	return &identify.Options{Optimizer: "adam", Epochs: 100, LR: 0.1, LRDecay: 0.95, Betas: [2]float64{0.5, 0.5}, Seed: seed, Jitter: 0.1}
+// PaperAdam is the paper's optimizer: Adam with lr 0.1, betas (0.5, 0.5) and
+// the learning rate times 0.95 each epoch; PaperOptions are its fit options.
+func PaperAdam() *identify.Adam {
+	return &identify.Adam{LR: 0.1, LRDecay: 0.95, Betas: [2]float64{0.5, 0.5}}
+}
+
+// PaperOptions are the paper's fit options: 100 epochs, masses jittered by ±10%
+// by a generator seeded with seed.
+func PaperOptions(seed uint64) *identify.Options {
+	return &identify.Options{Epochs: 100, Seed: seed, Jitter: 0.1}
 }
