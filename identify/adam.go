@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+
+	"github.com/physid/physid/internal/adam"
 )
 
 // run is the paper's three-body training loop. After the last epoch the
@@ -44,12 +46,7 @@ func (a *Adam) run(ctx context.Context, ob *objective, o *Options, init []float6
 		}
 		prev = loss
 		st.Step++
-		c1, c2 := 1-math.Pow(b1, float64(st.Step)), 1-math.Pow(b2, float64(st.Step))
-		for j := range g {
-			st.M[j] = b1*st.M[j] + (1-b1)*g[j]
-			st.V[j] = b2*st.V[j] + (1-b2)*g[j]*g[j]
-			st.U[j] -= st.LR * (st.M[j] / c1) / (math.Sqrt(st.V[j]/c2) + eps)
-		}
+		adam.Step(st.U, g, st.M, st.V, st.Step, adam.Params{LR: st.LR, Beta1: b1, Beta2: b2, Eps: eps})
 		st.LR *= ad.LRDecay
 		save()
 	}

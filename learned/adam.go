@@ -3,6 +3,7 @@ package learned
 import (
 	"math"
 
+	"github.com/physid/physid/internal/adam"
 	"gonum.org/v1/gonum/floats"
 )
 
@@ -96,15 +97,7 @@ func (a *Adam) Step(theta, grad []float64) {
 	}
 	lr := a.CurrentLR()
 	a.t++
-	c1 := 1 - math.Pow(b1, float64(a.t))
-	c2 := 1 - math.Pow(b2, float64(a.t))
-	wd := a.WeightDecay
-	for j, g := range grad {
-		m := b1*a.m[j] + (1-b1)*g
-		v := b2*a.v[j] + (1-b2)*g*g
-		a.m[j], a.v[j] = m, v
-		theta[j] -= lr * ((m/c1)/(math.Sqrt(v/c2)+eps) + wd*theta[j])
-	}
+	adam.Step(theta, grad, a.m, a.v, a.t, adam.Params{LR: lr, Beta1: b1, Beta2: b2, Eps: eps, WeightDecay: a.WeightDecay})
 }
 
 // ClipGlobalNorm scales grad in place so that its Euclidean norm is at most
