@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -16,8 +17,11 @@ import (
 //	Cov = σ̂² (JᵀWJ)⁻¹ (JᵀW²J) (JᵀWJ)⁻¹,  σ̂² = eᵀe / (N − p),
 //
 // which reduces to σ̂²(JᵀJ)⁻¹ for equal weights; it assumes independent
-// observation noise of one variance. It fails when there are no more
-// observations than free parameters or JᵀWJ is singular.
+// observation noise of one variance. No inverse is formed: with A = JᵀWJ
+// factored by Cholesky, X = A⁻¹(WJ)ᵀ comes from one solve and Cov_jj =
+// σ̂²·Σ_i X_ji², the squared norm of a row of X, since A⁻¹(JᵀW²J)A⁻¹ = XXᵀ.
+// It fails when there are no more observations than free parameters or JᵀWJ
+// is not numerically positive definite.
 func StandardErrors(p *Problem, theta []float64) ([]float64, error) {
 	ob, err := newObjective(p)
 	if err != nil {
@@ -36,7 +40,6 @@ func StandardErrors(p *Problem, theta []float64) ([]float64, error) {
 	K := len(p.Times)
 	J := mat.NewDense(N, nf, jac)
 	WJ := mat.NewDense(N, nf, nil)
-	W2J := mat.NewDense(N, nf, nil)
 	for row := 0; row < N; row++ {
 		w := 1 / float64(K)
 		if p.Weights != nil {
@@ -44,30 +47,31 @@ func StandardErrors(p *Problem, theta []float64) ([]float64, error) {
 		}
 		for j := 0; j < nf; j++ {
 			WJ.Set(row, j, w*J.At(row, j))
-			W2J.Set(row, j, w*w*J.At(row, j))
 		}
 	}
-	var A, B mat.Dense
-	A.Mul(J.T(), WJ)
-	B.Mul(J.T(), W2J)
-	var Ainv mat.Dense
-	if err := Ainv.Inverse(&A); err != nil {
+	var JtWJ mat.Dense
+	JtWJ.Mul(J.T(), WJ)
+	A := mat.NewSymDense(nf, nil)
+	for i := 0; i < nf; i++ {
+		for j := i; j < nf; j++ {
+			A.SetSym(i, j, JtWJ.At(i, j))
+		}
+	}
+	var ch mat.Cholesky
+	if !ch.Factorize(A) {
+		return nil, errors.New("identify: singular Gauss–Newton matrix: JᵀWJ is not positive definite")
+	}
+	var X mat.Dense // A⁻¹(WJ)ᵀ, nf×N
+	if err := ch.SolveTo(&X, WJ.T()); err != nil {
 		return nil, fmt.Errorf("identify: singular Gauss–Newton matrix: %w", err)
 	}
-	var cov, tmp mat.Dense
-	tmp.Mul(&Ainv, &B)
-	cov.Mul(&tmp, &Ainv)
 	s2 := sumSq(e) / float64(N-nf)
 	se := make([]float64, len(p.Params))
 	for i := range se {
 		se[i] = math.NaN()
 	}
 	for j, i := range ob.free {
-		v := s2 * cov.At(j, j)
-		if v < 0 {
-			return nil, errors.New("identify: covariance with a negative variance")
-		}
-		se[i] = math.Sqrt(v)
+		se[i] = math.Sqrt(s2 * floats.Dot(X.RawRowView(j), X.RawRowView(j)))
 	}
 	return se, nil
 }
