@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Options configures a fit, whatever the optimizer; the optimizer's own settings
@@ -167,23 +169,18 @@ func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (*Result
 			mu.Unlock()
 		}
 	}
-	jobs := make(chan int)
-	var wg sync.WaitGroup
+	// A start's failure is its own (recorded in its StartResult), so no task
+	// returns an error to the group: the group only bounds the goroutines.
+	var g errgroup.Group
+	g.SetLimit(o.Workers)
 	errs := make([]error, o.Starts)
-	for w := 0; w < min(o.Workers, o.Starts); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				res.Starts[i], errs[i] = runStart(ctx, p, &o, opt, i, progress)
-			}
-		}()
+	for i := range o.Starts {
+		g.Go(func() error {
+			res.Starts[i], errs[i] = runStart(ctx, p, &o, opt, i, progress)
+			return nil
+		})
 	}
-	for i := 0; i < o.Starts; i++ {
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
+	_ = g.Wait()
 	res.Best = -1
 	for i := range res.Starts {
 		s := &res.Starts[i]
