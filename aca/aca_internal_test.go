@@ -1,7 +1,6 @@
 package aca
 
 import (
-	"fmt"
 	"math"
 	"testing"
 
@@ -155,16 +154,4 @@ func TestACABackwardStepAllocatesNothing(t *testing.T) {
 		w.step(m, theta, 0, 0.1, z, lam, dth)
 	})
 	assert.Zero(t, allocs)
-}
-
-func ExampleGradient() {
-	// The paper's toy problem (Eq. 27–29): dz/dt = kz, L = z(T)², dL/dz0 = 2 z0 e^{2kT}.
-	loss, _ := NewLeastSquares(1, nil, []float64{0}, nil)
-	p := &Problem{Model: dynamics.Exponential{}, Theta: []float64{1}, Z0: []float64{1}, Times: []float64{1}, Loss: loss}
-	res, err := Gradient(p, &Settings{RTol: 1e-8, ATol: 1e-8}, nil)
-	if err != nil {
-		panic(err)
-	}
-	fmt.Printf("L=%.4g dL/dz0=%.4g exact=%.4g\n", res.Loss, res.Z0[0], 2*math.Exp(2))
-	// Output: L=7.389 dL/dz0=14.78 exact=14.78
 }
