@@ -347,6 +347,11 @@ func (d *decoder) parameters(top *table, names []string) []Parameter {
 			d.failf(pt.at("min"), "min %g is greater than max %g", p.Min, p.Max)
 		case p.Init < p.Min || p.Init > p.Max:
 			d.failf(pt.at(initKey), "%s %g is outside [min, max] = [%g, %g]", initKey, p.Init, p.Min, p.Max)
+		case !p.Fixed && (p.Init == p.Min || p.Init == p.Max):
+			d.failf(pt.at(initKey), "%s %g is on a bound of [min, max] = [%g, %g]; a fitted parameter starts strictly inside its bounds (or set fixed = true)",
+				initKey, p.Init, p.Min, p.Max)
+		case math.IsInf(p.Max-p.Min, 1) && !math.IsInf(p.Min, 0) && !math.IsInf(p.Max, 0):
+			d.failf(pt.at("min"), "the width of [min, max] = [%g, %g] overflows float64; leave a bound out for an unbounded side", p.Min, p.Max)
 		}
 		out[i] = p
 	}
