@@ -3,6 +3,7 @@ package scenarios
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/physid/physid/internal/csvio"
@@ -132,6 +133,8 @@ func (d *decoder) inline(dt *table, sc *Scenario) {
 // checkTime checks times[i] against t0 and its predecessor.
 func (d *decoder) checkTime(field string, i int, t float64, times []float64, t0 float64) {
 	switch {
+	case math.Abs(t) > MaxTime:
+		d.failf(field, "time %g is outside ±%g, the range within which steps and spans stay finite", t, MaxTime)
 	case i == 0 && t < t0:
 		d.failf(field, "time %g is before the initial time t0 = %g", t, t0)
 	case i > 0 && t <= times[i-1]:

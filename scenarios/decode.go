@@ -199,6 +199,21 @@ func (t *table) num(key string, def float64) (float64, bool) {
 	return t.d.number(t.at(key), v, false), true
 }
 
+// MaxTime bounds every time a scenario names (t0, observation times, the
+// ends of simulation and extrapolation windows): within ±1e300 a span between
+// two times and a step of 1% past one stay finite in float64, so the solver
+// never meets an infinite time that no field would explain.
+const MaxTime = 1e300
+
+// time reads a time: a finite number within ±MaxTime.
+func (t *table) time(key string, def float64) float64 {
+	v, _ := t.num(key, def)
+	if t.d.err == nil && math.Abs(v) > MaxTime {
+		t.d.failf(t.at(key), "%g is outside ±%g, the range within which steps and spans stay finite", v, MaxTime)
+	}
+	return v
+}
+
 // bound reads a number that may be ±inf; def when absent.
 func (t *table) bound(key string, def float64) float64 {
 	v, ok := t.get(key)

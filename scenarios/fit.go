@@ -96,7 +96,7 @@ func (d *decoder) extrapolate(top *table, sc *Scenario) {
 		d.fail(et.at("t1"), "missing key: the end of the extrapolation window")
 		return
 	}
-	sc.Extrapolate.T1, _ = et.num("t1", 0)
+	sc.Extrapolate.T1 = et.time("t1", 0)
 	sc.Extrapolate.Points = et.integer("points", 1000)
 	et.done()
 	if d.err != nil {

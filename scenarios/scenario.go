@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/BurntSushi/toml"
 
@@ -133,8 +134,20 @@ func readError(name string, err error) *Error {
 // opener reads a file named in a scenario and returns its display path.
 type opener func(name string) (display string, data []byte, err error)
 
+// readOS reads a regular file. It checks the path with Stat before opening
+// it: opening a FIFO for reading blocks until a writer appears, so a named
+// pipe given as a scenario or data file would hang the command forever. The
+// file is opened non-blocking for the same reason (a path swapped for a FIFO
+// between the two calls), and readLimited checks the opened file again.
 func readOS(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, notRegular(fi.Mode())
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +170,7 @@ func readLimited(f fs.File) ([]byte, error) {
 		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, errors.New("not a regular file")
+		return nil, notRegular(fi.Mode())
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err == nil && len(data) > maxFileSize {
@@ -166,8 +179,27 @@ func readLimited(f fs.File) ([]byte, error) {
 	return data, err
 }
 
+// notRegular says what a path that is not a regular file is instead.
+func notRegular(m fs.FileMode) error {
+	kind := "a special file"
+	switch {
+	case m.IsDir():
+		kind = "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		kind = "a named pipe (FIFO)"
+	case m&fs.ModeDevice != 0, m&fs.ModeCharDevice != 0:
+		kind = "a device"
+	case m&fs.ModeSocket != 0:
+		kind = "a socket"
+	}
+	return fmt.Errorf("not a regular file: it is %s", kind)
+}
+
 // parse decodes, validates and builds.
 func parse(file string, src []byte, open opener) (sc *Scenario, err error) {
+	if e := checkShape(file, src); e != nil {
+		return nil, e
+	}
 	var raw map[string]any
 	if perr := decodeTOML(src, &raw); perr != nil {
 		var pe toml.ParseError
@@ -315,6 +347,11 @@ func (d *decoder) parameters(top *table, names []string) []Parameter {
 			d.failf(pt.at("min"), "min %g is greater than max %g", p.Min, p.Max)
 		case p.Init < p.Min || p.Init > p.Max:
 			d.failf(pt.at(initKey), "%s %g is outside [min, max] = [%g, %g]", initKey, p.Init, p.Min, p.Max)
+		case !p.Fixed && (p.Init == p.Min || p.Init == p.Max):
+			d.failf(pt.at(initKey), "%s %g is on a bound of [min, max] = [%g, %g]; a fitted parameter starts strictly inside its bounds (or set fixed = true)",
+				initKey, p.Init, p.Min, p.Max)
+		case math.IsInf(p.Max-p.Min, 1) && !math.IsInf(p.Min, 0) && !math.IsInf(p.Max, 0):
+			d.failf(pt.at("min"), "the width of [min, max] = [%g, %g] overflows float64; leave a bound out for an unbounded side", p.Min, p.Max)
 		}
 		out[i] = p
 	}
@@ -351,7 +388,7 @@ func (d *decoder) initialState(top *table, sc *Scenario, k kind) {
 		stateKeys = []string{"z0"}
 	}
 	st.allow(append([]string{"t0"}, stateKeys...)...)
-	sc.T0, _ = st.num("t0", 0)
+	sc.T0 = st.time("t0", 0)
 	if k.initialState != nil {
 		sc.Z0 = k.initialState(st, sc.Model, sc.StateNames)
 	} else {
@@ -395,6 +432,22 @@ func (d *decoder) loss(top *table, sc *Scenario) {
 }
 
 // solver reads [solver].
+// minRTol is the smallest relative tolerance a scenario may ask for: about
+// 100 units of float64 rounding (2.2e-16). Below it the rounding error of a
+// single step exceeds the tolerance, every step is rejected, and the solve
+// ends in a step-size underflow that would be blamed on the model.
+const minRTol = 1e-14
+
+// rtol reads a relative tolerance: 0 (or absent) for the default def, else
+// within [minRTol, 1].
+func (t *table) rtol(key, def string) float64 {
+	r := t.nonNegative(key)
+	if t.d.err == nil && r != 0 && (r < minRTol || r > 1) {
+		t.d.failf(t.at(key), "%g is outside what an adaptive solve in float64 can meet (allowed: 0 for the default %s, or %g ≤ rtol ≤ 1)", r, def, minRTol)
+	}
+	return r
+}
+
 func (d *decoder) solver(top *table, sc *Scenario) {
 	st, _ := top.sub("solver")
 	st.allow("method", "rtol", "atol", "step", "max_steps")
@@ -402,7 +455,7 @@ func (d *decoder) solver(top *table, sc *Scenario) {
 	if d.err == nil {
 		sc.Solver.Method, _ = integrate.ByName(name)
 	}
-	sc.Solver.RTol = st.nonNegative("rtol")
+	sc.Solver.RTol = st.rtol("rtol", "1e-6")
 	sc.Solver.ATol = st.nonNegative("atol")
 	sc.Solver.Step = st.nonNegative("step")
 	sc.Solver.MaxSteps = st.integer("max_steps", 0)

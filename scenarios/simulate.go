@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/physid/physid/aca"
 	"github.com/physid/physid/identify"
@@ -30,16 +31,16 @@ func (d *decoder) simulate(dt *table, sc *Scenario) {
 	st, _ := dt.sub("simulate")
 	st.allow("t0", "t1", "points", "noise", "seed", "rtol", "atol")
 	sim := &Simulation{}
-	sim.T0, _ = st.num("t0", sc.T0)
+	sim.T0 = st.time("t0", sc.T0)
 	if !st.has("t1") {
 		d.fail(st.at("t1"), "missing key: the last observation time")
 		return
 	}
-	sim.T1, _ = st.num("t1", 0)
+	sim.T1 = st.time("t1", 0)
 	sim.Points = st.integer("points", 100)
 	sim.Noise = st.nonNegative("noise")
 	seed := st.integer("seed", 1)
-	sim.RTol, sim.ATol = st.nonNegative("rtol"), st.nonNegative("atol")
+	sim.RTol, sim.ATol = st.rtol("rtol", "1e-10"), st.nonNegative("atol")
 	st.done()
 	if d.err != nil {
 		return
@@ -84,6 +85,14 @@ func (d *decoder) simulate(dt *table, sc *Scenario) {
 	}
 	sc.Values = identify.Observe(states, sc.Model.Dim(), sc.Observed)
 	identify.AddNoise(sc.Values, sim.Noise, sim.Seed)
+	for i, v := range sc.Values {
+		if math.IsInf(v, 0) || math.IsNaN(v) {
+			n := len(sc.Values) / len(sc.Times)
+			d.failf(st.at("noise"), "%g makes observation %d (t = %g) %v; the noisy data must be finite",
+				sim.Noise, i/n, sc.Times[i/n], v)
+			return
+		}
+	}
 }
 
 // Settings returns the solver settings of the simulation: the scenario's

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"image/color"
+	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -177,8 +178,8 @@ func plotLoss(path string, res *identify.Result) error {
 	for i, s := range res.Starts {
 		var pts plotter.XYs
 		for _, e := range s.History {
-			if e.Loss > 0 {
-				pts = append(pts, plotter.XY{X: float64(e.Epoch), Y: finiteOr(e.Loss, logFloor)})
+			if !math.IsNaN(e.Loss) && !math.IsInf(e.Loss, 0) {
+				pts = append(pts, plotter.XY{X: float64(e.Epoch), Y: e.Loss})
 			}
 		}
 		if len(pts) == 0 {
@@ -207,8 +208,15 @@ func savePanels(path string, panels []*plot.Plot) error {
 	dc := draw.New(img)
 	tiles := draw.Tiles{Rows: 1, Cols: len(panels), PadX: vg.Centimeter, PadTop: vg.Millimeter * 3,
 		PadBottom: vg.Millimeter * 3, PadLeft: vg.Millimeter * 3, PadRight: vg.Millimeter * 3}
-	for i, p := range panels {
-		p.Draw(tiles.At(dc, i, 0))
+	err := drawSafely(func() error {
+		for i, p := range panels {
+			safeLogY(p)
+			p.Draw(tiles.At(dc, i, 0))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	return saveCanvas(path, img)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -21,9 +22,50 @@ import (
 // (an error that happens to vanish) are drawn there instead.
 const logFloor = 1e-17
 
+// safeLogY makes a plot with a logarithmic y axis drawable: gonum/plot
+// panics on a log axis whose range reaches 0 or below, or is not finite, and
+// draws no ticks on one whose range is a single value. A range that cannot be
+// drawn on a log axis (a loss that is exactly 0, a weight that underflowed)
+// falls back to a linear axis; a single value is widened by a decade each way.
+func safeLogY(p *plot.Plot) {
+	if _, ok := p.Y.Scale.(plot.LogScale); !ok {
+		return
+	}
+	lo, hi := p.Y.Min, p.Y.Max
+	switch {
+	case !(lo > 0) || math.IsInf(hi, 0) || math.IsNaN(hi) || lo > hi:
+		p.Y.Scale = plot.LinearScale{}
+		p.Y.Tick.Marker = plot.DefaultTicks{}
+		if p.Y.Label.Text != "" {
+			p.Y.Label.Text += " (linear: values ≤ 0)"
+		}
+		if math.IsInf(lo, 0) || math.IsNaN(lo) || math.IsInf(hi, 0) || math.IsNaN(hi) || lo > hi {
+			p.Y.Min, p.Y.Max = 0, 1
+		}
+	case lo == hi:
+		p.Y.Min, p.Y.Max = lo/10, hi*10
+	}
+}
+
+// drawSafely runs draw and turns a panic inside gonum/plot into an error, so
+// that a plot never takes a finished computation down with it.
+func drawSafely(draw func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("drawing the plot failed: %v", r)
+		}
+	}()
+	return draw()
+}
+
 // savePlot writes p as a 16 × 11 cm PNG to path, atomically.
 func savePlot(path string, p *plot.Plot) error {
-	wt, err := p.WriterTo(16*vg.Centimeter, 11*vg.Centimeter, "png")
+	safeLogY(p)
+	var wt io.WriterTo
+	err := drawSafely(func() (err error) {
+		wt, err = p.WriterTo(16*vg.Centimeter, 11*vg.Centimeter, "png")
+		return err
+	})
 	if err != nil {
 		return err
 	}

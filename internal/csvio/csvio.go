@@ -115,9 +115,9 @@ func Read(r io.Reader, opts *Options) (*Table, error) {
 		row := make([]float64, len(rec))
 		for i, f := range rec {
 			s := strings.TrimSpace(f)
-			v, err := strconv.ParseFloat(s, 64)
-			if err != nil && !errors.Is(err, strconv.ErrRange) {
-				return nil, &Error{Line: line, Column: t.Header[i], Msg: fmt.Sprintf("%q is not a number", s)}
+			v, err := parseNumber(s)
+			if err != nil {
+				return nil, &Error{Line: line, Column: t.Header[i], Msg: fmt.Sprintf("%q is not a number (allowed: decimal numbers such as 12, -0.5, 3e-4)", s)}
 			}
 			if !o.AllowNonFinite && (math.IsNaN(v) || math.IsInf(v, 0)) {
 				return nil, &Error{Line: line, Column: t.Header[i], Msg: fmt.Sprintf("%q is not finite", s)}
@@ -199,4 +199,71 @@ func Write(w io.Writer, header []string, rows [][]float64) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// parseNumber reads a decimal floating-point number: an optional sign, digits
+// with an optional decimal point, and an optional exponent (12, -0.5, .5,
+// 3e-4), or nan, inf, +inf, -inf and infinity in any case, which Read then
+// rejects unless non-finite values are allowed. It refuses what
+// strconv.ParseFloat accepts beyond that (hexadecimal floats such as 0x1p-1,
+// digit separators such as 1_000), which no spreadsheet writes and which
+// would silently mean something else to the user. Magnitudes beyond float64
+// become ±Inf.
+func parseNumber(s string) (float64, error) {
+	if !isDecimal(s) && !isNonFinite(s) {
+		return 0, strconv.ErrSyntax
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, err
+	}
+	return v, nil
+}
+
+// isDecimal reports whether s is [+-]digits[.digits][(e|E)[+-]digits] with at
+// least one digit in the mantissa.
+func isDecimal(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := 0
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			digits++
+		}
+	}
+	if digits == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		exp := 0
+		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			exp++
+		}
+		if exp == 0 {
+			return false
+		}
+	}
+	return i == len(s)
+}
+
+// isNonFinite reports whether s spells NaN or an infinity, with at most one sign.
+func isNonFinite(s string) bool {
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	switch strings.ToLower(s) {
+	case "nan", "inf", "infinity":
+		return true
+	}
+	return false
 }

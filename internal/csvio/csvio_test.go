@@ -47,6 +47,12 @@ func TestReadErrors(t *testing.T) {
 		{"too few fields", "t,x\n1,2\n3\n", 3, "", "1 fields, want 2"},
 		{"too many fields", "t,x\n1,2,3\n", 2, "", "3 fields, want 2"},
 		{"not a number", "t,x\n1,2\n\n2,abc\n", 4, "x", `"abc" is not a number`},
+		{"digit separator", "t,x\n1,1_000\n", 2, "x", `"1_000" is not a number`},
+		{"hex float", "t,x\n0x1p-1,1\n", 2, "t", `"0x1p-1" is not a number`},
+		{"hex integer", "t,x\n1,0x10\n", 2, "x", `"0x10" is not a number`},
+		{"bare exponent", "t,x\n1,1e\n", 2, "x", `"1e" is not a number`},
+		{"lone dot", "t,x\n1,.\n", 2, "x", `"." is not a number`},
+		{"double sign", "t,x\n1,--1\n", 2, "x", `"--1" is not a number`},
 		{"nan", "t,x\n1,NaN\n", 2, "x", "not finite"},
 		{"inf", "t,x\n1,-Inf\n", 2, "x", "not finite"},
 		{"overflow", "t,x\n1e999,1\n", 2, "t", "not finite"},
@@ -60,6 +66,17 @@ func TestReadErrors(t *testing.T) {
 			assert.Equal(t, tc.column, e.Column)
 			assert.Contains(t, e.Error(), tc.msg)
 		})
+	}
+}
+
+// TestDecimalNumbers lists the spellings Read accepts, against their values.
+func TestDecimalNumbers(t *testing.T) {
+	for in, want := range map[string]float64{
+		"12": 12, "-0.5": -0.5, "+.25": 0.25, "3.": 3, "3e-4": 3e-4, "1E+2": 100, "-0": 0, "007": 7,
+	} {
+		tab, err := csvio.Read(strings.NewReader("x\n"+in+"\n"), nil)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, tab.Rows[0][0], in)
 	}
 }
 

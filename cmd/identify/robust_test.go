@@ -1,0 +1,63 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// writeScenario writes src as NAME.toml in a new temporary folder.
+func writeScenario(t *testing.T, name, src string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name+".toml")
+	require.NoError(t, os.WriteFile(path, []byte(src), 0o644))
+	return path
+}
+
+// zeroLoss is dz/dt = kz from z0 = 0 observed as 0: the loss is exactly 0 at
+// every k, which a logarithmic loss plot cannot show.
+const zeroLoss = `name = "zero"
+[system]
+kind = "exponential"
+[[parameters]]
+name = "k"
+value = 1.0
+init = 0.5
+[initial_state]
+z0 = [0.0]
+[data]
+t = [1.0]
+z = [[0.0]]
+[fit]
+epochs = 3
+`
+
+// TestPlotsNeverFailAFit: a loss that is exactly 0, or time weights that all
+// underflow, used to panic inside gonum/plot's log axis (exit 3, nothing
+// written); so did a one-epoch fit of the three-body scenario. The plot now
+// falls back to a linear axis and the fit ends normally with every file.
+func TestPlotsNeverFailAFit(t *testing.T) {
+	for _, tc := range []struct {
+		name, scenario string
+		args           []string
+	}{
+		{"loss exactly zero", writeScenario(t, "zero", zeroLoss), nil},
+		{"time weights underflow", writeScenario(t, "underflow", zeroLoss[:len(zeroLoss)-len("[fit]\nepochs = 3\n")]+
+			"[loss]\ntime_weight = 1e-308\n[fit]\nepochs = 3\n"), nil},
+		{"one epoch of the three-body fit", threeBody, []string{"--epochs", "1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "out")
+			code, _, stderr := call(append([]string{"fit", tc.scenario, "--out", dir}, tc.args...)...)
+			require.Equal(t, exitOK, code, stderr)
+			for _, f := range []string{"result.json", "loss.png"} {
+				_, err := os.Stat(filepath.Join(dir, f))
+				assert.NoError(t, err, f)
+			}
+			readPNG(t, filepath.Join(dir, "loss.png"))
+		})
+	}
+}
