@@ -9,6 +9,7 @@ import (
 	"github.com/physid/physid/dynamics"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/diff/fd"
 )
 
 // toy is the paper's Eq. 27–29: dz/dt = kz, z(0) = z0, L = z(T)².
@@ -81,16 +82,17 @@ func TestMethodsConverge(t *testing.T) {
 	p := vdpProblem(t)
 	ref, err := (&aca.Forward{}).Gradient(p, &aca.Settings{RTol: 1e-12, ATol: 1e-12, MaxSteps: 1e6})
 	require.NoError(t, err)
-	// FD of the loss of very accurate solves: truncation ~1e-10·|L'''|.
-	fd := func(th []float64, z0 []float64) float64 {
+	// gonum's central difference (step 1e-5) of the loss of very accurate
+	// solves: truncation ~1e-10·|L'''|, and the solves' 1e-12 errors divided
+	// by 2h ≈ 5e-8·|L|, so 1e-7 relative is the bound.
+	loss := func(mu float64) float64 {
 		q := *p
-		q.Theta, q.Z0 = th, z0
+		q.Theta = []float64{mu}
 		r, err := (&aca.Forward{ParamsOnly: true}).Gradient(&q, &aca.Settings{RTol: 1e-12, ATol: 1e-12, MaxSteps: 1e6})
 		require.NoError(t, err)
 		return r.Loss
 	}
-	h := 1e-5
-	fdTheta := (fd([]float64{1.2 + h}, p.Z0) - fd([]float64{1.2 - h}, p.Z0)) / (2 * h)
+	fdTheta := fd.Derivative(loss, p.Theta[0], &fd.Settings{Formula: fd.Central, Step: 1e-5})
 	assert.InDelta(t, fdTheta, ref.Theta[0], 1e-7*math.Abs(fdTheta))
 
 	for _, m := range aca.Methods() {

@@ -7,6 +7,8 @@ import (
 	"slices"
 
 	"github.com/physid/physid/dynamics"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // Features is a fixed (parameter-free) input map φ in front of a network, with
@@ -58,9 +60,7 @@ func (f IdentityMap) JVP(dst, _, v []float64) { copy(dst[:f.N], v[:f.N]) }
 
 // VJP adds u to dx.
 func (f IdentityMap) VJP(dx, _, u []float64) {
-	for i, ui := range u[:f.N] {
-		dx[i] += ui
-	}
+	floats.Add(dx[:f.N], u[:f.N])
 }
 
 // FieldConfig describes a NeuralField. Its zero values are the defaults noted.

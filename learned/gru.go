@@ -3,6 +3,8 @@ package learned
 import (
 	"math"
 	"math/rand/v2"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // GRU is the gated recurrent unit (Cho et al. 2014) in the form PyTorch uses,
@@ -119,9 +121,7 @@ func (c GRU) Backward(tape *Tape, dx, dtheta, dy, theta []float64) {
 	dh, dgx, dgh := work[:bh], work[bh:bh+bh3], work[bh+bh3:]
 	clear(dh)
 	for t := T - 1; t >= 0; t-- {
-		for k, v := range dy[t*bh : (t+1)*bh] {
-			dh[k] += v
-		}
+		floats.Add(dh, dy[t*bh:(t+1)*bh])
 		a, ght := gates[t*bh3:(t+1)*bh3], gh[t*bh3:(t+1)*bh3]
 		hPrev := hs[t*bh : (t+1)*bh]
 		for r := range B {

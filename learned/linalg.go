@@ -3,6 +3,7 @@ package learned
 import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/floats"
 )
 
 // The helpers below work on row-major flat slices: a batch of b row vectors of
@@ -81,10 +82,7 @@ func addGtX(dw, g, x []float64, b, in, out int) {
 func addRows(y, v []float64, b int) {
 	n := len(v)
 	for r := range b {
-		row := y[r*n : r*n+n]
-		for j, vj := range v {
-			row[j] += vj
-		}
+		floats.Add(y[r*n:r*n+n], v)
 	}
 }
 
@@ -92,10 +90,7 @@ func addRows(y, v []float64, b int) {
 func addColSums(dst, g []float64, b int) {
 	n := len(dst)
 	for r := range b {
-		row := g[r*n : r*n+n]
-		for j, gj := range row {
-			dst[j] += gj
-		}
+		floats.Add(dst, g[r*n:r*n+n])
 	}
 }
 

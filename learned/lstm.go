@@ -3,6 +3,8 @@ package learned
 import (
 	"math"
 	"math/rand/v2"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // Recurrent is a recurrent cell run over a sequence: a Net whose input is
@@ -146,9 +148,7 @@ func (c LSTM) Backward(tape *Tape, dx, dtheta, dy, theta []float64) {
 	clear(dh)
 	clear(dc)
 	for t := T - 1; t >= 0; t-- {
-		for k, v := range dy[t*bh : (t+1)*bh] {
-			dh[k] += v
-		}
+		floats.Add(dh, dy[t*bh:(t+1)*bh])
 		a := gates[t*4*bh : (t+1)*4*bh]
 		cPrev, tct := cs[t*bh:(t+1)*bh], tc[t*bh:(t+1)*bh]
 		for r := range B {

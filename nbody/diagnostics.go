@@ -1,6 +1,6 @@
 package nbody
 
-import "math"
+import "gonum.org/v1/gonum/floats"
 
 // KineticEnergy returns Σ_i ½ m_i K2 |v_i|², the kinetic part of Energy.
 func (g Gravity) KineticEnergy(z, masses []float64) float64 {
@@ -10,11 +10,8 @@ func (g Gravity) KineticEnergy(z, masses []float64) float64 {
 	v := g.Velocities(z)
 	e := 0.0
 	for i, m := range masses {
-		q := 0.0
-		for _, x := range v[i*d : i*d+d] {
-			q += x * x
-		}
-		e += m * q
+		vi := v[i*d : i*d+d]
+		e += m * floats.Dot(vi, vi)
 	}
 	return 0.5 * g.k2() * e
 }
@@ -30,12 +27,7 @@ func (g Gravity) PotentialEnergy(z, masses []float64) float64 {
 	for i := 0; i < n; i++ {
 		ri := r[i*d : i*d+d]
 		for j := i + 1; j < n; j++ {
-			s2 := 0.0
-			for k, x := range r[j*d : j*d+d] {
-				q := x - ri[k]
-				s2 += q * q
-			}
-			e += masses[i] * masses[j] / math.Sqrt(s2)
+			e += masses[i] * masses[j] / floats.Distance(ri, r[j*d:j*d+d], 2)
 		}
 	}
 	return -g.k1() * e
@@ -66,11 +58,7 @@ func (g Gravity) CenterOfMass(dst, z, masses []float64) {
 	checkLen("CenterOfMass", "dst", len(dst), g.Dims)
 	checkLen("CenterOfMass", "z", len(z), g.Dim())
 	checkLen("CenterOfMass", "masses", len(masses), g.Bodies)
-	total := 0.0
-	for _, m := range masses {
-		total += m
-	}
-	weightedSum(dst, g.Positions(z), masses, 1/total)
+	weightedSum(dst, g.Positions(z), masses, 1/floats.Sum(masses))
 }
 
 // weightedSum writes scale·Σ_i w_i x_i into dst, x holding len(w) blocks of len(dst).
@@ -78,11 +66,7 @@ func weightedSum(dst, x, w []float64, scale float64) {
 	d := len(dst)
 	clear(dst)
 	for i, m := range w {
-		for k, xk := range x[i*d : i*d+d] {
-			dst[k] += m * xk
-		}
+		floats.AddScaled(dst, m, x[i*d:i*d+d])
 	}
-	for k := range dst {
-		dst[k] *= scale
-	}
+	floats.Scale(scale, dst)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/physid/physid/learned"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/floats"
 )
 
 // cell is one step of a recurrent cell on a batch of rows: h' = cell(x, h).
@@ -47,10 +48,7 @@ func addGtX(dw, g, x []float64, b, in, out int) {
 func addRows(y, v []float64, b int) {
 	n := len(v)
 	for r := range b {
-		row := y[r*n : (r+1)*n]
-		for i, x := range v {
-			row[i] += x
-		}
+		floats.Add(y[r*n:(r+1)*n], v)
 	}
 }
 
@@ -58,9 +56,7 @@ func addRows(y, v []float64, b int) {
 func addColSums(dst, g []float64, b int) {
 	n := len(dst)
 	for r := range b {
-		for i, x := range g[r*n : (r+1)*n] {
-			dst[i] += x
-		}
+		floats.Add(dst, g[r*n:(r+1)*n])
 	}
 }
 

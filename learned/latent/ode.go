@@ -8,6 +8,8 @@ import (
 	"github.com/physid/physid/aca"
 	"github.com/physid/physid/integrate"
 	"github.com/physid/physid/learned"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // ODEConfig sizes a latent ODE and chooses how it is trained. The zero value
@@ -241,9 +243,7 @@ func (m *LatentODE) Loss(grad, theta []float64, b *Batch, rng *rand.Rand) (float
 	w.dl.Eval(w.zgrad, res.States)
 	m.dec.VJP(nil, grad, res.States, w.dl.dpred, theta)
 	ft := m.fieldTheta(grad)
-	for k, v := range res.Theta {
-		ft[k] += v
-	}
+	floats.Add(ft[:len(res.Theta)], res.Theta)
 	loss := res.Loss
 	beta := m.cfg.KLWeight
 	if beta < 0 {

@@ -7,6 +7,8 @@ import (
 	"github.com/physid/physid/aca"
 	"github.com/physid/physid/integrate"
 	"github.com/physid/physid/learned"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // ErrConfig reports an invalid model configuration.
@@ -239,9 +241,7 @@ func (m *Classifier) from(k int, x, dx, dtheta, theta []float64, labels []uint8,
 	if k == len(m.Layers) {
 		m.logitG = grow(m.logitG, len(x))
 		loss := SoftmaxCrossEntropy(m.logitG, x, labels, m.Config.Classes)
-		for i, g := range m.logitG {
-			dx[i] += g
-		}
+		floats.Add(dx[:len(m.logitG)], m.logitG)
 		return loss, nil
 	}
 	l := m.Layers[k]

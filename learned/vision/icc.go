@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -160,9 +161,7 @@ func TestRetest(probs [][]float64, labels []uint8, classes int) (*Reliability, e
 			if argmax(row) != int(labels[i]) {
 				rel.Errors[r]++
 			}
-			for j, v := range row {
-				avg[j] += v
-			}
+			floats.Add(avg, row)
 		}
 		miss := argmax(avg) != int(labels[i])
 		if miss {

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/diff/fd"
+	"gonum.org/v1/gonum/floats"
 
 	"github.com/physid/physid/integrate"
 	"github.com/physid/physid/learned"
@@ -37,6 +39,9 @@ func randVec(n int, seed uint64) []float64 {
 // activations that land near a kink of ReLU or max pooling.
 const fdTol = 1e-6
 
+// fdSettings are gonum's central differences with the step h = 1e-5 of fdTol.
+var fdSettings = &fd.Settings{Formula: fd.Central, Step: 1e-5}
+
 // checkLayer compares Backward with central differences of L = ⟨dy, y⟩.
 func checkLayer(t *testing.T, l Layer, n int, train bool) {
 	t.Helper()
@@ -61,34 +66,18 @@ func checkLayer(t *testing.T, l Layer, n int, train bool) {
 	x := randVec(n*l.In().Size(), 3)
 	dy := randVec(n*l.Out().Size(), 5)
 	y := make([]float64, len(dy))
-	loss := func() float64 {
+	loss := func(x, theta []float64) float64 {
 		l.Forward(y, x, theta, n, train)
-		s := 0.0
-		for i := range y {
-			s += y[i] * dy[i]
-		}
-		return s
+		return floats.Dot(y, dy)
 	}
-	loss()
+	loss(x, theta)
 	dx, dth := make([]float64, len(x)), make([]float64, len(theta))
 	l.Backward(dx, dth, dy, theta)
-	fd := func(v []float64) []float64 {
-		g := make([]float64, len(v))
-		const h = 1e-5
-		for i := range v {
-			v0 := v[i]
-			v[i] = v0 + h
-			lp := loss()
-			v[i] = v0 - h
-			lm := loss()
-			v[i] = v0
-			g[i] = (lp - lm) / (2 * h)
-		}
-		return g
-	}
-	assert.Less(t, relErr(dx, fd(x)), fdTol, "dx")
+	fdX := fd.Gradient(nil, func(v []float64) float64 { return loss(v, theta) }, x, fdSettings)
+	assert.Less(t, relErr(dx, fdX), fdTol, "dx")
 	if len(theta) > 0 {
-		assert.Less(t, relErr(dth, fd(theta)), fdTol, "dθ")
+		fdTheta := fd.Gradient(nil, func(v []float64) float64 { return loss(x, v) }, theta, fdSettings)
+		assert.Less(t, relErr(dth, fdTheta), fdTol, "dθ")
 	}
 }
 
@@ -167,18 +156,9 @@ func TestSoftmaxCrossEntropyGradient(t *testing.T) {
 	labels := []uint8{0, 3, 2}
 	g := make([]float64, 12)
 	SoftmaxCrossEntropy(g, logits, labels, 4)
-	fd := make([]float64, 12)
 	tmp := make([]float64, 12)
-	for i := range logits {
-		v := logits[i]
-		logits[i] = v + 1e-5
-		lp := SoftmaxCrossEntropy(tmp, logits, labels, 4)
-		logits[i] = v - 1e-5
-		lm := SoftmaxCrossEntropy(tmp, logits, labels, 4)
-		logits[i] = v
-		fd[i] = (lp - lm) / 2e-5
-	}
-	assert.Less(t, relErr(g, fd), fdTol)
+	want := fd.Gradient(nil, func(v []float64) float64 { return SoftmaxCrossEntropy(tmp, v, labels, 4) }, logits, fdSettings)
+	assert.Less(t, relErr(g, want), fdTol)
 	// Large logits must not overflow.
 	l := SoftmaxCrossEntropy(tmp, []float64{1000, 0}, []uint8{1}, 2)
 	assert.InDelta(t, 1000, l, 1e-9)
@@ -194,24 +174,22 @@ func smallImages(n int) ([]float64, []uint8) {
 	return x, labels
 }
 
-// classifierFD differentiates the loss by central differences in the
-// parameters idx (every 7th one keeps the test fast and still visits every
-// layer) and returns those components.
+// classifierFD differentiates the loss by gonum's central differences
+// (fdSettings) in the parameters idx (every 7th one keeps the test fast and
+// still visits every layer) and returns those components.
 func classifierFD(t *testing.T, m *Classifier, theta, x []float64, labels []uint8, idx []int) []float64 {
 	t.Helper()
 	g := make([]float64, len(idx))
 	tmp := make([]float64, len(theta))
-	const h = 1e-5
 	for k, i := range idx {
 		v := theta[i]
-		theta[i] = v + h
-		lp, _, err := m.LossGrad(tmp, x, labels, theta)
-		require.NoError(t, err)
-		theta[i] = v - h
-		lm, _, err := m.LossGrad(tmp, x, labels, theta)
-		require.NoError(t, err)
+		g[k] = fd.Derivative(func(s float64) float64 {
+			theta[i] = v + s
+			l, _, err := m.LossGrad(tmp, x, labels, theta)
+			require.NoError(t, err)
+			return l
+		}, 0, fdSettings)
 		theta[i] = v
-		g[k] = (lp - lm) / (2 * h)
 	}
 	return g
 }

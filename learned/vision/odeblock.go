@@ -8,6 +8,8 @@ import (
 	"github.com/physid/physid/dynamics"
 	"github.com/physid/physid/integrate"
 	"github.com/physid/physid/learned"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // Field is the right-hand side of an ODE block, dz/dt = f(z), as a
@@ -214,13 +216,9 @@ func (b *ODEBlock) Through(dx, dtheta, x, theta []float64, n int, rest func(grad
 		return 0, fmt.Errorf("vision: ODE block (%s): %w", b.Method.Name(), err)
 	}
 	b.Stats = res.Stats
-	for i, g := range res.Theta {
-		dtheta[b.Off+i] += g
-	}
+	floats.Add(dtheta[b.Off:b.Off+len(res.Theta)], res.Theta)
 	if dx != nil {
-		for i, g := range res.Z0 {
-			dx[i] += g
-		}
+		floats.Add(dx[:len(res.Z0)], res.Z0)
 	}
 	return res.Loss, nil
 }

@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/floats"
 )
 
 // chunkSize is the number of samples one goroutine handles at a time. It fixes
@@ -57,10 +58,7 @@ func workers(n int) int {
 func reduceChunks(dst, buf []float64, nc int) {
 	m := len(dst)
 	for c := range nc {
-		row := buf[c*m : (c+1)*m]
-		for i, v := range row {
-			dst[i] += v
-		}
+		floats.Add(dst, buf[c*m:(c+1)*m])
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // Pool is a 2×2 (generally K×K, stride K) average or max pooling; a trailing
@@ -142,9 +144,6 @@ func (p *GlobalAvgPool) Backward(dx, _, dy, _ []float64) {
 	}
 	hw := p.S.H * p.S.W
 	for pl := range p.n * p.S.C {
-		g := dy[pl] / float64(hw)
-		for i := pl * hw; i < (pl+1)*hw; i++ {
-			dx[i] += g
-		}
+		floats.AddConst(dy[pl]/float64(hw), dx[pl*hw:(pl+1)*hw])
 	}
 }

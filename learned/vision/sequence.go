@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // Sequence composes layers; it is itself a Layer.
@@ -100,17 +102,14 @@ func (r *ResBlock) String() string                       { return "res(" + r.F.S
 // Forward writes x + f(x).
 func (r *ResBlock) Forward(dst, x, theta []float64, n int, train bool) {
 	r.F.Forward(dst, x, theta, n, train)
-	for i, v := range x[:n*r.In().Size()] {
-		dst[i] += v
-	}
+	k := n * r.In().Size()
+	floats.Add(dst[:k], x[:k])
 }
 
 // Backward adds dy to dx and back-propagates through f.
 func (r *ResBlock) Backward(dx, dtheta, dy, theta []float64) {
 	if dx != nil {
-		for i, g := range dy {
-			dx[i] += g
-		}
+		floats.Add(dx[:len(dy)], dy)
 	}
 	r.F.Backward(dx, dtheta, dy, theta)
 }
