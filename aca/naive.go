@@ -69,6 +69,10 @@ func (m *Naive) Gradient(p *Problem, s *Settings) (*Result, error) {
 	ns := tb.Stages()
 	m.tape.n, m.tape.s, m.tape.tb = n, ns, tb
 	m.tape.at, m.tape.data = m.tape.at[:0], m.tape.data[:0]
+	rule, err := newStepRule(solver)
+	if err != nil {
+		return nil, err
+	}
 	res, err := m.fwd.run(p, solver, &m.tape)
 	if err != nil {
 		return res, err
@@ -130,7 +134,7 @@ func (m *Naive) Gradient(p *Problem, s *Settings) (*Result, error) {
 			epbn, tbn = epb, tbar
 			k0pass = true
 		}
-		_, dErr, dPrev, dH, dHProp := solver.NextStep(a)
+		_, dErr, dPrev, dH, dHProp := rule.partials(a)
 		errb += hb * dErr
 		epbn += hb * dPrev
 		hhb += hb * dH
