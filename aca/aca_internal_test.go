@@ -229,3 +229,20 @@ type halving struct{}
 
 func (halving) Accept(err float64) bool                  { return err <= 1 }
 func (halving) Next(a *integrate.Attempt, _ int) float64 { return a.H / 2 }
+
+// TestSolverCacheTakesAnyController: settings whose controller cannot be
+// compared build a new solver instead of panicking in the cache's comparison.
+func TestSolverCacheTakesAnyController(t *testing.T) {
+	var c solverCache
+	s := &Settings{Controller: windowed{hist: []float64{1}}}
+	first := c.get(s)
+	assert.NotSame(t, first, c.get(s))
+	same := &Settings{Controller: integrate.PI{Safety: 0.8}}
+	assert.Same(t, c.get(same), c.get(same))
+}
+
+// windowed is a controller with a slice field, so values of it are not comparable.
+type windowed struct{ hist []float64 }
+
+func (windowed) Accept(err float64) bool                  { return err <= 1 }
+func (windowed) Next(a *integrate.Attempt, _ int) float64 { return a.H }
