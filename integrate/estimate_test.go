@@ -68,7 +68,9 @@ func TestErrorEstimateIsHonest(t *testing.T) {
 	}{
 		{"expsin", es, []float64{1}, func(t float64) []float64 { return []float64{es.Exact(t, 1, 1)} }},
 		{"rotation", dynamics.Linear{N: 2}, []float64{-0.1, 1, -1, -0.1},
-			func(t float64) []float64 { return []float64{math.Exp(-0.1*t) * math.Cos(t), -math.Exp(-0.1*t) * math.Sin(t)} }},
+			func(t float64) []float64 {
+				return []float64{math.Exp(-0.1*t) * math.Cos(t), -math.Exp(-0.1*t) * math.Sin(t)}
+			}},
 	} {
 		for _, tb := range integrate.Tableaux {
 			if !tb.Adaptive() {
