@@ -33,8 +33,9 @@
 // Sec. II.4: with d0 = ‖z0‖, d1 = ‖f(t0, z0)‖ in that norm, h0 = 0.01·d0/d1
 // (1e-6 when either is below 1e-5), one explicit Euler step of h0 to estimate
 // d2 = ‖f(t0+h0, z0+h0 f0) − f0‖/h0, h1 = (0.01/max(d1, d2))^(1/(p+1)) for the
-// method's order p, and h = min(100·h0, h1, |t_end − t0|). A fixed step is
-// Settings.Step or 1/100 of the span.
+// method's order p (h1 = max(1e-6, 1e-3·h0) when max(d1, d2) ≤ 1e-15), and
+// h = min(100·h0, h1, |t_end − t0|). A constant step is Settings.Step or 1/100
+// of the span.
 //
 // # Step-size control
 //

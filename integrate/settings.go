@@ -26,16 +26,16 @@ type Settings struct {
 	// RTol and ATol are the relative and absolute tolerances of adaptive methods;
 	// 0 means 1e-6 and 1e-9. Fixed-step methods ignore them.
 	RTol, ATol float64
-	// Step is the step size of a fixed-step method (0 means 1/100 of the span) or
-	// the initial step of an adaptive one (0 means Hairer–Nørsett–Wanner's
-	// automatic choice). Its sign is ignored: the direction comes from the times.
+	// Step is the step size of constant stepping, a fixed-step method or the
+	// Constant controller (0 means 1/100 of the span), or the initial step of
+	// an adaptive controller (0 means Hairer–Nørsett–Wanner's automatic
+	// choice). Its sign is ignored: the direction comes from the times.
 	Step float64
 	// MaxSteps bounds the number of attempted steps; 0 means 100000.
 	MaxSteps int
 	// Controller chooses the step sizes of adaptive methods; nil means PI{}.
 	// Fixed-step methods (no error estimate) always step with Constant{}, and
-	// Constant{} steps an adaptive tableau with a fixed h. Controllers that
-	// aca caches solvers for must be comparable (PI and Constant are).
+	// Constant{} steps an adaptive tableau with a fixed h.
 	Controller Controller
 }
 

@@ -24,8 +24,8 @@ type Attempt struct {
 	Z, ZNew []float64
 	// K holds the stage derivatives K_s of the step, the general output of a
 	// Runge–Kutta step (explicit or implicit): Z + H Σ B[s]K_s is ZNew, and a
-	// continuous extension interpolates the step with them. Callers that
-	// replay or reverse a step read them too.
+	// continuous extension interpolates the step with them, and callers that
+	// replay a step read them.
 	K [][]float64
 	// Err is the error norm (0 for fixed-step methods); the step is accepted
 	// when the controller accepts Err (PI: Err ≤ 1).

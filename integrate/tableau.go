@@ -8,7 +8,7 @@ import (
 )
 
 // Tableau is the Butcher tableau of an explicit Runge–Kutta method, kept as data:
-// one generic stepper and one generic adjoint step read every table.
+// one generic stepper reads every table.
 //
 // Stages are Y_s = z + h Σ_{j<s} A[s][j] K_j and K_s = f(t + C[s] h, Y_s); the new
 // state is z + h Σ B[s] K_s. BErr holds B − B̂, the difference to the embedded
