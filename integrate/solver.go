@@ -59,20 +59,20 @@ type Jumper interface {
 // workspace for it, so repeated solves of the same dimension allocate nothing.
 // A Solver is not safe for concurrent use; use one per goroutine.
 type Solver struct {
-	r    resolved
-	step stepper
-	dim  int
-	z    []float64 // the current state
-	zn   []float64 // the candidate state of an attempt
-	e    []float64 // its local error estimate
-	att  Attempt
+	r       resolved
+	stepper stepper
+	dim     int
+	z       []float64 // the current state
+	zn      []float64 // the candidate state of an attempt
+	e       []float64 // its local error estimate
+	att     Attempt
 }
 
 // NewSolver returns a solver with the given settings (nil means the defaults).
 // The settings are copied; later changes to s have no effect.
 func NewSolver(s *Settings) *Solver {
 	r := resolve(s)
-	return &Solver{r: r, step: newExplicitRK(r.tb), dim: -1}
+	return &Solver{r: r, stepper: newExplicitRK(r.tb), dim: -1}
 }
 
 // Method returns the solver's tableau.
@@ -86,7 +86,7 @@ func (s *Solver) Tolerances() (rtol, atol float64) { return s.r.rtol, s.r.atol }
 func (s *Solver) Controller() Controller { return s.r.ctrl }
 
 func (s *Solver) grow(dim int) {
-	s.step.setup(dim)
+	s.stepper.setup(dim)
 	if s.dim == dim {
 		return
 	}
@@ -166,7 +166,7 @@ func (s *Solver) Solve(dst []float64, m dynamics.Dynamics, theta []float64, t0 f
 // when given, Hairer–Nørsett–Wanner's choice for an adaptive controller, else
 // 1/100 of the span.
 func (s *Solver) start(r *run) error {
-	f0, nfe := s.step.begin(r.m, r.theta, r.t, s.z)
+	f0, nfe := s.stepper.begin(r.m, r.theta, r.t, s.z)
 	r.st.NFE += nfe
 	if i := firstNonFinite(f0); i >= 0 {
 		if err := checkState(r.m, r.t, s.z, r.theta); err != nil {
@@ -222,7 +222,7 @@ func (s *Solver) attempt(r *run) (*Attempt, error) {
 		e = s.e
 	}
 	z, zn := s.z, s.zn
-	r.st.NFE += s.step.try(zn, e, r.m, r.theta, r.t, hh, z)
+	r.st.NFE += s.stepper.try(zn, e, r.m, r.theta, r.t, hh, z)
 	errNorm := 0.0
 	if adaptive {
 		errNorm = ErrorNorm(e, z, zn, s.r.rtol, s.r.atol)
@@ -236,7 +236,7 @@ func (s *Solver) attempt(r *run) (*Attempt, error) {
 	if landing {
 		oi = r.out
 	}
-	s.att = Attempt{T: r.t, H: hh, HProposed: r.h, Landing: landing, Output: oi, Z: z, ZNew: zn, K: s.step.stages(),
+	s.att = Attempt{T: r.t, H: hh, HProposed: r.h, Landing: landing, Output: oi, Z: z, ZNew: zn, K: s.stepper.stages(),
 		Err: errNorm, ErrPrev: r.errPrev, AfterReject: r.afterReject, Accepted: s.r.ctrl.Accept(errNorm)}
 	return &s.att, nil
 }
@@ -252,7 +252,7 @@ func (s *Solver) land(r *run) (h float64, landing bool, err error) {
 		return r.h, false, nil
 	}
 	if r.afterReject {
-		if err := s.step.explain(r.m, r.theta, r.t, s.z); err != nil {
+		if err := s.stepper.explain(r.m, r.theta, r.t, s.z); err != nil {
 			return 0, false, fmt.Errorf("%w at t=%.6g (h=%.2g): the steps tried leave the model's domain: %w",
 				ErrStepUnderflow, r.t, r.h, err)
 		}
@@ -281,7 +281,7 @@ func (s *Solver) accept(r *run, a *Attempt) error {
 		r.t += a.H
 	}
 	copy(s.z, s.zn)
-	f, nfe := s.step.advance(r.m, r.theta, r.t, s.z)
+	f, nfe := s.stepper.advance(r.m, r.theta, r.t, s.z)
 	r.st.NFE += nfe
 	if err := checkState(r.m, r.t, s.z, r.theta); err != nil {
 		return err
@@ -304,7 +304,7 @@ func (s *Solver) accept(r *run, a *Attempt) error {
 func (s *Solver) output(r *run) {
 	copy(r.dst[r.out*s.dim:(r.out+1)*s.dim], s.z)
 	if r.jumper != nil && r.jumper.Jump(r.out, r.t, s.z) {
-		_, nfe := s.step.begin(r.m, r.theta, r.t, s.z)
+		_, nfe := s.stepper.begin(r.m, r.theta, r.t, s.z)
 		r.st.NFE += nfe
 	}
 	r.out++
