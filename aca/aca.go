@@ -181,10 +181,21 @@ func (c *solverCache) get(s *Settings) *integrate.Solver {
 	if s != nil {
 		v = *s
 	}
-	if c.solver == nil || c.set != v {
+	if c.solver == nil || !sameSettings(c.set, v) {
 		c.solver, c.set = integrate.NewSolver(&v), v
 	}
 	return c.solver
+}
+
+// sameSettings reports whether a and b are equal. Settings hold a controller,
+// an interface: one of a type that cannot be compared never counts as the same
+// (the cache then builds a new solver) instead of panicking.
+func sameSettings(a, b Settings) bool {
+	return comparable(a.Controller) && comparable(b.Controller) && a == b
+}
+
+func comparable(c integrate.Controller) bool {
+	return c == nil || reflect.TypeOf(c).Comparable()
 }
 
 // t0Outputs counts the leading observation times equal to T0: their states are

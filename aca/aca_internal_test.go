@@ -26,13 +26,27 @@ func replay(p *Problem, tb *integrate.Tableau, theta, z0 []float64, t, h []float
 		copy(states[i*n:], z0)
 	}
 	for i := range t {
-		tb.EvalStages(k, y, p.Model, theta, t[i], h[i], z, false)
-		integrate.Combine(z, z, h[i], tb.B, k)
+		for s := range k {
+			combineStages(y, z, h[i], tb.A[s], k)
+			p.Model.Func(k[s], t[i]+tb.C[s]*h[i], y, theta)
+		}
+		combineStages(z, z, h[i], tb.B, k)
 		if out[i] >= 0 {
 			copy(states[out[i]*n:], z)
 		}
 	}
 	return p.Loss.Eval(make([]float64, len(states)), states)
+}
+
+// combineStages writes z + h Σ_s w[s] K_s into dst, as a Runge–Kutta step
+// combines its stages.
+func combineStages(dst, z []float64, h float64, w []float64, k [][]float64) {
+	copy(dst, z)
+	for s, ws := range w {
+		if ws != 0 {
+			axpy(dst, h*ws, k[s])
+		}
+	}
 }
 
 func testProblem(m dynamics.Dynamics, theta, z0 []float64, times []float64) *Problem {
@@ -157,3 +171,67 @@ func TestACABackwardStepAllocatesNothing(t *testing.T) {
 	})
 	assert.Zero(t, allocs)
 }
+
+// TestPIPartials checks Naive's derivatives of the PI controller against central
+// differences of integrate.PI.Factor itself (relative steps 1e-7 on a smooth
+// power law: good to ~1e-7), and that they are zero where the factor is clamped.
+func TestPIPartials(t *testing.T) {
+	for _, tc := range []struct {
+		c           integrate.PI
+		err, prev   float64
+		afterReject bool
+		clamped     bool
+	}{
+		{integrate.PI{}, 0.3, 0.5, false, false},
+		{integrate.PI{}, 0.9, 0.2, false, false},
+		{integrate.PI{}, 2.0, 0.5, false, false},
+		{integrate.PI{}, 0.5, 0.5, true, false},
+		{integrate.PI{}, 1e-12, 0.5, false, true},
+		{integrate.PI{}, 1e6, 0.5, false, true},
+		{integrate.PI{Beta: -1, Safety: 0.8}, 0.4, 0.3, false, false},
+	} {
+		c := piPartials{tc.c.WithDefaults()}
+		f, de, dp := c.factor(tc.err, tc.prev, 4, tc.afterReject)
+		assert.Equal(t, tc.c.Factor(tc.err, tc.prev, 4, tc.afterReject), f, "%+v", tc)
+		he, hp := 1e-7*tc.err, 1e-7*tc.prev
+		fd := func(e, p float64) float64 { return tc.c.Factor(e, p, 4, tc.afterReject) }
+		assert.InDelta(t, (fd(tc.err+he, tc.prev)-fd(tc.err-he, tc.prev))/(2*he), de, 1e-6*math.Abs(de)+1e-9, "%+v f=%g", tc, f)
+		assert.InDelta(t, (fd(tc.err, tc.prev+hp)-fd(tc.err, tc.prev-hp))/(2*hp), dp, 1e-6*math.Abs(dp)+1e-9, "%+v", tc)
+		if tc.clamped {
+			assert.Zero(t, de, "%+v", tc)
+			assert.Zero(t, dp, "%+v", tc)
+		} else {
+			assert.NotZero(t, de, "%+v", tc)
+		}
+	}
+}
+
+// TestNaiveNeedsADifferentiableController: a custom controller without
+// derivatives is an error, not a silently wrong gradient.
+func TestNaiveNeedsADifferentiableController(t *testing.T) {
+	p := testProblem(dynamics.VanDerPol{}, []float64{1}, []float64{2, 0}, []float64{1})
+	_, err := (&Naive{}).Gradient(p, &Settings{Controller: halving{}})
+	assert.ErrorContains(t, err, "has no derivative")
+}
+
+type halving struct{}
+
+func (halving) Accept(err float64) bool                  { return err <= 1 }
+func (halving) Next(a *integrate.Attempt, _ int) float64 { return a.H / 2 }
+
+// TestSolverCacheTakesAnyController: settings whose controller cannot be
+// compared build a new solver instead of panicking in the cache's comparison.
+func TestSolverCacheTakesAnyController(t *testing.T) {
+	var c solverCache
+	s := &Settings{Controller: windowed{hist: []float64{1}}}
+	first := c.get(s)
+	assert.NotSame(t, first, c.get(s))
+	same := &Settings{Controller: integrate.PI{Safety: 0.8}}
+	assert.Same(t, c.get(same), c.get(same))
+}
+
+// windowed is a controller with a slice field, so values of it are not comparable.
+type windowed struct{ hist []float64 }
+
+func (windowed) Accept(err float64) bool                  { return err <= 1 }
+func (windowed) Next(a *integrate.Attempt, _ int) float64 { return a.H }

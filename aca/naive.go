@@ -69,144 +69,204 @@ func (m *Naive) Gradient(p *Problem, s *Settings) (*Result, error) {
 	ns := tb.Stages()
 	m.tape.n, m.tape.s, m.tape.tb = n, ns, tb
 	m.tape.at, m.tape.data = m.tape.at[:0], m.tape.data[:0]
+	rule, err := newStepRule(solver)
+	if err != nil {
+		return nil, err
+	}
 	res, err := m.fwd.run(p, solver, &m.tape)
 	if err != nil {
 		return res, err
 	}
 	res.Theta = make([]float64, np)
-	rtol, atol := solver.Tolerances()
-	fsal, adaptive := tb.FSAL(), tb.Adaptive()
-
-	// Adjoints of the program state carried between attempts.
-	// The work vectors live in m.work between calls: 7 + ns rows of n.
-	m.work = grow(m.work, (7+ns)*n)
-	clear(m.work)
-	row := func(i int) []float64 { return m.work[i*n : (i+1)*n] }
-	zb := row(0)                // z̄
-	k0b := row(1)               // K̄0 of the carried first stage
-	var tbar, hb, epb float64   // t̄, h̄ (proposed step), ēp (controller memory)
-	zbn := row(2)               // z̄ of the attempt's input
-	znb := row(3)               // adjoint of the attempt's new state
-	eb := row(4)                // adjoint of the error estimate
-	e := row(5)                 // the error estimate
-	ybar := row(6)              // Ȳ_s
-	kb := make([][]float64, ns) // K̄_s
-	for i := range kb {
-		kb[i] = row(7 + i)
-	}
+	w := new(naiveSweep)
+	w.setup(p, solver, rule, m.fwd.g, res.Theta, &m.work)
 	stride := m.tape.stride()
-	nfe := 0
 	for idx := len(m.tape.at) - 1; idx >= 0; idx-- {
-		a := &m.tape.at[idx]
-		d := m.tape.data[idx*stride : (idx+1)*stride]
-		z, zn := d[:n], d[n:2*n]
-		K := func(s int) []float64 { return d[(2+s)*n : (3+s)*n] }
-		Y := func(s int) []float64 { return d[(2+ns+s)*n : (3+ns+s)*n] }
-		hh := a.H
-		for s := range kb {
-			clear(kb[s])
-		}
-		var hhb, errb, tbn, epbn float64
-		k0pass := false
-		if a.Accepted {
-			if a.Landing {
-				axpy(zb, 1, m.fwd.g[a.Output*n:(a.Output+1)*n])
-			}
-			copy(znb, zb)
-			clear(zbn)
-			if fsal {
-				axpy(kb[ns-1], 1, k0b)
-			} else {
-				nfe += m.vjp(p, a.T+hh, zn, k0b, znb, res.Theta)
-			}
-			errb = epb
-			if !a.Landing {
-				hhb += tbar
-				tbn = tbar
-			}
-		} else {
-			copy(zbn, zb)
-			clear(znb)
-			epbn, tbn = epb, tbar
-			k0pass = true
-		}
-		_, dErr, dPrev, dH, dHProp := solver.NextStep(a)
-		errb += hb * dErr
-		epbn += hb * dPrev
-		hhb += hb * dH
-		hbn := hb * dHProp
-		if adaptive && errb != 0 && a.Err > 0 && !math.IsInf(a.Err, 0) {
-			clear(e)
-			for s, w := range tb.BErr {
-				if w != 0 {
-					axpy(e, hh*w, K(s))
-				}
-			}
-			inv := errb / (float64(n) * a.Err)
-			for i := 0; i < n; i++ {
-				sc := atol + rtol*math.Max(math.Abs(z[i]), math.Abs(zn[i]))
-				r := e[i] / sc
-				eb[i] = inv * r / sc
-				scb := -inv * r * r / sc
-				if math.Abs(z[i]) >= math.Abs(zn[i]) {
-					zbn[i] += scb * rtol * sign(z[i])
-				} else {
-					znb[i] += scb * rtol * sign(zn[i])
-				}
-			}
-			for s, w := range tb.BErr {
-				if w != 0 {
-					axpy(kb[s], hh*w, eb)
-					hhb += w * dot(K(s), eb)
-				}
-			}
-		}
-		// z' = z + h Σ b_s K_s
-		axpy(zbn, 1, znb)
-		for s, w := range tb.B {
-			if w != 0 {
-				axpy(kb[s], hh*w, znb)
-				hhb += w * dot(K(s), znb)
-			}
-		}
-		// Stages, last to first: Y_s = z + h Σ_j a_sj K_j, K_s = f(t + c_s h, Y_s).
-		for s := ns - 1; s >= 1; s-- {
-			clear(ybar)
-			nfe += m.vjp(p, a.T+tb.C[s]*hh, Y(s), kb[s], ybar, res.Theta)
-			axpy(zbn, 1, ybar)
-			for j, c := range tb.A[s] {
-				if c != 0 {
-					axpy(kb[j], hh*c, ybar)
-					hhb += c * dot(K(j), ybar)
-				}
-			}
-		}
-		if k0pass {
-			axpy(kb[0], 1, k0b)
-		}
-		copy(k0b, kb[0])
-		if a.Landing {
-			tbn -= hhb
-		} else {
-			hbn += hhb
-		}
-		copy(zb, zbn)
-		tbar, hb, epb = tbn, hbn, epbn
+		w.attempt(&m.tape.at[idx], m.tape.data[idx*stride:(idx+1)*stride])
 	}
 	// The first stage of the first attempt is f(t0, z0).
-	nfe += m.vjp(p, p.T0, p.Z0, k0b, zb, res.Theta)
+	w.nfe += vjp(p, p.T0, p.Z0, w.k0b, w.zb, res.Theta)
 	for k := 0; k < t0Outputs(p); k++ {
-		axpy(zb, 1, m.fwd.g[k*n:(k+1)*n])
+		axpy(w.zb, 1, m.fwd.g[k*n:(k+1)*n])
 	}
-	res.Z0 = append([]float64(nil), zb...)
-	res.Stats.NFEBackward = nfe
+	res.Z0 = append([]float64(nil), w.zb...)
+	res.Stats.NFEBackward = w.nfe
 	res.Stats.Bytes = 8*len(m.tape.data) + len(m.tape.at)*int(unsafe.Sizeof(integrate.Attempt{}))
 	return res, nil
 }
 
+// naiveSweep reverses the tape attempt by attempt, last to first: it holds the
+// adjoints of the program state carried between attempts and the work vectors
+// of one attempt's reversal.
+type naiveSweep struct {
+	p              *Problem
+	tb             *integrate.Tableau
+	rule           stepRule
+	g, theta       []float64 // ∂L/∂z(t_k) and the dL/dθ being accumulated
+	rtol, atol     float64
+	fsal, adaptive bool
+	n, ns          int
+	nfe            int
+
+	zb            []float64 // z̄
+	k0b           []float64 // K̄0 of the carried first stage
+	tbar, hb, epb float64   // t̄, h̄ (proposed step), ēp (controller memory)
+
+	// Within one attempt.
+	zbn  []float64   // z̄ of the attempt's input
+	znb  []float64   // adjoint of the attempt's new state
+	eb   []float64   // adjoint of the error estimate
+	e    []float64   // the error estimate
+	ybar []float64   // Ȳ_s
+	kb   [][]float64 // K̄_s
+	hhb  float64     // adjoint of the step actually tried
+}
+
+// setup prepares the sweep; the work vectors (7 + stages rows of n) live in
+// *work between calls.
+func (w *naiveSweep) setup(p *Problem, solver *integrate.Solver, rule stepRule, g, theta []float64, work *[]float64) {
+	tb := solver.Method()
+	n, ns := p.Model.Dim(), tb.Stages()
+	*w = naiveSweep{p: p, tb: tb, rule: rule, g: g, theta: theta, fsal: tb.FSAL(), adaptive: tb.Adaptive(), n: n, ns: ns}
+	w.rtol, w.atol = solver.Tolerances()
+	*work = grow(*work, (7+ns)*n)
+	clear(*work)
+	row := func(i int) []float64 { return (*work)[i*n : (i+1)*n] }
+	w.zb, w.k0b, w.zbn, w.znb, w.eb, w.e, w.ybar = row(0), row(1), row(2), row(3), row(4), row(5), row(6)
+	w.kb = make([][]float64, ns)
+	for i := range w.kb {
+		w.kb[i] = row(7 + i)
+	}
+}
+
+// stage and input return K_s and Y_s of an attempt's tape record d.
+func (w *naiveSweep) stage(d []float64, s int) []float64 { return d[(2+s)*w.n : (3+s)*w.n] }
+func (w *naiveSweep) input(d []float64, s int) []float64 {
+	return d[(2+w.ns+s)*w.n : (3+w.ns+s)*w.n]
+}
+
+// attempt reverses one attempt a with tape record d: the carried state, the
+// controller, the error norm, the new state and the stages.
+func (w *naiveSweep) attempt(a *integrate.Attempt, d []float64) {
+	for s := range w.kb {
+		clear(w.kb[s])
+	}
+	w.hhb = 0
+	errb, tbn, epbn, k0pass := w.carry(a, d)
+	_, dErr, dPrev, dH, dHProp := w.rule.partials(a)
+	errb += w.hb * dErr
+	epbn += w.hb * dPrev
+	w.hhb += w.hb * dH
+	hbn := w.hb * dHProp
+	if w.adaptive && errb != 0 && a.Err > 0 && !math.IsInf(a.Err, 0) {
+		w.errorNorm(a, d, errb)
+	}
+	w.newState(a, d)
+	w.stages(a, d)
+	if k0pass {
+		axpy(w.kb[0], 1, w.k0b)
+	}
+	copy(w.k0b, w.kb[0])
+	if a.Landing {
+		tbn -= w.hhb
+	} else {
+		hbn += w.hhb
+	}
+	copy(w.zb, w.zbn)
+	w.tbar, w.hb, w.epb = tbn, hbn, epbn
+}
+
+// carry routes the adjoints carried from the next attempt into this one: an
+// accepted attempt's new state (and first stage, FSAL or evaluated there) is
+// what comes next, a rejected one passes its input on unchanged. It returns
+// the adjoints of the error norm, of t and of the controller memory so far,
+// and whether K̄0 passes through.
+func (w *naiveSweep) carry(a *integrate.Attempt, d []float64) (errb, tbn, epbn float64, k0pass bool) {
+	n := w.n
+	if !a.Accepted {
+		copy(w.zbn, w.zb)
+		clear(w.znb)
+		return 0, w.tbar, w.epb, true
+	}
+	if a.Landing {
+		axpy(w.zb, 1, w.g[a.Output*n:(a.Output+1)*n])
+	}
+	copy(w.znb, w.zb)
+	clear(w.zbn)
+	if w.fsal {
+		axpy(w.kb[w.ns-1], 1, w.k0b)
+	} else {
+		w.nfe += vjp(w.p, a.T+a.H, d[n:2*n], w.k0b, w.znb, w.theta)
+	}
+	if !a.Landing {
+		w.hhb += w.tbar
+		tbn = w.tbar
+	}
+	return w.epb, tbn, 0, false
+}
+
+// errorNorm reverses err = ‖h Σ BErr_s K_s‖ (integrate.ErrorNorm) with
+// incoming adjoint errb.
+func (w *naiveSweep) errorNorm(a *integrate.Attempt, d []float64, errb float64) {
+	n, hh, tb := w.n, a.H, w.tb
+	z, zn, e := d[:n], d[n:2*n], w.e
+	clear(e)
+	for s, c := range tb.BErr {
+		if c != 0 {
+			axpy(e, hh*c, w.stage(d, s))
+		}
+	}
+	inv := errb / (float64(n) * a.Err)
+	for i := 0; i < n; i++ {
+		sc := w.atol + w.rtol*math.Max(math.Abs(z[i]), math.Abs(zn[i]))
+		r := e[i] / sc
+		w.eb[i] = inv * r / sc
+		scb := -inv * r * r / sc
+		if math.Abs(z[i]) >= math.Abs(zn[i]) {
+			w.zbn[i] += scb * w.rtol * sign(z[i])
+		} else {
+			w.znb[i] += scb * w.rtol * sign(zn[i])
+		}
+	}
+	for s, c := range tb.BErr {
+		if c != 0 {
+			axpy(w.kb[s], hh*c, w.eb)
+			w.hhb += c * dot(w.stage(d, s), w.eb)
+		}
+	}
+}
+
+// newState reverses z' = z + h Σ b_s K_s.
+func (w *naiveSweep) newState(a *integrate.Attempt, d []float64) {
+	axpy(w.zbn, 1, w.znb)
+	for s, c := range w.tb.B {
+		if c != 0 {
+			axpy(w.kb[s], a.H*c, w.znb)
+			w.hhb += c * dot(w.stage(d, s), w.znb)
+		}
+	}
+}
+
+// stages reverses the stages, last to first: Y_s = z + h Σ_j a_sj K_j,
+// K_s = f(t + c_s h, Y_s).
+func (w *naiveSweep) stages(a *integrate.Attempt, d []float64) {
+	tb, hh := w.tb, a.H
+	for s := w.ns - 1; s >= 1; s-- {
+		clear(w.ybar)
+		w.nfe += vjp(w.p, a.T+tb.C[s]*hh, w.input(d, s), w.kb[s], w.ybar, w.theta)
+		axpy(w.zbn, 1, w.ybar)
+		for j, c := range tb.A[s] {
+			if c != 0 {
+				axpy(w.kb[j], hh*c, w.ybar)
+				w.hhb += c * dot(w.stage(d, j), w.ybar)
+			}
+		}
+	}
+}
+
 // vjp adds uᵀ∂f/∂z at (t, y) to dz and uᵀ∂f/∂θ to dtheta, skipping u = 0 as
 // autodiff skips a node no gradient reaches; it returns the evaluations used.
-func (m *Naive) vjp(p *Problem, t float64, y, u, dz, dtheta []float64) int {
+func vjp(p *Problem, t float64, y, u, dz, dtheta []float64) int {
 	for _, v := range u {
 		if v != 0 {
 			p.Model.VJP(dz, dtheta, t, y, p.Theta, u)

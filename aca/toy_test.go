@@ -7,6 +7,7 @@ import (
 
 	"github.com/physid/physid/aca"
 	"github.com/physid/physid/dynamics"
+	"github.com/physid/physid/integrate"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/diff/fd"
@@ -230,5 +231,26 @@ func TestRepeatedCallsMatchFreshMethods(t *testing.T) {
 			assert.Equal(t, want.Stats, got[i].Stats, "%s call %d", name, i)
 		}
 		assert.NotEqual(t, got[0].Theta, got[1].Theta, "%s: the settings must matter", name)
+	}
+}
+
+// TestNaiveWithConstantStepIsACA: with integrate.Constant the steps do not
+// depend on the error estimates, so the naive program's derivative is the
+// derivative of the fixed-step discrete solution, which ACA computes. The two
+// sum the same terms in a different order: equal to 1e-12 relative.
+func TestNaiveWithConstantStepIsACA(t *testing.T) {
+	p := vdpProblem(t)
+	s := &aca.Settings{Controller: integrate.Constant{}, Step: 0.05}
+	want, err := (&aca.ACA{}).Gradient(p, s)
+	require.NoError(t, err)
+	got, err := (&aca.Naive{}).Gradient(p, s)
+	require.NoError(t, err)
+	assert.Equal(t, want.States, got.States)
+	assert.Zero(t, got.Stats.Rejected)
+	for i := range want.Theta {
+		assert.InEpsilon(t, want.Theta[i], got.Theta[i], 1e-12)
+	}
+	for i := range want.Z0 {
+		assert.InEpsilon(t, want.Z0[i], got.Z0[i], 1e-12)
 	}
 }

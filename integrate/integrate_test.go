@@ -214,21 +214,55 @@ func TestSolveAllocatesNothingOnceWarm(t *testing.T) {
 	assert.Zero(t, allocs)
 }
 
-func TestControllerFactorPartials(t *testing.T) {
-	c := integrate.Controller{}
+// TestPIFactor checks the PI controller's documented defaults and bounds: the
+// zero value equals the defaults written out, WithDefaults is idempotent (a
+// negative Beta stays plain integral control), a rejection never grows h and a
+// step after a rejection never grows it either.
+func TestPIFactor(t *testing.T) {
+	def := integrate.PI{Safety: 0.9, MinFactor: 0.2, MaxFactor: 10, Alpha: 0.7, Beta: 0.4}
+	assert.Equal(t, def, integrate.PI{}.WithDefaults())
+	plain := integrate.PI{Beta: -1}.WithDefaults()
+	assert.Equal(t, plain, plain.WithDefaults())
 	for _, tc := range []struct {
 		err, prev   float64
 		afterReject bool
-	}{{0.3, 0.5, false}, {0.9, 0.2, false}, {2.0, 0.5, false}, {0.5, 0.5, true}} {
-		f, de, dp := c.Factor(tc.err, tc.prev, 5, tc.afterReject)
-		h := 1e-7
-		fe1, _, _ := c.Factor(tc.err+h, tc.prev, 5, tc.afterReject)
-		fe0, _, _ := c.Factor(tc.err-h, tc.prev, 5, tc.afterReject)
-		fp1, _, _ := c.Factor(tc.err, tc.prev+h, 5, tc.afterReject)
-		fp0, _, _ := c.Factor(tc.err, tc.prev-h, 5, tc.afterReject)
-		assert.InDelta(t, (fe1-fe0)/(2*h), de, 1e-6, "%+v f=%g", tc, f)
-		assert.InDelta(t, (fp1-fp0)/(2*h), dp, 1e-6, "%+v", tc)
-		assert.GreaterOrEqual(t, f, 0.2)
-		assert.LessOrEqual(t, f, 10.0)
+		lo, hi      float64
+	}{
+		{0.3, 0.5, false, 0.2, 10}, {0.9, 0.2, false, 0.2, 10}, {1e-14, 1, false, 10, 10},
+		{2.0, 0.5, false, 0.2, 1}, {1e6, 0.5, false, 0.2, 0.2}, {0.5, 0.5, true, 0.2, 1},
+	} {
+		f := integrate.PI{}.Factor(tc.err, tc.prev, 4, tc.afterReject)
+		assert.GreaterOrEqual(t, f, tc.lo, "%+v", tc)
+		assert.LessOrEqual(t, f, tc.hi, "%+v", tc)
+		// Plain integral control ignores the previous error.
+		assert.Equal(t, plain.Factor(tc.err, tc.prev, 4, tc.afterReject), plain.Factor(tc.err, 0.01, 4, tc.afterReject))
 	}
+	a := &integrate.Attempt{H: 0.5, HProposed: 0.25, Err: 0.3, ErrPrev: 1}
+	assert.Equal(t, 0.5*integrate.PI{}.Factor(0.3, 1, 4, false), integrate.PI{}.Next(a, 4))
+	assert.Equal(t, 0.25, integrate.Constant{}.Next(a, 4))
+	assert.True(t, integrate.Constant{}.Accept(math.Inf(1)))
+	assert.False(t, integrate.PI{}.Accept(1.0000001))
+}
+
+// TestControllerIsAValue: a nil controller is PI for adaptive tableaux and
+// Constant for fixed ones; Constant on an adaptive tableau steps with a fixed h
+// and gives the fixed-step solution of its propagated weights.
+func TestControllerIsAValue(t *testing.T) {
+	assert.Equal(t, integrate.Controller(integrate.PI{}.WithDefaults()), integrate.NewSolver(nil).Controller())
+	assert.Equal(t, integrate.Controller(integrate.Constant{}), integrate.NewSolver(&integrate.Settings{Method: integrate.RK4}).Controller())
+	assert.Equal(t, integrate.Controller(integrate.Constant{}),
+		integrate.NewSolver(&integrate.Settings{Method: integrate.RK4, Controller: integrate.PI{}}).Controller())
+	m, theta, z0 := problems.ExpSin{}, []float64{1}, []float64{1}
+	fixed, fst, err := integrate.Solve(m, theta, 0, z0, []float64{1}, &integrate.Settings{Method: fixedVersion(integrate.Dopri5), Step: 0.1})
+	require.NoError(t, err)
+	cst, cst2, err := integrate.Solve(m, theta, 0, z0, []float64{1}, &integrate.Settings{Controller: integrate.Constant{}, Step: 0.1})
+	require.NoError(t, err)
+	assert.Equal(t, fixed, cst)
+	assert.Equal(t, fst, cst2)
+	// A looser PI (smaller safety factor) takes more steps than the default.
+	_, def, err := integrate.Solve(m, theta, 0, z0, []float64{3}, nil)
+	require.NoError(t, err)
+	_, cautious, err := integrate.Solve(m, theta, 0, z0, []float64{3}, &integrate.Settings{Controller: integrate.PI{Safety: 0.5}})
+	require.NoError(t, err)
+	assert.Greater(t, cautious.Accepted, def.Accepted)
 }

@@ -7,8 +7,9 @@ import (
 	"github.com/physid/physid/dynamics"
 )
 
-// Attempt describes one attempted step to a Recorder. Its slices are the solver's
-// buffers, valid only during the call: a recorder copies what it keeps.
+// Attempt describes one attempted step to a Recorder and to the Controller. Its
+// slices are the solver's buffers, valid only during the call: a recorder copies
+// what it keeps.
 type Attempt struct {
 	// T is the start time and H the signed step size actually tried.
 	T, H float64
@@ -21,11 +22,16 @@ type Attempt struct {
 	Output int
 	// Z is the state at T and ZNew the proposed state at T+H.
 	Z, ZNew []float64
-	// K holds the stage derivatives.
+	// K holds the stage derivatives K_s of the step, the general output of a
+	// Runge–Kutta step (explicit or implicit): Z + H Σ B[s]K_s is ZNew, and a
+	// continuous extension interpolates the step with them, and callers that
+	// replay a step read them.
 	K [][]float64
-	// Err is the error norm (0 for fixed-step methods); the step is accepted when Err ≤ 1.
+	// Err is the error norm (0 for fixed-step methods); the step is accepted
+	// when the controller accepts Err (PI: Err ≤ 1).
 	Err float64
-	// ErrPrev is the controller's memory: the error norm of the last accepted step.
+	// ErrPrev is the controller's memory: the error norm of the last accepted
+	// step (1 before the first).
 	ErrPrev float64
 	// AfterReject is true when the previous attempt was rejected.
 	AfterReject bool
@@ -33,42 +39,40 @@ type Attempt struct {
 	Accepted bool
 }
 
-// Recorder receives every attempted step of a solve, accepted or not. Gradient
-// methods use it to keep what their backward pass needs; the solver itself keeps
-// nothing.
+// Recorder receives every attempted step of a solve, accepted or not. Callers
+// that need the steps (to plot them, or to replay the solve) keep what they
+// need; the solver itself keeps nothing.
 type Recorder interface {
 	Record(a *Attempt)
 }
 
 // Jumper is an optional interface of a Recorder: after the solver lands on output
 // time k (and has written z there to dst) it calls Jump, which may change z in
-// place to restart from a new state, as the adjoint method does when it adds
-// ∂L/∂z(t_k). Jump reports whether it changed z. Outputs at t0 itself are not
-// passed to Jump.
+// place to restart from a new state (an impulse applied at a measurement time,
+// say). Jump reports whether it changed z. Outputs at t0 itself are not passed
+// to Jump.
 type Jumper interface {
 	Jump(k int, t float64, z []float64) bool
 }
 
-// Solver integrates dz/dt = f(t, z, θ) with an explicit Runge–Kutta method and
-// owns the workspace for it, so repeated solves of the same dimension allocate
-// nothing. A Solver is not safe for concurrent use; use one per goroutine.
+// Solver integrates dz/dt = f(t, z, θ) with a Runge–Kutta method and owns the
+// workspace for it, so repeated solves of the same dimension allocate nothing.
+// A Solver is not safe for concurrent use; use one per goroutine.
 type Solver struct {
-	r   resolved
-	dim int
-	k   [][]float64
-	z   []float64
-	y   []float64
-	zn  []float64
-	att Attempt
-	// lastH is the step of the last attempt, whose stages k[1:] still hold
-	// after a rejection.
-	lastH float64
+	r       resolved
+	stepper stepper
+	dim     int
+	z       []float64 // the current state
+	zn      []float64 // the candidate state of an attempt
+	e       []float64 // its local error estimate
+	att     Attempt
 }
 
 // NewSolver returns a solver with the given settings (nil means the defaults).
 // The settings are copied; later changes to s have no effect.
 func NewSolver(s *Settings) *Solver {
-	return &Solver{r: resolve(s)}
+	r := resolve(s)
+	return &Solver{r: r, stepper: newExplicitRK(r.tb), dim: -1}
 }
 
 // Method returns the solver's tableau.
@@ -77,24 +81,19 @@ func (s *Solver) Method() *Tableau { return s.r.tb }
 // Tolerances returns the resolved relative and absolute tolerances.
 func (s *Solver) Tolerances() (rtol, atol float64) { return s.r.rtol, s.r.atol }
 
-// Controller returns the resolved step-size controller.
+// Controller returns the step-size controller the solver uses, with defaults
+// filled in: a PI with every field set, or Constant for a fixed-step method.
 func (s *Solver) Controller() Controller { return s.r.ctrl }
 
-// ErrExponent returns k = q+1 of the controller exponents for the solver's method.
-func (s *Solver) ErrExponent() float64 { return s.r.tb.errExponentOrder() }
-
 func (s *Solver) grow(dim int) {
-	if s.dim == dim && len(s.k) == s.r.tb.Stages() {
+	s.stepper.setup(dim)
+	if s.dim == dim {
 		return
 	}
 	s.dim = dim
-	s.k = make([][]float64, s.r.tb.Stages())
-	for i := range s.k {
-		s.k[i] = make([]float64, dim)
-	}
 	s.z = make([]float64, dim)
-	s.y = make([]float64, dim)
 	s.zn = make([]float64, dim)
+	s.e = make([]float64, dim)
 }
 
 // ErrorNorm is the RMS over components of e_i / (atol + rtol·max(|z_i|, |zNew_i|)),
@@ -109,6 +108,20 @@ func ErrorNorm(e, z, zNew []float64, rtol, atol float64) float64 {
 	return math.Sqrt(sum / float64(len(e)))
 }
 
+// run is the state of one solve that lives from one attempt to the next.
+type run struct {
+	m           dynamics.Dynamics
+	theta       []float64
+	dst, times  []float64
+	rec         Recorder
+	jumper      Jumper
+	out         int     // index of the next output time
+	t, h        float64 // the current time and the proposed signed step
+	errPrev     float64 // error norm of the last accepted step
+	afterReject bool
+	st          Stats
+}
+
 // Solve integrates from (t0, z0) through the output times, which must be strictly
 // monotone in one direction (forward or backward in time) and may start at t0.
 // It writes z(times[k]) into dst[k·dim:(k+1)·dim] and, when rec is not nil,
@@ -119,157 +132,204 @@ func ErrorNorm(e, z, zNew []float64, rtol, atol float64) float64 {
 // not finite at an accepted point (or at t0), a StateChecker is asked first and
 // its error, which can say why, is returned instead of ErrNonFinite.
 func (s *Solver) Solve(dst []float64, m dynamics.Dynamics, theta []float64, t0 float64, z0 []float64, times []float64, rec Recorder) (Stats, error) {
-	var st Stats
+	checkShapes(dst, m, theta, z0, times)
+	if err := checkInput(t0, z0, times); err != nil {
+		return Stats{}, err
+	}
+	s.grow(m.Dim())
+	r := run{m: m, theta: theta, dst: dst, times: times, rec: rec, t: t0, errPrev: 1}
+	r.jumper, _ = rec.(Jumper)
+	for r.out < len(times) && times[r.out] == t0 {
+		copy(dst[r.out*s.dim:], z0)
+		r.out++
+	}
+	if r.out == len(times) {
+		return r.st, nil
+	}
+	copy(s.z, z0)
+	if err := s.start(&r); err != nil {
+		return r.st, err
+	}
+	for attempts := 0; r.out < len(times); attempts++ {
+		if attempts >= s.r.maxSteps {
+			return r.st, fmt.Errorf("%w (%d) at t=%.6g (h=%.2g) before t=%.6g; raise max_steps or loosen the tolerances",
+				ErrMaxSteps, s.r.maxSteps, r.t, r.h, times[len(times)-1])
+		}
+		if err := s.attemptOnce(&r); err != nil {
+			return r.st, err
+		}
+	}
+	return r.st, nil
+}
+
+// start evaluates f at the initial point and chooses the first step: Settings.Step
+// when given, Hairer–Nørsett–Wanner's choice for an adaptive controller, else
+// 1/100 of the span.
+func (s *Solver) start(r *run) error {
+	f0, nfe := s.stepper.begin(r.m, r.theta, r.t, s.z)
+	r.st.NFE += nfe
+	if i := firstNonFinite(f0); i >= 0 {
+		if err := checkState(r.m, r.t, s.z, r.theta); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: f[%d] = %v at t=%.6g (the initial state)", ErrNonFinite, i, f0[i], r.t)
+	}
+	tEnd := r.times[len(r.times)-1]
+	span, dir := math.Abs(tEnd-r.t), 1.0
+	if tEnd < r.t {
+		dir = -1
+	}
+	switch {
+	case s.r.step > 0:
+		r.h = s.r.step
+	case !s.r.constant:
+		r.h = s.initialStep(r, f0, span, dir)
+	default:
+		r.h = span / 100
+	}
+	r.h *= dir
+	return nil
+}
+
+// attemptOnce tries one step, reports it, asks the controller for the next
+// step and, when the attempt is accepted, moves to its end.
+func (s *Solver) attemptOnce(r *run) error {
+	a, err := s.attempt(r)
+	if err != nil {
+		return err
+	}
+	if r.rec != nil {
+		r.rec.Record(a)
+	}
+	r.h = s.next(a)
+	if !a.Accepted {
+		r.st.Rejected++
+		r.afterReject = true
+		return nil
+	}
+	return s.accept(r, a)
+}
+
+// attempt tries a step toward the next output time and fills s.att.
+func (s *Solver) attempt(r *run) (*Attempt, error) {
+	hh, landing, err := s.land(r)
+	if err != nil {
+		return nil, err
+	}
+	adaptive := s.r.tb.Adaptive()
+	var e []float64
+	if adaptive {
+		e = s.e
+	}
+	z, zn := s.z, s.zn
+	r.st.NFE += s.stepper.try(zn, e, r.m, r.theta, r.t, hh, z)
+	errNorm := 0.0
+	if adaptive {
+		errNorm = ErrorNorm(e, z, zn, s.r.rtol, s.r.atol)
+		if !finite(errNorm) {
+			errNorm = math.Inf(1)
+		}
+	} else if i := firstNonFinite(zn); i >= 0 {
+		return nil, fmt.Errorf("%w: z[%d] = %v at t=%.6g (h=%.2g); try a smaller step", ErrNonFinite, i, zn[i], r.t+hh, hh)
+	}
+	oi := -1
+	if landing {
+		oi = r.out
+	}
+	s.att = Attempt{T: r.t, H: hh, HProposed: r.h, Landing: landing, Output: oi, Z: z, ZNew: zn, K: s.stepper.stages(),
+		Err: errNorm, ErrPrev: r.errPrev, AfterReject: r.afterReject, Accepted: s.r.ctrl.Accept(errNorm)}
+	return &s.att, nil
+}
+
+// land is the output-time policy: the proposed step r.h is shortened (or
+// stretched by at most 1%) to end exactly on the next output time when that is
+// within reach. A step too small to change t is an underflow.
+func (s *Solver) land(r *run) (h float64, landing bool, err error) {
+	if rem := r.times[r.out] - r.t; math.Abs(rem) <= 1.01*math.Abs(r.h) {
+		return rem, true, nil
+	}
+	if math.Abs(r.h) > 16*epsilon*math.Max(1, math.Abs(r.t)) {
+		return r.h, false, nil
+	}
+	if r.afterReject {
+		if err := s.stepper.explain(r.m, r.theta, r.t, s.z); err != nil {
+			return 0, false, fmt.Errorf("%w at t=%.6g (h=%.2g): the steps tried leave the model's domain: %w",
+				ErrStepUnderflow, r.t, r.h, err)
+		}
+	}
+	return 0, false, fmt.Errorf("%w at t=%.6g (h=%.2g); the system may be stiff, singular or near a collision",
+		ErrStepUnderflow, r.t, r.h)
+}
+
+// next is the step to try after attempt a: the controller's choice, except
+// after an accepted step that landed on an output time, which resumes with
+// the step proposed before it was shortened.
+func (s *Solver) next(a *Attempt) float64 {
+	if a.Accepted && a.Landing {
+		return a.HProposed
+	}
+	return s.r.ctrl.Next(a, s.r.tb.ControlOrder())
+}
+
+// accept moves the solve to the end of accepted attempt a, checks the new
+// state and writes it out when a landed on an output time.
+func (s *Solver) accept(r *run, a *Attempt) error {
+	r.st.Accepted++
+	if a.Landing {
+		r.t = r.times[r.out]
+	} else {
+		r.t += a.H
+	}
+	copy(s.z, s.zn)
+	f, nfe := s.stepper.advance(r.m, r.theta, r.t, s.z)
+	r.st.NFE += nfe
+	if err := checkState(r.m, r.t, s.z, r.theta); err != nil {
+		return err
+	}
+	if i := firstNonFinite(f); i >= 0 {
+		return fmt.Errorf("%w: f[%d] = %v at t=%.6g", ErrNonFinite, i, f[i], r.t)
+	}
+	if a.Landing {
+		s.output(r)
+	}
+	if s.r.tb.Adaptive() {
+		r.errPrev = a.Err
+	}
+	r.afterReject = false
+	return nil
+}
+
+// output writes the state at output time r.out and lets a Jumper restart from
+// a new state there.
+func (s *Solver) output(r *run) {
+	copy(r.dst[r.out*s.dim:(r.out+1)*s.dim], s.z)
+	if r.jumper != nil && r.jumper.Jump(r.out, r.t, s.z) {
+		_, nfe := s.stepper.begin(r.m, r.theta, r.t, s.z)
+		r.st.NFE += nfe
+	}
+	r.out++
+}
+
+// checkShapes panics on slices whose lengths do not match the model.
+func checkShapes(dst []float64, m dynamics.Dynamics, theta, z0, times []float64) {
 	dim := m.Dim()
 	if len(z0) != dim || len(theta) != m.NumParams() || len(dst) != dim*len(times) {
 		panic(fmt.Sprintf("integrate: Solve: len(z0)=%d len(theta)=%d len(dst)=%d; want %d, %d, %d",
 			len(z0), len(theta), len(dst), dim, m.NumParams(), dim*len(times)))
 	}
+}
+
+// checkInput rejects non-finite or non-monotone times and a non-finite z0.
+func checkInput(t0 float64, z0, times []float64) error {
 	if err := checkTimes(t0, times); err != nil {
-		return st, err
+		return err
 	}
 	for i, v := range z0 {
 		if !finite(v) {
-			return st, fmt.Errorf("%w: z0[%d] = %v", ErrBadInput, i, v)
+			return fmt.Errorf("%w: z0[%d] = %v", ErrBadInput, i, v)
 		}
 	}
-	s.grow(dim)
-	tb, r := s.r.tb, &s.r
-	out := 0
-	for out < len(times) && times[out] == t0 {
-		copy(dst[out*dim:], z0)
-		out++
-	}
-	if out == len(times) {
-		return st, nil
-	}
-	tEnd := times[len(times)-1]
-	dir := 1.0
-	if tEnd < t0 {
-		dir = -1
-	}
-	z, k := s.z, s.k
-	copy(z, z0)
-	t := t0
-	m.Func(k[0], t, z, theta)
-	st.NFE++
-	if i := firstNonFinite(k[0]); i >= 0 {
-		if err := checkState(m, t, z, theta); err != nil {
-			return st, err
-		}
-		return st, fmt.Errorf("%w: f[%d] = %v at t=%.6g (the initial state)", ErrNonFinite, i, k[0][i], t)
-	}
-	adaptive := tb.Adaptive()
-	var h float64
-	switch {
-	case r.step > 0:
-		h = r.step
-	case adaptive:
-		h = s.initialStep(m, theta, t, z, math.Abs(tEnd-t0), dir, &st)
-	default:
-		h = math.Abs(tEnd-t0) / 100
-	}
-	h *= dir
-	fsal := tb.FSAL()
-	errPrev, afterReject := 1.0, false
-	a := &s.att
-	jumper, _ := rec.(Jumper)
-	for attempts := 0; out < len(times); attempts++ {
-		if attempts >= r.maxSteps {
-			return st, fmt.Errorf("%w (%d) at t=%.6g (h=%.2g) before t=%.6g; raise max_steps or loosen the tolerances",
-				ErrMaxSteps, r.maxSteps, t, h, tEnd)
-		}
-		target := times[out]
-		hh, landing := h, false
-		if rem := target - t; math.Abs(rem) <= 1.01*math.Abs(h) {
-			hh, landing = rem, true
-		} else if math.Abs(h) <= 16*epsilon*math.Max(1, math.Abs(t)) {
-			if afterReject {
-				if err := s.explainReject(m, theta, t, z); err != nil {
-					return st, fmt.Errorf("%w at t=%.6g (h=%.2g): the steps tried leave the model's domain: %w",
-						ErrStepUnderflow, t, h, err)
-				}
-			}
-			return st, fmt.Errorf("%w at t=%.6g (h=%.2g); the system may be stiff, singular or near a collision",
-				ErrStepUnderflow, t, h)
-		}
-		st.NFE += tb.EvalStages(k, s.y, m, theta, t, hh, z, true)
-		zn := s.zn
-		Combine(zn, z, hh, tb.B, k)
-		errNorm := 0.0
-		if adaptive {
-			Combine(s.y, nil, hh, tb.BErr, k)
-			errNorm = ErrorNorm(s.y, z, zn, r.rtol, r.atol)
-			if !finite(errNorm) {
-				errNorm = math.Inf(1)
-			}
-		} else if i := firstNonFinite(zn); i >= 0 {
-			return st, fmt.Errorf("%w: z[%d] = %v at t=%.6g (h=%.2g); try a smaller step", ErrNonFinite, i, zn[i], t+hh, hh)
-		}
-		accepted := errNorm <= 1
-		oi := -1
-		if landing {
-			oi = out
-		}
-		s.lastH = hh
-		*a = Attempt{T: t, H: hh, HProposed: h, Landing: landing, Output: oi, Z: z, ZNew: zn, K: k,
-			Err: errNorm, ErrPrev: errPrev, AfterReject: afterReject, Accepted: accepted}
-		if rec != nil {
-			rec.Record(a)
-		}
-		h, _, _, _, _ = s.NextStep(a)
-		if !accepted {
-			st.Rejected++
-			afterReject = true
-			continue
-		}
-		st.Accepted++
-		if landing {
-			t = target
-		} else {
-			t += hh
-		}
-		copy(z, zn)
-		if fsal {
-			k[0], k[len(k)-1] = k[len(k)-1], k[0]
-		} else {
-			m.Func(k[0], t, z, theta)
-			st.NFE++
-		}
-		if err := checkState(m, t, z, theta); err != nil {
-			return st, err
-		}
-		if i := firstNonFinite(k[0]); i >= 0 {
-			return st, fmt.Errorf("%w: f[%d] = %v at t=%.6g", ErrNonFinite, i, k[0][i], t)
-		}
-		if landing {
-			copy(dst[out*dim:(out+1)*dim], z)
-			if jumper != nil && jumper.Jump(out, t, z) {
-				m.Func(k[0], t, z, theta)
-				st.NFE++
-			}
-			out++
-		}
-		if adaptive {
-			errPrev = errNorm
-		}
-		afterReject = false
-	}
-	return st, nil
-}
-
-// NextStep is the step the solver proposes after attempt a, given the solver's
-// controller: the rule Solve follows, exposed so that methods differentiating
-// through the controller use the same one. The second result is the factor's
-// derivative with respect to a.Err and the third with respect to a.ErrPrev, both
-// scaled by a.H (so dh/dErr and dh/dErrPrev); the fourth is dh/dH and the fifth
-// dh/dHProposed.
-func (s *Solver) NextStep(a *Attempt) (h, dErr, dPrev, dH, dHProp float64) {
-	if !s.r.tb.Adaptive() || (a.Accepted && a.Landing) {
-		return a.HProposed, 0, 0, 0, 1
-	}
-	f, de, dp := s.r.ctrl.Factor(a.Err, a.ErrPrev, s.r.tb.errExponentOrder(), a.AfterReject)
-	return a.H * f, a.H * de, a.H * dp, f, 0
+	return nil
 }
 
 // checkState returns the model's own verdict on (t, z) when it implements
@@ -279,27 +339,6 @@ func (s *Solver) NextStep(a *Attempt) (h, dErr, dPrev, dH, dHProp float64) {
 func checkState(m dynamics.Dynamics, t float64, z, theta []float64) error {
 	if c, ok := m.(dynamics.StateChecker); ok {
 		return c.CheckState(t, z, theta)
-	}
-	return nil
-}
-
-// explainReject asks the model's StateChecker about the first stage of the
-// last (rejected) attempt from (t, z) whose derivative was not finite. A
-// solution that runs into the edge of the model's domain (an expression's
-// sqrt of a state that reaches zero) makes every trial step past the edge
-// fail, so the steps shrink until they underflow; the checker can then say
-// what fails there instead of leaving "the system may be stiff".
-func (s *Solver) explainReject(m dynamics.Dynamics, theta []float64, t float64, z []float64) error {
-	if _, ok := m.(dynamics.StateChecker); !ok {
-		return nil
-	}
-	tb, h := s.r.tb, s.lastH
-	for st := 1; st < len(tb.C); st++ {
-		if firstNonFinite(s.k[st]) < 0 {
-			continue
-		}
-		Combine(s.y, z, h, tb.A[st], s.k) // the stage's state, as EvalStages made it
-		return checkState(m, t+tb.C[st]*h, s.y, theta)
 	}
 	return nil
 }
@@ -347,17 +386,14 @@ func checkTimes(t0 float64, times []float64) error {
 
 // initialStep chooses the first step by Hairer, Nørsett & Wanner, Solving ODEs I,
 // II.4: a step that keeps an Euler step's error near the tolerance, from the
-// norms of z0, f(z0) and a finite-difference estimate of the second derivative. It costs one
-// evaluation of f and uses k[1] and the y buffer as scratch.
-func (s *Solver) initialStep(m dynamics.Dynamics, theta []float64, t float64, z []float64, span, dir float64, st *Stats) float64 {
-	r := &s.r
-	f0, y, f1 := s.k[0], s.y, s.zn
-	if len(s.k) > 1 {
-		f1 = s.k[1]
-	}
+// norms of z0, f(z0) and a finite-difference estimate of the second derivative.
+// It costs one evaluation of f and uses s.e and s.zn as scratch.
+func (s *Solver) initialStep(r *run, f0 []float64, span, dir float64) float64 {
+	rs, z, t := &s.r, s.z, r.t
+	y, f1 := s.e, s.zn
 	var d0, d1 float64
 	for i := range z {
-		sc := r.atol + r.rtol*math.Abs(z[i])
+		sc := rs.atol + rs.rtol*math.Abs(z[i])
 		d0 += (z[i] / sc) * (z[i] / sc)
 		d1 += (f0[i] / sc) * (f0[i] / sc)
 	}
@@ -371,11 +407,11 @@ func (s *Solver) initialStep(m dynamics.Dynamics, theta []float64, t float64, z 
 	for i := range z {
 		y[i] = z[i] + dir*h0*f0[i]
 	}
-	m.Func(f1, t+dir*h0, y, theta)
-	st.NFE++
+	r.m.Func(f1, t+dir*h0, y, r.theta)
+	r.st.NFE++
 	d2 := 0.0
 	for i := range z {
-		sc := r.atol + r.rtol*math.Abs(z[i])
+		sc := rs.atol + rs.rtol*math.Abs(z[i])
 		v := (f1[i] - f0[i]) / sc
 		d2 += v * v
 	}
@@ -384,7 +420,7 @@ func (s *Solver) initialStep(m dynamics.Dynamics, theta []float64, t float64, z 
 	if dm := math.Max(d1, d2); dm <= 1e-15 || !finite(dm) {
 		h1 = math.Max(1e-6, h0*1e-3)
 	} else {
-		h1 = math.Pow(0.01/dm, 1/float64(r.tb.Order+1))
+		h1 = math.Pow(0.01/dm, 1/float64(rs.tb.Order+1))
 	}
 	return math.Min(math.Min(100*h0, h1), span)
 }

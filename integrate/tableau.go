@@ -8,7 +8,7 @@ import (
 )
 
 // Tableau is the Butcher tableau of an explicit Runge–Kutta method, kept as data:
-// one generic stepper and one generic adjoint step read every table.
+// one generic stepper reads every table.
 //
 // Stages are Y_s = z + h Σ_{j<s} A[s][j] K_j and K_s = f(t + C[s] h, Y_s); the new
 // state is z + h Σ B[s] K_s. BErr holds B − B̂, the difference to the embedded
@@ -54,13 +54,15 @@ func (tb *Tableau) FSAL() bool {
 	return true
 }
 
-// errExponentOrder is q+1 in the controller's exponents 1/(q+1).
-func (tb *Tableau) errExponentOrder() float64 {
+// ControlOrder is the order q of the error estimate that a step-size controller
+// sees, the lower of the pair's orders: min(Order, ErrOrder), or Order for a
+// fixed-step method.
+func (tb *Tableau) ControlOrder() int {
 	q := tb.Order
 	if tb.ErrOrder > 0 && tb.ErrOrder < q {
 		q = tb.ErrOrder
 	}
-	return float64(q + 1)
+	return q
 }
 
 // Euler is the explicit Euler method, order 1.

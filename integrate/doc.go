@@ -1,0 +1,63 @@
+// Package integrate solves dz/dt = f(t, z, θ) with Runge–Kutta methods kept as
+// data, a step-size controller kept as a value, and a record of every attempted
+// step for callers that need one (a Recorder). It knows nothing of what its
+// callers do with the solution.
+//
+// # Methods
+//
+// Each Tableau is a Butcher tableau: stages Y_s = z + h Σ_{j<s} A[s][j] K_j,
+// K_s = f(t + C[s] h, Y_s), new state z + h Σ B[s] K_s and, for an adaptive
+// pair, local error estimate h Σ BErr[s] K_s with BErr = B − B̂. One generic
+// stepper reads every table; FSAL is computed from the numbers.
+//
+//   - Euler: explicit Euler, order 1 (Euler, Institutiones calculi integralis, 1768).
+//   - RK2: the explicit midpoint rule, order 2 (Runge, Math. Ann. 46, 1895).
+//   - RK4: the classical fourth-order method (Kutta, Z. Math. Phys. 46, 1901).
+//   - HeunEuler: Heun's method (Heun, Z. Math. Phys. 45, 1900) with the Euler
+//     step as embedded estimate, a 2(1) pair.
+//   - BogackiShampine: the 3(2) FSAL pair of Bogacki & Shampine, Appl. Math.
+//     Lett. 2 (1989) 321–325 (MATLAB's ode23).
+//   - Fehlberg: the 4(5) pair of Fehlberg, NASA TR R-315 (1969), propagating
+//     the fifth-order solution.
+//   - Dopri5: the 5(4) FSAL pair of Dormand & Prince, J. Comput. Appl. Math. 6
+//     (1980) 19–26 (MATLAB's ode45), the default.
+//
+// Hairer, Nørsett & Wanner, Solving Ordinary Differential Equations I (2nd ed.,
+// 1993), Sec. II.1–II.5, tabulate all of them.
+//
+// # Error norm and initial step
+//
+// The error norm of an attempt is the RMS over components of
+// e_i / (atol + rtol·max(|z_i|, |z'_i|)) (ErrorNorm). Unless Settings.Step gives
+// it, the first step of an adaptive solve follows Hairer, Nørsett & Wanner I,
+// Sec. II.4: with d0 = ‖z0‖, d1 = ‖f(t0, z0)‖ in that norm, h0 = 0.01·d0/d1
+// (1e-6 when either is below 1e-5), one explicit Euler step of h0 to estimate
+// d2 = ‖f(t0+h0, z0+h0 f0) − f0‖/h0, h1 = (0.01/max(d1, d2))^(1/(p+1)) for the
+// method's order p (h1 = max(1e-6, 1e-3·h0) when max(d1, d2) ≤ 1e-15), and
+// h = min(100·h0, h1, |t_end − t0|). A constant step is Settings.Step or 1/100
+// of the span.
+//
+// # Step-size control
+//
+// A Controller decides whether an attempt is kept and which step comes next;
+// Settings.Controller holds one. PI (the default for adaptive methods) is the
+// PI controller of Gustafsson, ACM TOMS 17 (1991) 533–554, in the form of
+// Hairer & Wanner, Solving Ordinary Differential Equations II (2nd ed., 1996),
+// Sec. IV.2: an accepted step (err ≤ 1) scales h by
+// Safety·err^(−Alpha/k)·errPrev^(Beta/k), a rejected one by Safety·err^(−1/k),
+// with k = q+1 for the lower order q of the pair and clamps documented on PI.
+// Constant keeps every attempt and h with it: it is the controller of the
+// fixed-step methods, and steps an adaptive tableau with a fixed h on request.
+// Controllers hold no state; the solver passes the controller's memory (the
+// error norm of the last accepted step, whether the last attempt was rejected)
+// in each Attempt.
+//
+// # Output times
+//
+// Steps land on each output time: when the next output time is within 1.01
+// times the proposed step, the step is shortened (or stretched by at most 1%)
+// to end exactly there, and the state there is written out. After such a step
+// is accepted the solver resumes with the step proposed before the shortening,
+// without asking the controller, so that closely spaced outputs do not drag h
+// down. A step that no longer changes t is ErrStepUnderflow.
+package integrate

@@ -1,0 +1,128 @@
+package integrate
+
+import "github.com/physid/physid/dynamics"
+
+// stepper is what the solver loop knows of a method: it attempts one step and
+// moves to the end of an accepted one. The loop itself (output times, the
+// controller, counting, errors) never looks at stages, so an implicit stepper
+// can stand beside the explicit one.
+type stepper interface {
+	// setup sizes the workspace for states of length dim.
+	setup(dim int)
+	// begin evaluates f at (t, z), where the next step starts (the initial
+	// point, or a point where a Jumper changed z), and returns it with the
+	// evaluations used. The slice is the stepper's and stays valid until the
+	// next attempt.
+	begin(m dynamics.Dynamics, theta []float64, t float64, z []float64) ([]float64, int)
+	// try attempts a step of size h from (t, z), writing the candidate state
+	// into zn and, when e is not nil, the local error estimate into e. It
+	// returns the evaluations used.
+	try(zn, e []float64, m dynamics.Dynamics, theta []float64, t, h float64, z []float64) int
+	// advance moves to (t, z), the end of the accepted attempt, and returns f
+	// there with the evaluations used.
+	advance(m dynamics.Dynamics, theta []float64, t float64, z []float64) ([]float64, int)
+	// stages returns the stage derivatives of the last attempt (Attempt.K).
+	stages() [][]float64
+	// explain asks the model's StateChecker about the first stage of the last
+	// attempt from (t, z) whose derivative was not finite.
+	explain(m dynamics.Dynamics, theta []float64, t float64, z []float64) error
+}
+
+// explicitRK steps any explicit tableau: K_s = f(t + C[s]h, z + h Σ_j A[s][j]K_j),
+// candidate z + h Σ B[s]K_s, error estimate h Σ BErr[s]K_s.
+type explicitRK struct {
+	tb   *Tableau
+	fsal bool
+	k    [][]float64
+	y    []float64
+	// h is the step of the last attempt, whose stages k[1:] still hold after
+	// a rejection.
+	h float64
+}
+
+func newExplicitRK(tb *Tableau) *explicitRK { return &explicitRK{tb: tb, fsal: tb.FSAL()} }
+
+func (r *explicitRK) setup(dim int) {
+	if len(r.y) == dim && len(r.k) == r.tb.Stages() {
+		return
+	}
+	r.k = make([][]float64, r.tb.Stages())
+	for i := range r.k {
+		r.k[i] = make([]float64, dim)
+	}
+	r.y = make([]float64, dim)
+}
+
+func (r *explicitRK) begin(m dynamics.Dynamics, theta []float64, t float64, z []float64) ([]float64, int) {
+	m.Func(r.k[0], t, z, theta)
+	return r.k[0], 1
+}
+
+// try keeps k[0] = f(t, z) from begin, advance or the rejected attempt before.
+func (r *explicitRK) try(zn, e []float64, m dynamics.Dynamics, theta []float64, t, h float64, z []float64) int {
+	tb := r.tb
+	r.h = h
+	nfe := 0
+	for s := 1; s < len(tb.C); s++ {
+		combine(r.y, z, h, tb.A[s], r.k)
+		m.Func(r.k[s], t+tb.C[s]*h, r.y, theta)
+		nfe++
+	}
+	combine(zn, z, h, tb.B, r.k)
+	if e != nil {
+		combine(e, nil, h, tb.BErr, r.k)
+	}
+	return nfe
+}
+
+func (r *explicitRK) advance(m dynamics.Dynamics, theta []float64, t float64, z []float64) ([]float64, int) {
+	if r.fsal {
+		k := r.k
+		k[0], k[len(k)-1] = k[len(k)-1], k[0]
+		return k[0], 0
+	}
+	return r.begin(m, theta, t, z)
+}
+
+func (r *explicitRK) stages() [][]float64 { return r.k }
+
+// explain: a solution that runs into the edge of the model's domain (an
+// expression's sqrt of a state that reaches zero) makes every trial step past
+// the edge fail, so the steps shrink until they underflow; the checker can
+// then say what fails there instead of leaving "the system may be stiff".
+func (r *explicitRK) explain(m dynamics.Dynamics, theta []float64, t float64, z []float64) error {
+	if _, ok := m.(dynamics.StateChecker); !ok {
+		return nil
+	}
+	tb, h := r.tb, r.h
+	for st := 1; st < len(tb.C); st++ {
+		if firstNonFinite(r.k[st]) < 0 {
+			continue
+		}
+		combine(r.y, z, h, tb.A[st], r.k) // the stage's state, as try made it
+		return checkState(m, t+tb.C[st]*h, r.y, theta)
+	}
+	return nil
+}
+
+// combine writes z + h Σ_s w[s] K_s into dst (z nil means 0).
+func combine(dst, z []float64, h float64, w []float64, k [][]float64) {
+	if z == nil {
+		clear(dst)
+	} else {
+		copy(dst, z)
+	}
+	for s, ws := range w {
+		if ws != 0 {
+			axpy(dst, h*ws, k[s])
+		}
+	}
+}
+
+// axpy adds a·x to y.
+func axpy(y []float64, a float64, x []float64) {
+	x = x[:len(y)]
+	for i, v := range x {
+		y[i] += a * v
+	}
+}
