@@ -18,6 +18,12 @@ type Settings = integrate.Settings
 // ErrLoss means the loss or its gradient was not finite.
 var ErrLoss = errors.New("aca: non-finite loss")
 
+// ErrGradient means dL/dθ or dL/dz0 came out NaN or infinite although the
+// loss was finite: a derivative of f is infinite somewhere on the solution
+// (sqrt at 0, a pole). Every method checks its result and returns this
+// instead of a NaN gradient.
+var ErrGradient = errors.New("aca: non-finite gradient")
+
 // Problem is a loss at observation times of the solution of an ODE:
 // L(z(t_1), …, z(t_K)) with dz/dt = Model(t, z, Theta), z(T0) = Z0.
 type Problem struct {
@@ -157,6 +163,61 @@ func evalLoss(p *Problem, g, states []float64) (float64, error) {
 		}
 	}
 	return l, nil
+}
+
+// checkGradient returns an ErrGradient error when a component of res.Theta
+// or res.Z0 is not finite; where says where it was found ("" for the end of
+// the method). The model's own account (dynamics.ErrReporter) is added when
+// it has one: it names the equation and the time of the failing derivative.
+func checkGradient(p *Problem, res *Result, where string) error {
+	name, i := "", -1
+	if i = firstNonFinite(res.Theta); i >= 0 {
+		name = fmt.Sprintf("dL/dθ[%d] = %v", i, res.Theta[i])
+	} else if i = firstNonFinite(res.Z0); i >= 0 {
+		name = fmt.Sprintf("dL/dz0[%d] = %v", i, res.Z0[i])
+	} else {
+		return nil
+	}
+	msg := fmt.Sprintf("%s: %s", ErrGradient.Error(), name)
+	if where != "" {
+		msg += " " + where
+	}
+	if r, ok := p.Model.(dynamics.ErrReporter); ok {
+		if err := r.Err(); err != nil {
+			return &gradientError{msg: msg, cause: err}
+		}
+	}
+	return &gradientError{msg: msg + "; a derivative of f is not finite on the solution (e.g. sqrt or a power below 1 at 0)"}
+}
+
+// gradientError is ErrGradient with its details and the model's cause.
+type gradientError struct {
+	msg   string
+	cause error
+}
+
+func (e *gradientError) Error() string {
+	if e.cause != nil {
+		return e.msg + ": " + e.cause.Error()
+	}
+	return e.msg
+}
+
+// Unwrap lets errors.Is find ErrGradient and the model's own error.
+func (e *gradientError) Unwrap() []error {
+	if e.cause != nil {
+		return []error{ErrGradient, e.cause}
+	}
+	return []error{ErrGradient}
+}
+
+func firstNonFinite(x []float64) int {
+	for i, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return i
+		}
+	}
+	return -1
 }
 
 // grow returns x with length n, reusing its storage when large enough.

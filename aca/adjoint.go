@@ -81,7 +81,7 @@ func (m *Adjoint) Gradient(p *Problem, s *Settings) (*Result, error) {
 		axpy(res.Z0, 1, m.fwd.g[k*n:(k+1)*n])
 	}
 	res.Stats.Bytes = 8 * na
-	return res, nil
+	return res, checkGradient(p, res, "")
 }
 
 // adjointJumps adds ∂L/∂z(t_k) to the adjoint a when the backward solve lands on

@@ -1,6 +1,7 @@
 package aca
 
 import (
+	"fmt"
 	"github.com/physid/physid/dynamics"
 	"github.com/physid/physid/integrate"
 )
@@ -70,12 +71,15 @@ func (m *ACA) Gradient(p *Problem, s *Settings) (*Result, error) {
 			axpy(lam, 1, m.fwd.g[k*n:(k+1)*n])
 		}
 		res.Stats.NFEBackward += m.w.step(p.Model, p.Theta, r.t[i], r.h[i], r.z[i*n:(i+1)*n], lam, res.Theta)
+		if firstNonFinite(lam) >= 0 || firstNonFinite(res.Theta) >= 0 {
+			return res, checkGradient(p, res, fmt.Sprintf("in the backward pass over the step from t=%.6g to t=%.6g", r.t[i], r.t[i]+r.h[i]))
+		}
 	}
 	for k := 0; k < t0Outputs(p); k++ {
 		axpy(lam, 1, m.fwd.g[k*n:(k+1)*n])
 	}
 	res.Stats.Bytes = 8 * (len(r.t) + len(r.h) + len(r.z) + len(r.out))
-	return res, nil
+	return res, checkGradient(p, res, "")
 }
 
 // rkAdjoint is the workspace of the exact adjoint of one explicit RK step.

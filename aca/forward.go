@@ -78,7 +78,7 @@ func (m *Forward) Gradient(p *Problem, s *Settings) (*Result, error) {
 		res.Z0 = grad[np:]
 	}
 	res.Stats.Bytes = 8 * na
-	return res, nil
+	return res, checkGradient(p, res, "")
 }
 
 // sensitivities is the system [z, S] with S row-major dim×cols.

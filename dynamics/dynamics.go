@@ -38,6 +38,16 @@ type StateChecker interface {
 	CheckState(t float64, z, theta []float64) error
 }
 
+// ErrReporter is an optional interface for models that record why an
+// evaluation of f or of a derivative left their domain (an expression's sqrt
+// at 0, whose slope is infinite, say). Gradient methods ask it when a gradient
+// comes out non-finite, so the error names the equation and the time instead
+// of leaving a NaN.
+type ErrReporter interface {
+	// Err returns the latest recorded domain error, or nil.
+	Err() error
+}
+
 // Cloner is an optional interface for models that keep a workspace and so are
 // not safe for concurrent use: code that runs a model on several goroutines
 // (parallel restarts, parallel training runs) calls Clone once per goroutine.

@@ -61,3 +61,44 @@ func TestPlotsNeverFailAFit(t *testing.T) {
 		})
 	}
 }
+
+// sqrtAtZero is x' = −k·sqrt(x) from x0 = 0: f is finite (0) but its slope
+// in x is infinite at the initial state, so every gradient is undefined.
+const sqrtAtZero = `name = "sq"
+[system]
+kind = "expression"
+state = ["x"]
+[system.equations]
+x = "-k*sqrt(x)"
+[[parameters]]
+name = "k"
+value = 1.0
+[initial_state]
+z0 = [0.0]
+[data]
+t = [1.0]
+z = [[0.5]]
+`
+
+// TestNonFiniteGradientIsAnError: aca and naive used to print dL/dθ NaN and
+// exit 0 (with --json: "json: unsupported value: NaN"). Every method now
+// fails with an error naming the equation and the time, and prints no NaN.
+func TestNonFiniteGradientIsAnError(t *testing.T) {
+	file := writeScenario(t, "sq", sqrtAtZero)
+	for _, method := range []string{"aca", "naive", "adjoint", "forward"} {
+		for _, json := range []bool{false, true} {
+			args := []string{"grad", file, "--method", method}
+			if json {
+				args = append(args, "--json")
+			}
+			code, stdout, stderr := call(args...)
+			assert.Equal(t, exitRuntime, code, "%s %v: %s", method, json, stderr)
+			assert.NotContains(t, stdout, "NaN", method)
+			assert.Contains(t, stderr, "sq.toml", method)
+			assert.Contains(t, stderr, "t=", method)
+			if method == "aca" || method == "naive" {
+				assert.Contains(t, stderr, `equation "x"`, method)
+			}
+		}
+	}
+}
