@@ -150,6 +150,11 @@ func (c command) run(args []string, stdout, stderr io.Writer) error {
 		usage()
 		return usageError{err: err, quiet: true} // flag has printed the message
 	}
+	for i, a := range pos {
+		if a == "" {
+			return usagef("%s: argument %d is an empty string; give a file path", c.name, i+1)
+		}
+	}
 	return do(pos, stdout, stderr)
 }
 

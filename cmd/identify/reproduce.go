@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -145,9 +144,9 @@ func prefixed(prefix string, names []string) string {
 }
 
 func writeJSON(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
+	b, _, err := marshalJSON(v)
 	if err != nil {
-		return runtimeError{err}
+		return runtimeError{fmt.Errorf("%s: %w", path, err)}
 	}
 	if err := atomicfile.WriteFile(path, append(b, '\n'), 0o644); err != nil {
 		return runtimeError{err}

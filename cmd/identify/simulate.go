@@ -184,7 +184,7 @@ func extrapolate(file, from string, t1 float64, points int, asJSON bool, stdout 
 	}
 	res := extrapolationJSON{T1: t1, Points: points, MSE: &ex.MSE, Against: against}
 	if asJSON {
-		b, _ := json.MarshalIndent(res, "", "  ")
+		b, _, _ := marshalJSON(res)
 		fmt.Fprintf(stdout, "%s\n", b)
 		return nil
 	}
