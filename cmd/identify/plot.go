@@ -12,9 +12,9 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
-	"github.com/physid/physid/aca"
 	"github.com/physid/physid/integrate"
 	"github.com/physid/physid/internal/atomicfile"
+	"github.com/physid/physid/internal/experiments/toy"
 )
 
 // logFloor is the smallest value drawn on a logarithmic axis: exact zeros
@@ -42,7 +42,7 @@ func saveCanvas(path string, img *vgimg.Canvas) error {
 }
 
 // plotToy draws the relative error of dL/dz0 against T, one line per method.
-func plotToy(path string, rows []aca.ToyRow) error {
+func plotToy(path string, rows []toy.Row) error {
 	p := plot.New()
 	p.Title.Text = "Toy problem dz/dt = kz (paper Fig. 6), dopri5 rtol = atol = 1e-5"
 	p.X.Label.Text = "T"

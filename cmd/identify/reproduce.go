@@ -15,6 +15,7 @@ import (
 	"github.com/physid/physid/dynamics"
 	"github.com/physid/physid/integrate"
 	"github.com/physid/physid/internal/atomicfile"
+	"github.com/physid/physid/internal/experiments/toy"
 )
 
 func reproduceCommand() command {
@@ -60,12 +61,6 @@ func reproduceCommand() command {
 	}
 }
 
-// The paper's toy setting (Sec. 4.1, Fig. 6).
-var (
-	toyTs       = []float64{1, 2, 4, 6, 8, 10}
-	toySettings = aca.Settings{Method: integrate.Dopri5, RTol: 1e-5, ATol: 1e-5}
-)
-
 type toyMethodJSON struct {
 	Gradient    float64 `json:"gradient"`
 	RelErr      float64 `json:"relative_error"`
@@ -93,8 +88,8 @@ type toyJSON struct {
 }
 
 func reproduceToy(dir string, stdout io.Writer) error {
-	s := toySettings
-	rows, err := aca.ToyComparison(toyTs, &s)
+	s := toy.PaperSettings()
+	rows, err := toy.Compare(toy.PaperTimes(), &s)
 	if err != nil {
 		return runtimeError{err}
 	}
@@ -103,7 +98,7 @@ func reproduceToy(dir string, stdout io.Writer) error {
 	names := methodNames()
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "T\texact\t%s\t%s\t\n", prefixed("err ", names), prefixed("nfe ", names))
-	doc := toyJSON{Experiment: "toy", Equation: "dz/dt = k z, L = z(T)^2", K: 1, Z0: 1,
+	doc := toyJSON{Experiment: "toy", Equation: "dz/dt = k z, L = z(T)^2", K: toy.K, Z0: toy.Z0,
 		Solver: integrate.Dopri5.Name, RTol: s.RTol, ATol: s.ATol}
 	for _, r := range rows {
 		errs, nfes := make([]string, len(r.Methods)), make([]string, len(r.Methods))
