@@ -12,8 +12,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
-	"github.com/physid/physid/integrate"
 	"github.com/physid/physid/internal/atomicfile"
+	"github.com/physid/physid/internal/experiments/reverse"
 	"github.com/physid/physid/internal/experiments/toy"
 )
 
@@ -67,7 +67,7 @@ func plotToy(path string, rows []toy.Row) error {
 
 // plotReverse draws two panels: the x–v phase plot (forward solid, backward
 // dashed) and the reconstruction error against t on a log scale.
-func plotReverse(path string, r *integrate.Reconstruction) error {
+func plotReverse(path string, r *reverse.Reconstruction) error {
 	fwd, bwd := make(plotter.XYs, len(r.Times)), make(plotter.XYs, len(r.Times))
 	var errs plotter.XYs
 	vmin, vmax := 0.0, 0.0
