@@ -8,7 +8,7 @@ import (
 
 	"github.com/physid/physid/aca"
 	"github.com/physid/physid/identify"
-	"github.com/physid/physid/internal/problems"
+	"github.com/physid/physid/internal/experiments/threebody"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -22,14 +22,14 @@ func TestThreeBodyPaperSettings(t *testing.T) {
 	if os.Getenv("PHYSID_LONG") != "" {
 		seeds = []uint64{1, 2, 3}
 	}
-	p, masses := problems.PaperThreeBody(1000, 0, 0)
+	p, masses := threebody.PaperProblem(1000, 0, 0)
 	for _, method := range []string{"aca", "adjoint", "naive"} {
 		for _, seed := range seeds {
 			q := *p
 			q.Gradient = method
-			res, err := identify.Fit(context.Background(), &q, problems.PaperAdam(seed))
+			res, err := identify.Fit(context.Background(), &q, threebody.PaperAdam(seed))
 			require.NoError(t, err)
-			ex, err := identify.Extrapolate(&q, res.Params, 2, 2000, masses, problems.TruthSettings())
+			ex, err := identify.Extrapolate(&q, res.Params, 2, 2000, masses, threebody.TruthSettings())
 			require.NoError(t, err)
 			t.Logf("%s seed %d: masses %.7f, extrapolation MSE %.3g, %.2fs, %d nfe/epoch", method, seed, res.Params, ex.MSE, res.Seconds, res.NFE/res.Epochs)
 			if method == "aca" {
@@ -42,7 +42,7 @@ func TestThreeBodyPaperSettings(t *testing.T) {
 // TestThreeBodySecondOrderOptimizers: from the same start, L-BFGS and LM recover
 // the masses to 1e-6 relative from noise-free data.
 func TestThreeBodySecondOrderOptimizers(t *testing.T) {
-	p, masses := problems.PaperThreeBody(1000, 0, 0)
+	p, masses := threebody.PaperProblem(1000, 0, 0)
 	for _, opt := range []string{"lbfgs", "lm"} {
 		res, err := identify.Fit(context.Background(), p, &identify.Options{Optimizer: opt, Seed: 1})
 		require.NoError(t, err)
@@ -58,7 +58,7 @@ func TestThreeBodySecondOrderOptimizers(t *testing.T) {
 func TestThreeBodyNoiseCoverage(t *testing.T) {
 	covered := 0
 	for seed := uint64(1); seed <= 10; seed++ {
-		p, masses := problems.PaperThreeBody(1000, 1e-3, seed)
+		p, masses := threebody.PaperProblem(1000, 1e-3, seed)
 		res, err := identify.Fit(context.Background(), p, &identify.Options{Optimizer: "lm", Seed: seed})
 		require.NoError(t, err)
 		require.NotNil(t, res.StdErr)
@@ -76,7 +76,7 @@ func TestThreeBodyNoiseCoverage(t *testing.T) {
 }
 
 func BenchmarkThreeBodyGradient(b *testing.B) {
-	p, _ := problems.PaperThreeBody(1000, 0, 0)
+	p, _ := threebody.PaperProblem(1000, 0, 0)
 	theta := []float64{1, 1, 1}
 	loss, err := aca.NewLeastSquares(p.Model.Dim(), p.Observed, p.Values, p.Weights)
 	require.NoError(b, err)
@@ -97,10 +97,10 @@ func BenchmarkThreeBodyGradient(b *testing.B) {
 }
 
 func BenchmarkThreeBodyFit100Epochs(b *testing.B) {
-	p, _ := problems.PaperThreeBody(1000, 0, 0)
+	p, _ := threebody.PaperProblem(1000, 0, 0)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := identify.Fit(context.Background(), p, problems.PaperAdam(1)); err != nil {
+		if _, err := identify.Fit(context.Background(), p, threebody.PaperAdam(1)); err != nil {
 			b.Fatal(err)
 		}
 	}
