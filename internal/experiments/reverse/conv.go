@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 
 	"github.com/physid/physid/dynamics"
-	"github.com/physid/physid/integrate"
 	"github.com/physid/physid/learned/vision"
 )
 
@@ -28,17 +27,7 @@ const (
 	ConvMargin        = 0.1
 )
 
-// ConvSweep are the tolerances of the experiment; the first, MATLAB's
-// defaults, is the one drawn.
-func ConvSweep() []integrate.Settings {
-	return []integrate.Settings{
-		{Method: integrate.Dopri5, RTol: 1e-3, ATol: 1e-6},
-		{Method: integrate.Dopri5, RTol: 1e-6, ATol: 1e-9},
-		{Method: integrate.Dopri5, RTol: 1e-9, ATol: 1e-12, MaxSteps: 1000000},
-	}
-}
-
-// ConvRow is the reconstruction of z(0) at one tolerance of ConvSweep.
+// ConvRow is the reconstruction of z(0) at one tolerance of Sweep.
 type ConvRow struct {
 	RTol float64 `json:"rtol"`
 	ATol float64 `json:"atol"`
@@ -59,14 +48,14 @@ type ConvResult struct {
 	// Z0 is the input image (pixels in [0, 1]) and Label its class.
 	Z0    []float64
 	Label int
-	// Main is the reconstruction at ConvSweep()[0].
+	// Main is the reconstruction at Sweep()[0], MATLAB's default tolerances.
 	Main *Reconstruction
-	// Sweep has one row per setting of ConvSweep.
+	// Sweep has one row per setting of Sweep.
 	Sweep []ConvRow
 }
 
 // Conv runs the paper's Fig. 5 on image ConvImage of the shipped
-// Fashion-MNIST test subset at every tolerance of ConvSweep. Only a failure
+// Fashion-MNIST test subset at every tolerance of Sweep. Only a failure
 // at the first setting is an error; the others are reported in their row.
 func Conv() (*ConvResult, error) {
 	split, err := vision.Subset()
@@ -95,7 +84,7 @@ func Conv() (*ConvResult, error) {
 	}
 	norm0 = math.Sqrt(norm0)
 	out := &ConvResult{Model: m, Kernel: kernel, Z0: z0, Label: int(d.Labels[ConvImage])}
-	sweep := ConvSweep()
+	sweep := Sweep()
 	for i := range sweep {
 		s := sweep[i]
 		row := ConvRow{RTol: s.RTol, ATol: s.ATol}

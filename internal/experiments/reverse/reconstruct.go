@@ -80,3 +80,14 @@ func Reconstruct(m dynamics.Dynamics, theta []float64, t0 float64, z0 []float64,
 	}
 	return r, nil
 }
+
+// Sweep are the tolerances of both experiments: Dopri5 at rtol 1e-3 (MATLAB's
+// ode45 defaults, the paper's Fig. 5), 1e-6 (integrate's defaults, index
+// Main, Fig. 4) and 1e-9.
+func Sweep() []integrate.Settings {
+	return []integrate.Settings{
+		{Method: integrate.Dopri5, RTol: 1e-3, ATol: 1e-6},
+		{Method: integrate.Dopri5, RTol: 1e-6, ATol: 1e-9},
+		{Method: integrate.Dopri5, RTol: 1e-9, ATol: 1e-12, MaxSteps: 1000000},
+	}
+}

@@ -13,7 +13,7 @@ const (
 	Mu     = 1.0
 	T      = 20.0
 	Points = 100 // common output times, every 0.2
-	// Main is the index in VanDerPolSweep of the reported (and plotted) setting.
+	// Main is the index in Sweep of the reported (and plotted) setting.
 	Main = 1
 )
 
@@ -29,17 +29,7 @@ func VanDerPolTimes() []float64 {
 	return ts
 }
 
-// VanDerPolSweep are the tolerances of the experiment: Dopri5 at rtol 1e-3,
-// 1e-6 (the defaults, index Main) and 1e-9.
-func VanDerPolSweep() []integrate.Settings {
-	return []integrate.Settings{
-		{Method: integrate.Dopri5, RTol: 1e-3, ATol: 1e-6},
-		{Method: integrate.Dopri5, RTol: 1e-6, ATol: 1e-9},
-		{Method: integrate.Dopri5, RTol: 1e-9, ATol: 1e-12, MaxSteps: 1000000},
-	}
-}
-
-// SweepRow is the reconstruction at one tolerance of VanDerPolSweep.
+// SweepRow is the reconstruction at one tolerance of Sweep.
 type SweepRow struct {
 	RTol        float64 `json:"rtol"`
 	ATol        float64 `json:"atol"`
@@ -52,21 +42,21 @@ type SweepRow struct {
 
 // VanDerPolResult is the outcome of VanDerPol.
 type VanDerPolResult struct {
-	// Settings are those of the main reconstruction, VanDerPolSweep()[Main].
+	// Settings are those of the main reconstruction, Sweep()[Main].
 	Settings integrate.Settings
 	// Main is the reconstruction at Settings.
 	Main *Reconstruction
-	// Sweep has one row per setting of VanDerPolSweep.
+	// Sweep has one row per setting of Sweep.
 	Sweep []SweepRow
 }
 
 // VanDerPol runs the paper's Fig. 4: van der Pol (mu = Mu) from VanDerPolZ0
 // solved forward through VanDerPolTimes and back from z(T), at every
-// tolerance of VanDerPolSweep. Only a failure at the main setting is an
+// tolerance of Sweep. Only a failure at the main setting is an
 // error; the others are reported in their row.
 func VanDerPol() (*VanDerPolResult, error) {
 	m, theta := dynamics.VanDerPol{}, []float64{Mu}
-	sweep := VanDerPolSweep()
+	sweep := Sweep()
 	res := &VanDerPolResult{Settings: sweep[Main]}
 	for i := range sweep {
 		s := sweep[i]
