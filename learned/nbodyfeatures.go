@@ -73,7 +73,8 @@ func (f NBodyFeatures) VJP(dx, x, u []float64) {
 
 // DecodeFeatures is the FeatureDecoder for the feature maps of this package
 // other than the identity (which Load decodes itself): "nbody-aug". Pass it to
-// Load to read a NODE trained by CompareThreeBody.
+// Load to read a NODE trained by the three-body comparison
+// (internal/experiments/threebody).
 func DecodeFeatures(kind string, config json.RawMessage) (Features, error) {
 	switch kind {
 	case KindNBodyAug:
