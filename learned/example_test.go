@@ -2,14 +2,10 @@ package learned_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 
-	"github.com/physid/physid/aca"
 	"github.com/physid/physid/dynamics"
-	"github.com/physid/physid/identify"
 	"github.com/physid/physid/learned"
-	"github.com/physid/physid/nbody"
 )
 
 // An MLP's forward and backward pass on one input; θ is one flat vector.
@@ -77,33 +73,4 @@ func ExampleSave() {
 	fmt.Println(spec.Kind, spec.Sequence.Cell, len(gotTheta), gotTheta[5] == theta[5])
 	// Output:
 	// sequence lstm 411 true
-}
-
-// The physics model against the truth on the paper's three-body problem:
-// the other models (lstm, lstm-aug, node) are compared the same way, with
-// Models left nil.
-func ExampleCompareThreeBody() {
-	g, masses, z0 := nbody.PaperThreeBody()
-	pos, _ := g.Group(nbody.GroupPositions)
-	times := identify.Linspace(0, 1, 1000)
-	states, err := identify.Simulate(g, masses, 0, z0, times, &aca.Settings{RTol: 1e-12, ATol: 1e-12, MaxSteps: 10000000})
-	if err != nil {
-		panic(err)
-	}
-	p := &identify.Problem{Model: g, Z0: z0, Times: times, Observed: pos,
-		Values: identify.Observe(states, g.Dim(), pos), Weights: aca.TimeWeights(times, 0.01),
-		Solver: aca.Settings{RTol: 1e-7, ATol: 1e-7}}
-	for _, name := range g.ParamNames() {
-		p.Params = append(p.Params, identify.Parameter{Name: name, Init: 1})
-	}
-	c, err := learned.CompareThreeBody(context.Background(), learned.CompareConfig{
-		Problem: p, TrueParams: masses, Runs: 1, Models: []string{"ode"}, Methods: []string{"aca"}})
-	if err != nil {
-		panic(err)
-	}
-	r := c.Row("ode", "aca")
-	fmt.Printf("%s %s: %d parameters, masses %.4f, test MSE on [0, %g] below 1e-6: %v\n",
-		r.Model, r.Method, r.Parameters, r.Runs[0].Params, c.Times[len(c.Times)-1], r.TestMSEMean < 1e-6)
-	// Output:
-	// ode aca: 3 parameters, masses [1.1000 1.1000 0.9000], test MSE on [0, 2] below 1e-6: true
 }

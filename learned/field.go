@@ -163,6 +163,11 @@ func (f *NeuralField) Config() FieldConfig {
 	return c
 }
 
+// Features returns φ, the feature map the network reads (the identity when
+// the FieldConfig named none), and input, the length of what φ reads:
+// StateDim for Order 1, the positions' StateDim/2 for Order 2.
+func (f *NeuralField) Features() (phi Features, input int) { return f.feat, f.q }
+
 // Net returns the network; θ is its parameter vector.
 func (f *NeuralField) Net() *MLP { return f.net }
 

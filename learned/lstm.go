@@ -180,3 +180,21 @@ func (c LSTM) Backward(tape *Tape, dx, dtheta, dy, theta []float64) {
 		}
 	}
 }
+
+// Step advances the cell by one input x with batch 1: a = Wx·x + Wh·h + b,
+// then (h, c) ← (o⊙tanh c', c') with c' = f⊙c + i⊙g, as in Forward. a is
+// scratch of length 4·Hidden. It is the one-step form of a trained cell, for
+// autoregressive rollouts.
+func (c LSTM) Step(h, cs, a, x, theta []float64) {
+	H := c.Hidden
+	wx, wh, b := c.views(theta)
+	mulXWt(a, x, wx, 1, c.In, 4*H, 0)
+	mulXWt(a, h, wh, 1, H, 4*H, 1)
+	addRows(a, b, 1)
+	for j := range H {
+		i, f := sigmoid(a[j]), sigmoid(a[H+j])
+		g, o := math.Tanh(a[2*H+j]), sigmoid(a[3*H+j])
+		cs[j] = f*cs[j] + i*g
+		h[j] = o * math.Tanh(cs[j])
+	}
+}

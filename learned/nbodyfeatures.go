@@ -73,7 +73,8 @@ func (f NBodyFeatures) VJP(dx, x, u []float64) {
 
 // DecodeFeatures is the FeatureDecoder for the feature maps of this package
 // other than the identity (which Load decodes itself): "nbody-aug". Pass it to
-// Load to read a NODE trained by CompareThreeBody.
+// Load to read a NODE trained by the three-body comparison
+// (internal/experiments/threebody).
 func DecodeFeatures(kind string, config json.RawMessage) (Features, error) {
 	switch kind {
 	case KindNBodyAug:
@@ -87,4 +88,14 @@ func DecodeFeatures(kind string, config json.RawMessage) (Features, error) {
 		return f, nil
 	}
 	return nil, fmt.Errorf("unknown feature kind %q (allowed: identity, %s)", kind, KindNBodyAug)
+}
+
+// NewThreeBodyNODE returns the NODE of the paper's Eq. 34 for an N-body
+// system (the node model of the three-body comparison): the second-order
+// NeuralField r̈ = MLP(Aug(r)) with the Eq. 33 features, velocities in the
+// state in g's units (dr/dt = K2·v), so that it starts from the same initial
+// state as g.
+func NewThreeBodyNODE(g nbody.Gravity, hidden []int, act Activation) (*NeuralField, error) {
+	return NewNeuralField(FieldConfig{StateDim: g.Dim(), Order: 2, Features: NewNBodyFeatures(g),
+		Hidden: hidden, Activation: act, VelocityScale: g.VelocityScale})
 }

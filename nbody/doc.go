@@ -10,9 +10,11 @@
 //	dr_i/dt = K2·v_i,   dv_i/dt = K1·Σ_{j≠i} m_j (r_j − r_i)/|r_j − r_i|³,
 //
 // with state z = [r_1 … r_N, v_1 … v_N] and θ = [m_1 … m_N]. Units.Gravity
-// computes K1 and K2 from physical reference scales; PaperThreeBody is the
-// paper's setup (Sec. 4.4). Writing Δ = r_j − r_i and s = |Δ|, the derivatives
-// rest on the Jacobian of Δ/s³,
+// computes K1 and K2 from physical reference scales; PaperThreeBody and
+// PaperThreeBodyTimes are the paper's setup (Sec. 4.4), the one source that
+// scenarios/three_body.toml and internal/experiments/threebody follow.
+// Writing Δ = r_j − r_i and s = |Δ|, the derivatives rest on the Jacobian of
+// Δ/s³,
 //
 //	M(Δ) = (I − 3ΔΔᵀ/s²)/s³,  symmetric and even in Δ,
 //

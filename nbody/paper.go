@@ -53,3 +53,20 @@ func PaperThreeBody() (g Gravity, masses, z0 []float64) {
 	}
 	return g, masses, z0
 }
+
+// PaperTimes is the time grid of an experiment in Units' time: observations
+// at Points equally spaced times on [T0, T1], and a test window [T0, Horizon]
+// of HorizonPoints equally spaced times.
+type PaperTimes struct {
+	T0, T1        float64
+	Points        int
+	Horizon       float64
+	HorizonPoints int
+}
+
+// PaperThreeBodyTimes returns the time grid of the paper's three-body
+// experiment (Sec. 4.4, Table 5): 1000 observations on [0, 1], extrapolated
+// and tested at 2000 times on [0, 2].
+func PaperThreeBodyTimes() PaperTimes {
+	return PaperTimes{T0: 0, T1: 1, Points: 1000, Horizon: 2, HorizonPoints: 2000}
+}

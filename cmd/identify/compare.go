@@ -16,6 +16,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/physid/physid/internal/atomicfile"
+	"github.com/physid/physid/internal/experiments/threebody"
 	"github.com/physid/physid/learned"
 	"github.com/physid/physid/scenarios"
 )
@@ -47,22 +48,22 @@ type compareModelJSON struct {
 	Seconds        float64  `json:"seconds"`
 	Parameters     int      `json:"parameters"`
 	// Beyond the contract.
-	FutureMSEMean *float64             `json:"future_mse_mean"`
-	Diverged      int                  `json:"diverged"`
-	Status        string               `json:"status"`
-	RunResults    []learned.RunResult  `json:"run_results"`
-	Paper         *learned.PaperResult `json:"paper"`
+	FutureMSEMean *float64               `json:"future_mse_mean"`
+	Diverged      int                    `json:"diverged"`
+	Status        string                 `json:"status"`
+	RunResults    []threebody.RunResult  `json:"run_results"`
+	Paper         *threebody.PaperResult `json:"paper"`
 }
 
 type comparePaperJSON struct {
-	Source string                `json:"source"`
-	Models []learned.PaperResult `json:"models"`
+	Source string                  `json:"source"`
+	Models []threebody.PaperResult `json:"models"`
 }
 
 // The budgets of --budget.
-var compareBudgets = map[string]learned.Budget{
-	"full":    learned.DefaultBudget(),
-	"reduced": learned.ReducedBudget(),
+var compareBudgets = map[string]threebody.Budget{
+	"full":    threebody.DefaultBudget(),
+	"reduced": threebody.ReducedBudget(),
 }
 
 func compareCommand() command {
@@ -82,8 +83,8 @@ still writes the results, marked interrupted.`,
 		flags: func(fset *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
 			var o compareFlags
 			fset.IntVar(&o.runs, "runs", 3, "runs per model, with seeds 1..N (at least 1)")
-			fset.StringVar(&o.models, "models", strings.Join(learned.CompareModels, ","), "comma-separated models: "+strings.Join(learned.CompareModels, ", "))
-			fset.StringVar(&o.methods, "methods", strings.Join(learned.CompareMethods, ","), "comma-separated gradient methods of node and ode: "+strings.Join(learned.CompareMethods, ", "))
+			fset.StringVar(&o.models, "models", strings.Join(threebody.CompareModels, ","), "comma-separated models: "+strings.Join(threebody.CompareModels, ", "))
+			fset.StringVar(&o.methods, "methods", strings.Join(threebody.CompareMethods, ","), "comma-separated gradient methods of node and ode: "+strings.Join(threebody.CompareMethods, ", "))
 			fset.StringVar(&o.budget, "budget", "full", "training length: full (the paper's) or reduced (a quick look)")
 			fset.StringVar(&o.out, "out", "", "output directory (default out/compare-<scenario file name>)")
 			fset.BoolVar(&o.json, "json", false, "print compare.json to stdout instead of the table")
@@ -138,10 +139,10 @@ func compare(o compareFlags, stdout, stderr io.Writer) error {
 		return usagef("--runs: %d; the run count must be at least 1", o.runs)
 	}
 	models, methods := splitList(o.models), splitList(o.methods)
-	if err := checkList("models", models, learned.CompareModels); err != nil {
+	if err := checkList("models", models, threebody.CompareModels); err != nil {
 		return err
 	}
-	if err := checkList("methods", methods, learned.CompareMethods); err != nil {
+	if err := checkList("methods", methods, threebody.CompareMethods); err != nil {
 		return err
 	}
 	budget, ok := compareBudgets[o.budget]
@@ -160,7 +161,7 @@ func compare(o compareFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cfg := learned.CompareConfig{
+	cfg := threebody.CompareConfig{
 		Problem: sc.FitProblem(), TrueParams: truth, Truth: sc.TruthSettings(), Runs: o.runs,
 		Models: models, Methods: methods, Budget: budget, ODE: sc.Options(), ODEOptimizer: opt,
 	}
@@ -183,7 +184,7 @@ func compare(o compareFlags, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	done, total := 0, o.runs*compareRows(models, methods)
-	cfg.Progress = func(ev learned.CompareProgress) {
+	cfg.Progress = func(ev threebody.CompareProgress) {
 		if !ev.Done {
 			return
 		}
@@ -195,9 +196,9 @@ func compare(o compareFlags, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "[%d/%d] %s, seed %d: test MSE %s, %d epochs, %.1f s, %s\n",
 			done, total, name, ev.Seed, fmtMSE(ev.Run.TestMSE), ev.Run.Epochs, ev.Run.Seconds, ev.Run.Status)
 	}
-	cmp, err := learned.CompareThreeBody(ctx, cfg)
+	cmp, err := threebody.CompareThreeBody(ctx, cfg)
 	if err != nil {
-		if errors.Is(err, learned.ErrCompare) {
+		if errors.Is(err, threebody.ErrCompare) {
 			return usagef("%s: %v", o.file, err)
 		}
 		return runtimeError{err}
@@ -230,7 +231,7 @@ func compare(o compareFlags, stdout, stderr io.Writer) error {
 
 // saveCompareModels writes the first run's trained network of every node row
 // to DIR/models/node-METHOD.json (learned.Save's format) and returns the paths.
-func saveCompareModels(dir string, cmp *learned.Comparison) ([]string, error) {
+func saveCompareModels(dir string, cmp *threebody.Comparison) ([]string, error) {
 	var paths []string
 	for _, r := range cmp.Rows {
 		if r.Trained == nil {
@@ -253,7 +254,7 @@ func saveCompareModels(dir string, cmp *learned.Comparison) ([]string, error) {
 func compareRows(models, methods []string) int {
 	n := 0
 	for _, m := range models {
-		if m == learned.ModelNODE || m == learned.ModelODE {
+		if m == threebody.ModelNODE || m == threebody.ModelODE {
 			n += len(methods)
 		} else {
 			n++
@@ -262,7 +263,7 @@ func compareRows(models, methods []string) int {
 	return n
 }
 
-func buildCompareJSON(name, budget string, cmp *learned.Comparison) *compareJSON {
+func buildCompareJSON(name, budget string, cmp *threebody.Comparison) *compareJSON {
 	out := &compareJSON{
 		Scenario: name, Runs: cmp.Runs, Budget: budget, TrainEnd: cmp.TrainEnd,
 		Horizon: cmp.Times[len(cmp.Times)-1], TestPoints: len(cmp.Times),
@@ -316,7 +317,7 @@ func fmtPtr(p *float64) string {
 }
 
 // printCompare prints the Table 5 layout with the paper's numbers beside ours.
-func printCompare(w io.Writer, out *compareJSON, cmp *learned.Comparison, dir string) {
+func printCompare(w io.Writer, out *compareJSON, cmp *threebody.Comparison, dir string) {
 	fmt.Fprintf(w, "%s: test MSE of the observed components on [%g, %g] (%d points; trained on [%g, %g]), %d run(s) per row, %s budget\n\n",
 		out.Scenario, cmp.Times[0], out.Horizon, out.TestPoints, cmp.Times[0], out.TrainEnd, out.Runs, out.Budget)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -345,6 +346,6 @@ func printCompare(w io.Writer, out *compareJSON, cmp *learned.Comparison, dir st
 func reproduceThreeBody(dir string, stdout, stderr io.Writer) error {
 	return compare(compareFlags{
 		file: filepath.Join("scenarios", "three_body.toml"), runs: 3, budget: "full", out: dir,
-		models: strings.Join(learned.CompareModels, ","), methods: strings.Join(learned.CompareMethods, ","),
+		models: strings.Join(threebody.CompareModels, ","), methods: strings.Join(threebody.CompareMethods, ","),
 	}, stdout, stderr)
 }

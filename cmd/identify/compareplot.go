@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
-	"github.com/physid/physid/learned"
+	"github.com/physid/physid/internal/experiments/threebody"
 )
 
 // plotCompare draws compare.png in the manner of the paper's Fig. 8: one
@@ -21,7 +21,7 @@ import (
 // the test window, the truth dashed, and a dot where the observed window ends.
 // The axes are fixed to the truth's range with a margin, so a prediction that
 // flies off is cut at the frame rather than shrinking the truth to a point.
-func plotCompare(path, title string, cmp *learned.Comparison) error {
+func plotCompare(path, title string, cmp *threebody.Comparison) error {
 	nc := len(cmp.PlotComponents)
 	if nc == 0 || len(cmp.Rows) == 0 {
 		return fmt.Errorf("nothing to plot")

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/physid/physid/integrate"
+	"github.com/physid/physid/internal/experiments/images"
 	"github.com/physid/physid/learned/vision"
 )
 
@@ -179,27 +180,6 @@ func loadImageSplit(o imagesOptions) (*vision.Split, error) {
 	return split, nil
 }
 
-// imageSettings returns the ODE-block solver settings with tableau name.
-func imageSettings(name string) (*integrate.Settings, error) {
-	tb, err := integrate.ByName(name)
-	if err != nil {
-		return nil, err
-	}
-	s := vision.DefaultSettings()
-	s.Method = tb
-	return s, nil
-}
-
-// testSettings is imageSettings for inference: a fixed-step tableau takes
-// steps of h.
-func testSettings(name string, h float64) (*integrate.Settings, error) {
-	s, err := imageSettings(name)
-	if err == nil && !s.Method.Adaptive() {
-		s.Step = h
-	}
-	return s, err
-}
-
 // newImageClassifier builds the classifier o describes for the images of
 // split, with the solvers and gradient method of o set on its ODE blocks.
 func newImageClassifier(o imagesOptions, split *vision.Split) (*vision.Classifier, error) {
@@ -211,13 +191,13 @@ func newImageClassifier(o imagesOptions, split *vision.Split) (*vision.Classifie
 	if err != nil {
 		return nil, usagef("%v", err)
 	}
-	train, err := imageSettings(o.solver)
+	train, err := images.Settings(o.solver)
 	if err != nil {
 		return nil, usagef("--solver: %v", err)
 	}
 	test := train
 	if o.testSolver != "" {
-		if test, err = testSettings(o.testSolver, o.testStep); err != nil {
+		if test, err = images.TestSettings(o.testSolver, o.testStep); err != nil {
 			return nil, usagef("--test-solver: %v", err)
 		}
 	}
@@ -232,11 +212,24 @@ func newImageClassifier(o imagesOptions, split *vision.Split) (*vision.Classifie
 func imageTrainConfig(o imagesOptions, label string, stderr io.Writer) vision.TrainConfig {
 	cfg := vision.TrainConfig{Epochs: o.epochs, Seed: o.seed}
 	if !o.quiet {
-		cfg.Progress = func(r vision.EpochReport) {
-			fmt.Fprintf(stderr, "%sepoch %d: loss %.4f, test error %.4f (%.1f s)\n", label, r.Epoch, r.Loss, r.TestError, r.Seconds)
-		}
+		cfg.Progress = func(r vision.EpochReport) { printEpoch(stderr, label, r) }
 	}
 	return cfg
+}
+
+// printEpoch writes one training epoch's progress line, prefixed by label.
+func printEpoch(w io.Writer, label string, r vision.EpochReport) {
+	fmt.Fprintf(w, "%sepoch %d: loss %.4f, test error %.4f (%.1f s)\n", label, r.Epoch, r.Loss, r.TestError, r.Seconds)
+}
+
+// experimentError passes on a usage error (a Builder's) and marks any other
+// error of an experiment as a failed computation.
+func experimentError(err error) error {
+	var ue usageError
+	if errors.As(err, &ue) {
+		return err
+	}
+	return runtimeError{err}
 }
 
 func imagesTrain(o imagesOptions, stdout, stderr io.Writer) error {

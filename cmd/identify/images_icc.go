@@ -10,10 +10,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"text/tabwriter"
-	"time"
 
-	"gonum.org/v1/gonum/stat"
-
+	"github.com/physid/physid/internal/experiments/images"
 	"github.com/physid/physid/learned/vision"
 )
 
@@ -85,48 +83,30 @@ func imagesICC(o imagesOptions, runs int, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	mean, std := vision.Standardize(split.Train)
 	out := iccJSON{
 		Data: split.Name, Runs: runs, Epochs: o.epochs, Width: o.width, Precision: o.precision, Blocks: o.blocks,
 		Targets: "(test image, class) pairs rated by each run's predicted probability; misclassified: the images the runs' averaged probabilities get wrong",
-		Paper:   "Zhuang et al., ICML 2020, Table 3 (10 runs, CIFAR-10): ResNet18 ICC1 0.932-0.935, ICC1k 0.992-0.993, misclassified 0.581-0.608 / 0.933-0.939; NODE18 0.943-0.945, 0.993-0.994, misclassified 0.650-0.675 / 0.949-0.954",
+		Paper:   images.PaperTable3,
 	}
-	for _, model := range []string{"resnet", "node"} {
-		mo := o
-		mo.model, mo.quiet = model, true
-		began := time.Now()
-		row := iccModelJSON{Model: model}
-		if model == "node" {
-			row.Method, row.Solver = o.method, o.solver
-		}
-		var probs [][]float64
-		for r := range runs {
-			mo.seed = o.seed + uint64(r)
-			m, err := newImageClassifier(mo, split)
-			if err != nil {
-				return err
-			}
-			res, err := vision.Train(ctx, m, split, imageTrainConfig(mo, "", stderr))
-			if err != nil {
-				return runtimeError{fmt.Errorf("%s, seed %d: %w", model, mo.seed, err)}
-			}
-			p, err := vision.Probabilities(m, res.Theta, split.Test, mean, std, 256)
-			if err != nil {
-				return runtimeError{fmt.Errorf("%s, seed %d: %w", model, mo.seed, err)}
-			}
-			probs = append(probs, p)
-			row.Seeds = append(row.Seeds, mo.seed)
-			fmt.Fprintf(stderr, "%s, seed %d: test error %.4f (%.0f s)\n", model, mo.seed, res.TestError, res.Seconds)
-		}
-		rel, err := vision.TestRetest(probs, split.Test.Labels, split.Test.Classes)
-		if err != nil {
-			return runtimeError{fmt.Errorf("%s: %w", model, err)}
-		}
-		row.Whole, row.Misclassified = iccValues(rel.Whole), iccValues(rel.Misclassified)
-		row.MisclassifiedImages, row.TestErrors, row.EnsembleError = rel.MisclassifiedImages, rel.Errors, rel.EnsembleError
-		row.TestErrorMean, row.TestErrorStd = stat.PopMeanStdDev(rel.Errors, nil)
-		row.Seconds = time.Since(began).Seconds()
-		out.Models = append(out.Models, row)
+	models, err := images.ICC(ctx, split, images.ICCConfig{
+		Build: func(model, method string) (*vision.Classifier, error) {
+			mo := o
+			mo.model, mo.method = model, method
+			return newImageClassifier(mo, split)
+		},
+		Method: o.method, Solver: o.solver, Runs: runs, Epochs: o.epochs, Seed: o.seed,
+		RunDone: func(model string, seed uint64, res *vision.TrainResult) {
+			fmt.Fprintf(stderr, "%s, seed %d: test error %.4f (%.0f s)\n", model, seed, res.TestError, res.Seconds)
+		},
+	})
+	if err != nil {
+		return experimentError(err)
+	}
+	for _, m := range models {
+		out.Models = append(out.Models, iccModelJSON{Model: m.Model, Method: m.Method, Solver: m.Solver,
+			Whole: iccValues(m.Whole), Misclassified: iccValues(m.Misclassified), MisclassifiedImages: m.MisclassifiedImages,
+			TestErrors: m.TestErrors, TestErrorMean: m.TestErrorMean, TestErrorStd: m.TestErrorStd,
+			EnsembleError: m.EnsembleError, Seeds: m.Seeds, Seconds: m.Seconds})
 	}
 	if err := writeJSON(filepath.Join(dir, "icc.json"), out); err != nil {
 		return err

@@ -10,52 +10,22 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/physid/physid/internal/experiments/images"
 	"github.com/physid/physid/learned/vision"
 )
 
-// imagesTestSolvers are the tableaux a trained NODE is tested with, without
-// retraining (paper Table 2: adaptive HeunEuler, RK23, RK45; fixed Euler,
-// RK2, RK4).
-var imagesTestSolvers = []string{"heuneuler", "rk23", "rk45", "euler", "rk2", "rk4"}
-
-// compareRowJSON is one line of the Table 2 layout.
-type compareRowJSON struct {
-	Model       string  `json:"model"`
-	Method      string  `json:"method"`              // gradient method; "" for the ResNet
-	TrainSolver string  `json:"train_solver"`        // "" for the ResNet
-	TestSolver  string  `json:"test_solver"`         // "" for the ResNet
-	TestStep    float64 `json:"test_step,omitempty"` // step of a fixed-step test solver
-	Dropped     int     `json:"dropped_block"`
-	TestError   float64 `json:"test_error"`
-	EpochSecs   float64 `json:"seconds_per_epoch"`
-	Seconds     float64 `json:"seconds"`
-	PeakBytes   int     `json:"peak_bytes"`
-	Parameters  int     `json:"parameters"`
-	TrainIPS    float64 `json:"train_images_per_second"`
-	TestIPS     float64 `json:"test_images_per_second"`
-	NFE         int     `json:"nfe"`
-}
-
-// compareCurveJSON is test accuracy after every epoch against the training
-// time so far (paper Fig. 7b).
-type compareCurveJSON struct {
-	Label    string    `json:"label"`
-	Seconds  []float64 `json:"seconds"`
-	Accuracy []float64 `json:"accuracy"`
-}
-
 // compareImagesJSON is DIR/compare.json.
 type compareImagesJSON struct {
-	Experiment string             `json:"experiment"`
-	Data       string             `json:"data"`
-	Epochs     int                `json:"epochs"`
-	Width      int                `json:"width"`
-	Precision  string             `json:"precision"`
-	Blocks     int                `json:"blocks"`
-	Seed       uint64             `json:"seed"`
-	Rows       []compareRowJSON   `json:"rows"`
-	Curves     []compareCurveJSON `json:"curves"`
-	Seconds    float64            `json:"seconds"`
+	Experiment string         `json:"experiment"`
+	Data       string         `json:"data"`
+	Epochs     int            `json:"epochs"`
+	Width      int            `json:"width"`
+	Precision  string         `json:"precision"`
+	Blocks     int            `json:"blocks"`
+	Seed       uint64         `json:"seed"`
+	Rows       []images.Row   `json:"rows"`
+	Curves     []images.Curve `json:"curves"`
+	Seconds    float64        `json:"seconds"`
 }
 
 // imagesCompare is `identify images compare`: the ResNet and one NODE per
@@ -75,84 +45,27 @@ func imagesCompare(o imagesOptions, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	mean, std := vision.Standardize(split.Train)
 	out := compareImagesJSON{Experiment: "images-compare", Data: split.Name, Epochs: o.epochs, Width: o.width, Precision: o.precision, Blocks: o.blocks, Seed: o.seed}
-	runs := []imagesOptions{o}
-	runs[0].model = "resnet"
-	for _, mt := range o.methods {
-		r := o
-		r.model, r.method, r.testSolver = "node", mt, ""
-		runs = append(runs, r)
+	cfg := images.CompareConfig{
+		Build: func(model, method string) (*vision.Classifier, error) {
+			r := o
+			r.model, r.method = model, method
+			if model == "node" {
+				r.testSolver = "" // tested with each of images.TestSolvers
+			}
+			return newImageClassifier(r, split)
+		},
+		Method: o.method, Methods: o.methods, Solver: o.solver, TestStep: o.testStep, Blocks: o.blocks,
+		Epochs: o.epochs, Seed: o.seed,
 	}
-	for _, r := range runs {
-		label := r.model
-		if r.model == "node" {
-			label += "-" + r.method
-		}
-		m, err := newImageClassifier(r, split)
-		if err != nil {
-			return err
-		}
-		curve := compareCurveJSON{Label: label}
-		cfg := imageTrainConfig(r, label+": ", stderr)
-		progress := cfg.Progress
-		elapsed := 0.0
-		cfg.Progress = func(e vision.EpochReport) {
-			elapsed += e.Seconds
-			curve.Seconds = append(curve.Seconds, elapsed)
-			curve.Accuracy = append(curve.Accuracy, 1-e.TestError)
-			if progress != nil {
-				progress(e)
-			}
-		}
-		res, err := vision.Train(context.Background(), m, split, cfg)
-		if err != nil {
-			return runtimeError{fmt.Errorf("%s: %w", label, err)}
-		}
-		out.Curves = append(out.Curves, curve)
-		row := compareRowJSON{Model: r.model, TestError: res.TestError, EpochSecs: res.Seconds / float64(res.Epochs),
-			Seconds: res.Seconds, PeakBytes: res.PeakBytes, Parameters: m.NumParams(), TrainIPS: res.TrainImagesPS,
-			TestIPS: res.TestImagesPS, NFE: res.NFE, Dropped: -1}
-		if r.model == "resnet" {
-			out.Rows = append(out.Rows, row)
-			for k := range r.blocks {
-				d, err := m.WithoutBlock(k)
-				if err != nil {
-					return runtimeError{err}
-				}
-				e, err := vision.TestError(d, res.Theta, split.Test, mean, std, 64)
-				if err != nil {
-					return runtimeError{err}
-				}
-				dr := row
-				dr.Dropped, dr.TestError = k, e
-				out.Rows = append(out.Rows, dr)
-			}
-			continue
-		}
-		row.Method, row.TrainSolver = r.method, r.solver
-		for _, ts := range imagesTestSolvers {
-			s, err := testSettings(ts, o.testStep)
-			if err != nil {
-				return runtimeError{err}
-			}
-			if err := m.SetSolver(nil, s, ""); err != nil {
-				return runtimeError{err}
-			}
-			t0 := time.Now()
-			e, err := vision.TestError(m, res.Theta, split.Test, mean, std, 64)
-			if err != nil {
-				return runtimeError{fmt.Errorf("%s tested with %s: %w", label, ts, err)}
-			}
-			tr := row
-			tr.TestSolver, tr.TestError = ts, e
-			if !s.Method.Adaptive() {
-				tr.TestStep = s.Step
-			}
-			tr.TestIPS = float64(split.Test.Len()) / time.Since(t0).Seconds()
-			out.Rows = append(out.Rows, tr)
-		}
+	if !o.quiet {
+		cfg.Progress = func(label string, e vision.EpochReport) { printEpoch(stderr, label+": ", e) }
 	}
+	cmp, err := images.Compare(context.Background(), split, cfg)
+	if err != nil {
+		return experimentError(err)
+	}
+	out.Rows, out.Curves = cmp.Rows, cmp.Curves
 	out.Seconds = time.Since(start).Seconds()
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return runtimeError{err}

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/physid/physid/internal/experiments/images"
 	"github.com/physid/physid/learned/vision"
 )
 
@@ -122,7 +123,7 @@ func TestImagesCompareTiny(t *testing.T) {
 	var c compareImagesJSON
 	require.NoError(t, json.Unmarshal(b, &c))
 	// The ResNet, its 2 dropped-block variants, and 3 methods × 6 test solvers.
-	assert.Len(t, c.Rows, 1+2+3*len(imagesTestSolvers))
+	assert.Len(t, c.Rows, 1+2+3*len(images.TestSolvers))
 	assert.Len(t, c.Curves, 4)
 	// Fixed-step test solvers take the --test-step default; adaptive ones
 	// report none.

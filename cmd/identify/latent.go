@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	explatent "github.com/physid/physid/internal/experiments/latent"
 	"github.com/physid/physid/learned/latent"
 )
 
@@ -48,7 +49,7 @@ reconstructions.png (a few held-out trajectories).`,
 					if err != nil {
 						return err
 					}
-					cfg := latent.CompareConfig{Base: latent.TrainConfig{Epochs: *epochs, Sequences: *sequences}, Observed: fs, Seeds: *seeds}
+					cfg := explatent.CompareConfig{Base: latent.TrainConfig{Epochs: *epochs, Sequences: *sequences}, Observed: fs, Seeds: *seeds}
 					return latentCompare(*data, cfg, *out, *asJSON, stdout, stderr)
 				}
 				if len(pos) != 1 || pos[0] != "train" {
@@ -149,7 +150,7 @@ func parseFractions(s string) ([]float64, error) {
 	return out, nil
 }
 
-func latentCompare(data string, cfg latent.CompareConfig, out string, asJSON bool, stdout, stderr io.Writer) error {
+func latentCompare(data string, cfg explatent.CompareConfig, out string, asJSON bool, stdout, stderr io.Writer) error {
 	if cfg.Seeds < 1 || cfg.Base.Epochs < 0 || cfg.Base.Sequences < 0 {
 		return usagef("--seeds %d, --epochs %d, --sequences %d: want ≥ 1, ≥ 0, ≥ 0", cfg.Seeds, cfg.Base.Epochs, cfg.Base.Sequences)
 	}
@@ -163,7 +164,7 @@ func latentCompare(data string, cfg latent.CompareConfig, out string, asJSON boo
 			fmt.Fprintf(stderr, "%-10s %-8s %3.0f%%  test MSE %.4g  (%.2f s per epoch)\n", r.Model, r.Method, 100*r.Observed, r.TestMSE, r.EpochSeconds)
 		}
 	}
-	cmp, err := latent.Compare(d, cfg, done)
+	cmp, err := explatent.Compare(d, cfg, done)
 	switch {
 	case errors.Is(err, latent.ErrConfig) || errors.Is(err, latent.ErrData):
 		return usagef("%v", err)
@@ -195,7 +196,7 @@ func latentCompare(data string, cfg latent.CompareConfig, out string, asJSON boo
 
 // printTable4 writes the comparison in the layout of the paper's Table 4: test
 // MSE ×1e-2, mean ± std over seeds, the paper's value in brackets.
-func printTable4(w io.Writer, cmp *latent.Comparison) {
+func printTable4(w io.Writer, cmp *explatent.Comparison) {
 	fmt.Fprintf(w, "Test MSE (×1e-2) of hopper interpolation, mean ± std over %d seeds, %d epochs; [paper]\n", cmp.Seeds, cmp.Epochs)
 	fmt.Fprintf(w, "%-20s", "model")
 	for _, f := range cmp.Observed {
@@ -224,19 +225,8 @@ func printTable4(w io.Writer, cmp *latent.Comparison) {
 	}
 }
 
-// The reduced default of reproduce latent-ode: the shipped 500 sequences (400
-// to train, 100 to test), 24 epochs of 20 batches, 2 seeds, the paper's three
-// fractions, two runs at a time: 25 minutes measured on the shared 2-core
-// machine under a load average of 4–6 (see learned/latent's package doc for
-// the protocol).
-const (
-	reproduceLatentEpochs = 24
-	reproduceLatentSeeds  = 2
-)
-
 // reproduceLatentODE runs the reduced Table 4 comparison on the shipped
 // hopper subset and writes result.json into dir (identify reproduce latent-ode).
 func reproduceLatentODE(dir string, stdout io.Writer) error {
-	cfg := latent.CompareConfig{Base: latent.TrainConfig{Epochs: reproduceLatentEpochs}, Seeds: reproduceLatentSeeds}
-	return latentCompare(defaultLatentData, cfg, dir, false, stdout, io.Discard)
+	return latentCompare(defaultLatentData, explatent.ReproduceConfig(), dir, false, stdout, io.Discard)
 }

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"testing"
 
+	explatent "github.com/physid/physid/internal/experiments/latent"
 	"github.com/physid/physid/learned/latent"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -111,7 +112,7 @@ func TestLatentCompareTable(t *testing.T) {
 	}
 	b, err := os.ReadFile(filepath.Join(out, "result.json"))
 	require.NoError(t, err)
-	var cmp latent.Comparison
+	var cmp explatent.Comparison
 	require.NoError(t, json.Unmarshal(b, &cmp))
 	assert.Len(t, cmp.Rows, 5)
 	assert.Len(t, cmp.Runs, 20)

@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 
+	explatent "github.com/physid/physid/internal/experiments/latent"
 	"github.com/physid/physid/learned/latent"
 )
 
@@ -26,7 +27,7 @@ func hopperComponent(c int) string {
 
 // plotLatent draws a few held-out trajectories (one component each) with their
 // observed points and the reconstructions of the example models of cmp.
-func plotLatent(path string, cmp *latent.Comparison) error {
+func plotLatent(path string, cmp *explatent.Comparison) error {
 	names := []string{"latent-ode/aca", "gru", "rnn"}
 	var fits []*latent.Fitted
 	var labels []string

@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/physid/physid/internal/experiments/reverse"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden PNG in testdata")
@@ -292,7 +294,7 @@ func TestReproduceReverse(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, &doc))
 	assert.Greater(t, doc.MaxError, 0.1, "the drift is visible")
-	assert.Len(t, doc.Times, reverseN+1)
+	assert.Len(t, doc.Times, reverse.Points+1)
 	assert.Len(t, doc.Sweep, 3)
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)

@@ -13,9 +13,9 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
-	"github.com/physid/physid/aca"
-	"github.com/physid/physid/integrate"
 	"github.com/physid/physid/internal/atomicfile"
+	"github.com/physid/physid/internal/experiments/reverse"
+	"github.com/physid/physid/internal/experiments/toy"
 )
 
 // logFloor is the smallest value drawn on a logarithmic axis: exact zeros
@@ -84,7 +84,7 @@ func saveCanvas(path string, img *vgimg.Canvas) error {
 }
 
 // plotToy draws the relative error of dL/dz0 against T, one line per method.
-func plotToy(path string, rows []aca.ToyRow) error {
+func plotToy(path string, rows []toy.Row) error {
 	p := plot.New()
 	p.Title.Text = "Toy problem dz/dt = kz (paper Fig. 6), dopri5 rtol = atol = 1e-5"
 	p.X.Label.Text = "T"
@@ -109,7 +109,7 @@ func plotToy(path string, rows []aca.ToyRow) error {
 
 // plotReverse draws two panels: the x–v phase plot (forward solid, backward
 // dashed) and the reconstruction error against t on a log scale.
-func plotReverse(path string, r *integrate.Reconstruction) error {
+func plotReverse(path string, r *reverse.Reconstruction) error {
 	fwd, bwd := make(plotter.XYs, len(r.Times)), make(plotter.XYs, len(r.Times))
 	var errs plotter.XYs
 	vmin, vmax := 0.0, 0.0

@@ -10,10 +10,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/physid/physid/aca"
-	"github.com/physid/physid/dynamics"
 	"github.com/physid/physid/integrate"
 	"github.com/physid/physid/internal/atomicfile"
+	"github.com/physid/physid/internal/experiments/reverse"
+	"github.com/physid/physid/internal/experiments/toy"
 )
 
 func reproduceCommand() command {
@@ -59,12 +59,6 @@ func reproduceCommand() command {
 	}
 }
 
-// The paper's toy setting (Sec. 4.1, Fig. 6).
-var (
-	toyTs       = []float64{1, 2, 4, 6, 8, 10}
-	toySettings = aca.Settings{Method: integrate.Dopri5, RTol: 1e-5, ATol: 1e-5}
-)
-
 type toyMethodJSON struct {
 	Gradient    float64 `json:"gradient"`
 	RelErr      float64 `json:"relative_error"`
@@ -92,8 +86,8 @@ type toyJSON struct {
 }
 
 func reproduceToy(dir string, stdout io.Writer) error {
-	s := toySettings
-	rows, err := aca.ToyComparison(toyTs, &s)
+	s := toy.PaperSettings()
+	rows, err := toy.Compare(toy.PaperTimes(), &s)
 	if err != nil {
 		return runtimeError{err}
 	}
@@ -102,7 +96,7 @@ func reproduceToy(dir string, stdout io.Writer) error {
 	names := methodNames()
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "T\texact\t%s\t%s\t\n", prefixed("err ", names), prefixed("nfe ", names))
-	doc := toyJSON{Experiment: "toy", Equation: "dz/dt = k z, L = z(T)^2", K: 1, Z0: 1,
+	doc := toyJSON{Experiment: "toy", Equation: "dz/dt = k z, L = z(T)^2", K: toy.K, Z0: toy.Z0,
 		Solver: integrate.Dopri5.Name, RTol: s.RTol, ATol: s.ATol}
 	for _, r := range rows {
 		errs, nfes := make([]string, len(r.Methods)), make([]string, len(r.Methods))
@@ -154,32 +148,6 @@ func writeJSON(path string, v any) error {
 	return nil
 }
 
-// The reverse experiment (paper Fig. 4 and Sec. 3.2): van der Pol at mu = 1
-// from (2, 0) over T = 20 at the solver's default tolerances. The limit cycle
-// attracts forward in time and so repels backward: the backward solve's local
-// errors grow until the reconstructed trajectory leaves the cycle.
-var (
-	reverseMu    = 1.0
-	reverseZ0    = []float64{2, 0}
-	reverseT     = 20.0
-	reverseN     = 100 // common output times, every 0.2
-	reverseSweep = []aca.Settings{
-		{Method: integrate.Dopri5, RTol: 1e-3, ATol: 1e-6},
-		{Method: integrate.Dopri5, RTol: 1e-6, ATol: 1e-9},
-		{Method: integrate.Dopri5, RTol: 1e-9, ATol: 1e-12, MaxSteps: 1000000},
-	}
-	reverseMain = 1 // index in reverseSweep of the plotted setting
-)
-
-type reverseSweepJSON struct {
-	RTol        float64 `json:"rtol"`
-	ATol        float64 `json:"atol"`
-	MaxError    float64 `json:"max_error,omitempty"`
-	NFEForward  int     `json:"nfe_forward,omitempty"`
-	NFEBackward int     `json:"nfe_backward,omitempty"`
-	Failure     string  `json:"failure,omitempty"`
-}
-
 type reverseJSON struct {
 	Experiment  string             `json:"experiment"`
 	System      string             `json:"system"`
@@ -196,44 +164,20 @@ type reverseJSON struct {
 	Forward     [][]float64        `json:"forward"`
 	Backward    [][]float64        `json:"backward"`
 	Error       []float64          `json:"error"`
-	Sweep       []reverseSweepJSON `json:"tolerance_sweep"`
-}
-
-func reverseTimes() []float64 {
-	ts := make([]float64, reverseN)
-	for i := range ts {
-		ts[i] = reverseT * float64(i+1) / float64(reverseN)
-	}
-	return ts
+	Sweep       []reverse.SweepRow `json:"tolerance_sweep"`
 }
 
 func reproduceReverse(dir string, stdout io.Writer) error {
-	m, theta := dynamics.VanDerPol{}, []float64{reverseMu}
-	var main *integrate.Reconstruction
-	var sweep []reverseSweepJSON
-	for i := range reverseSweep {
-		s := reverseSweep[i]
-		r, err := integrate.ReverseReconstruction(m, theta, 0, reverseZ0, reverseTimes(), &s)
-		row := reverseSweepJSON{RTol: s.RTol, ATol: s.ATol}
-		switch {
-		case err != nil && i == reverseMain:
-			return runtimeError{err}
-		case err != nil:
-			row.Failure = err.Error()
-		default:
-			row.MaxError, row.NFEForward, row.NFEBackward = r.MaxError, r.ForwardStats.NFE, r.BackwardStats.NFE
-		}
-		if i == reverseMain {
-			main = r
-		}
-		sweep = append(sweep, row)
+	res, err := reverse.VanDerPol()
+	if err != nil {
+		return runtimeError{err}
 	}
-	s := reverseSweep[reverseMain]
-	fmt.Fprintf(stdout, "Paper Fig. 4: van der Pol (mu = %g) from z0 = (%g, %g), solved forward to T = %g with dopri5\n", reverseMu, reverseZ0[0], reverseZ0[1], reverseT)
-	fmt.Fprintf(stdout, "(rtol %g, atol %g), then backward from z(T) through the same %d times, as the adjoint method does.\n\n", s.RTol, s.ATol, reverseN)
+	main, sweep, s, z0 := res.Main, res.Sweep, res.Settings, reverse.VanDerPolZ0()
+	fmt.Fprintf(stdout, "Paper Fig. 4: van der Pol (mu = %g) from z0 = (%g, %g), solved forward to T = %g with dopri5\n", reverse.Mu, z0[0], z0[1], reverse.T)
+	fmt.Fprintf(stdout, "(rtol %g, atol %g), then backward from z(T) through the same %d times, as the adjoint method does.\n\n", s.RTol, s.ATol, reverse.Points)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "t\tx forward\tv forward\tx backward\tv backward\t|error|\t")
-	for i := len(main.Times) - 1; i >= 0; i -= reverseN / 10 {
+	for i := len(main.Times) - 1; i >= 0; i -= reverse.Points / 10 {
 		f, b := main.Forward[i], main.Backward[i]
 		fmt.Fprintf(tw, "%g\t%.6f\t%.6f\t%.6f\t%.6f\t%.3g\t\n", main.Times[i], f[0], f[1], b[0], b[1], main.Error[i])
 	}
@@ -270,7 +214,7 @@ func reproduceReverse(dir string, stdout io.Writer) error {
 	if err := plotReverse(png, main); err != nil {
 		return runtimeError{fmt.Errorf("writing %s: %w", png, err)}
 	}
-	doc := reverseJSON{Experiment: "reverse", System: "vanderpol", Mu: reverseMu, Z0: reverseZ0, T: reverseT,
+	doc := reverseJSON{Experiment: "reverse", System: "vanderpol", Mu: reverse.Mu, Z0: z0, T: reverse.T,
 		Solver: integrate.Dopri5.Name, RTol: s.RTol, ATol: s.ATol, MaxError: main.MaxError,
 		NFEForward: main.ForwardStats.NFE, NFEBackward: main.BackwardStats.NFE,
 		Times: main.Times, Forward: main.Forward, Backward: main.Backward, Error: main.Error, Sweep: sweep}
@@ -278,7 +222,7 @@ func reproduceReverse(dir string, stdout io.Writer) error {
 	if err := writeJSON(js, doc); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(stdout, "\nwrote %s and %s\n", png, js)
+	_, err = fmt.Fprintf(stdout, "\nwrote %s and %s\n", png, js)
 	return err
 }
 

@@ -1,7 +1,8 @@
 // Package latent models irregularly sampled time series: the latent ODE of
 // Rubanova et al. (2019) trained through package aca, and the recurrent
 // baselines it is compared with in the ACA paper's Sec. 4.3 (Table 4), on the
-// MuJoCo hopper dataset shipped in testdata/hopper.
+// MuJoCo hopper dataset shipped in testdata/hopper. The Table 4 comparison
+// itself runs in internal/experiments/latent.
 //
 // # Data
 //

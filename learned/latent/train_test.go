@@ -24,20 +24,3 @@ func TestTinyLatentODEBeatsMean(t *testing.T) {
 	assert.InDelta(t, res.TestMSE, b.MSE(pred), 1e-12)
 	assert.Len(t, fit.Test, 16)
 }
-
-func TestCompareFillsTable(t *testing.T) {
-	d := synthetic(12, 10, 2, 4)
-	base := TrainConfig{Epochs: 1, BatchSize: 6, Latent: 2, Hidden: 4, Units: 4}
-	cmp, err := Compare(d, CompareConfig{Base: base, Observed: []float64{0.3, 0.5}, Seeds: 2}, nil)
-	require.NoError(t, err)
-	require.Len(t, cmp.Rows, 5)
-	assert.Len(t, cmp.Runs, 5*2*2)
-	for _, r := range cmp.Rows {
-		require.Len(t, r.Cells, 2)
-		assert.Nil(t, r.Cells[0].Paper, r.Name)    // the paper has no 30% column
-		assert.NotNil(t, r.Cells[1].Paper, r.Name) // it has a 50% one
-		assert.Greater(t, r.Cells[0].Mean, 0.0)
-		assert.GreaterOrEqual(t, r.Cells[0].Std, 0.0)
-	}
-	assert.InDelta(t, 0.0026, *cmp.Rows[4].Cells[1].Paper, 1e-12) // aca at 50%: 0.26e-2
-}

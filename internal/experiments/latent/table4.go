@@ -5,13 +5,15 @@ import (
 	"fmt"
 	"math"
 	"sync"
+
+	"github.com/physid/physid/learned/latent"
 )
 
 // PaperTable4 is the ACA paper's Table 4: test MSE ×1e-2 of hopper
 // interpolation with 10%, 20% and 50% of the time points observed. The rnn
 // and gru rows are Rubanova et al.'s numbers, which the paper quotes; the
 // baselines here, trained on the same task as the latent ODE, do much better
-// (see the package doc).
+// (see learned/latent's package doc).
 var PaperTable4 = map[string][3]float64{
 	"rnn":                {2.45, 1.71, 0.79},
 	"gru":                {1.97, 1.42, 0.75},
@@ -29,7 +31,7 @@ var paperFractions = [3]float64{0.1, 0.2, 0.5}
 type CompareConfig struct {
 	// Base holds the training settings shared by all runs (Epochs,
 	// Sequences, sizes…); its Model, Method, Observed and Seed are set per run.
-	Base TrainConfig
+	Base latent.TrainConfig
 	// Observed are the fractions, one column each; nil means 0.1, 0.2, 0.5.
 	Observed []float64
 	// Seeds is the number of seeds per cell (seeds 1…Seeds); 0 means 2.
@@ -62,16 +64,16 @@ type Row struct {
 
 // Comparison is the filled table and every run behind it.
 type Comparison struct {
-	Observed []float64 `json:"observed"`
-	Seeds    int       `json:"seeds"`
-	Epochs   int       `json:"epochs"`
-	Rows     []Row     `json:"rows"`
-	Runs     []Result  `json:"runs"`
+	Observed []float64       `json:"observed"`
+	Seeds    int             `json:"seeds"`
+	Epochs   int             `json:"epochs"`
+	Rows     []Row           `json:"rows"`
+	Runs     []latent.Result `json:"runs"`
 	// MeanMSE is the mean predictor's test MSE (the same for every run).
 	MeanMSE float64 `json:"mean_mse"`
 	// Examples holds, by row name, the seed-1 model at the first fraction,
 	// for plotting reconstructions.
-	Examples map[string]*Fitted `json:"-"`
+	Examples map[string]*latent.Fitted `json:"-"`
 }
 
 // compareRows are the table's rows in the paper's order.
@@ -86,7 +88,7 @@ var compareRows = []struct{ name, model, method string }{
 // Compare trains every row at every fraction and seed (Workers at a time) and
 // summarises the test MSE as mean ± standard deviation over seeds. done, if
 // not nil, receives each finished run (from the calling goroutine).
-func Compare(d *Dataset, cfg CompareConfig, done func(Result)) (*Comparison, error) {
+func Compare(d *latent.Dataset, cfg CompareConfig, done func(latent.Result)) (*Comparison, error) {
 	if cfg.Observed == nil {
 		cfg.Observed = paperFractions[:]
 	}
@@ -97,11 +99,11 @@ func Compare(d *Dataset, cfg CompareConfig, done func(Result)) (*Comparison, err
 		cfg.Workers = 2
 	}
 	if cfg.Seeds < 1 || cfg.Workers < 1 || len(cfg.Observed) == 0 {
-		return nil, fmt.Errorf("%w: %d seeds, %d workers, %d fractions (want ≥ 1 each)", ErrConfig, cfg.Seeds, cfg.Workers, len(cfg.Observed))
+		return nil, fmt.Errorf("%w: %d seeds, %d workers, %d fractions (want ≥ 1 each)", latent.ErrConfig, cfg.Seeds, cfg.Workers, len(cfg.Observed))
 	}
 	for _, f := range cfg.Observed {
 		if !(f > 0 && f <= 1) {
-			return nil, fmt.Errorf("%w: observed fraction %v outside (0, 1]", ErrConfig, f)
+			return nil, fmt.Errorf("%w: observed fraction %v outside (0, 1]", latent.ErrConfig, f)
 		}
 	}
 	if err := d.Validate(); err != nil {
@@ -109,12 +111,12 @@ func Compare(d *Dataset, cfg CompareConfig, done func(Result)) (*Comparison, err
 	}
 	type job struct {
 		row, col int
-		cfg      TrainConfig
+		cfg      latent.TrainConfig
 	}
 	type outcome struct {
 		job
-		res *Result
-		fit *Fitted
+		res *latent.Result
+		fit *latent.Fitted
 		err error
 	}
 	var jobs []job
@@ -134,7 +136,7 @@ func Compare(d *Dataset, cfg CompareConfig, done func(Result)) (*Comparison, err
 		go func() {
 			defer wg.Done()
 			for j := range in {
-				res, fit, err := Train(d, j.cfg, nil)
+				res, fit, err := latent.Train(d, j.cfg, nil)
 				out <- outcome{j, res, fit, err}
 			}
 		}()
@@ -147,7 +149,7 @@ func Compare(d *Dataset, cfg CompareConfig, done func(Result)) (*Comparison, err
 		wg.Wait()
 		close(out)
 	}()
-	cmp := &Comparison{Observed: cfg.Observed, Seeds: cfg.Seeds, Examples: map[string]*Fitted{}}
+	cmp := &Comparison{Observed: cfg.Observed, Seeds: cfg.Seeds, Examples: map[string]*latent.Fitted{}}
 	mse := make([][][]float64, len(compareRows))
 	secs := make([][][]float64, len(compareRows))
 	for r := range mse {
@@ -209,4 +211,19 @@ func meanStd(x []float64) (mean, std float64) {
 		std += (v - mean) * (v - mean)
 	}
 	return mean, math.Sqrt(std / float64(len(x)-1))
+}
+
+// The reduced default of `identify reproduce latent-ode`: the shipped 500
+// sequences (400 to train, 100 to test), 24 epochs of 20 batches, 2 seeds,
+// the paper's three fractions, two runs at a time: 25 minutes measured on the
+// shared 2-core machine under a load average of 4–6 (see learned/latent's
+// package doc for the protocol).
+const (
+	ReproduceEpochs = 24
+	ReproduceSeeds  = 2
+)
+
+// ReproduceConfig is the CompareConfig of `identify reproduce latent-ode`.
+func ReproduceConfig() CompareConfig {
+	return CompareConfig{Base: latent.TrainConfig{Epochs: ReproduceEpochs}, Seeds: ReproduceSeeds}
 }

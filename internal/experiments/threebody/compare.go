@@ -1,4 +1,4 @@
-package learned
+package threebody
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/physid/physid/aca"
 	"github.com/physid/physid/identify"
+	"github.com/physid/physid/learned"
 	"github.com/physid/physid/nbody"
 )
 
@@ -82,13 +83,13 @@ type CompareConfig struct {
 	Problem *identify.Problem
 	// TrueParams are the parameters the truth is simulated with.
 	TrueParams []float64
-	// Truth configures the truth's solver; nil means Dopri5 at rtol = atol =
-	// 1e-12 with at most 10⁷ steps.
+	// Truth configures the truth's solver; nil means TruthSettings.
 	Truth *aca.Settings
 	// Horizon is the end of the test window [T0, Horizon]; 0 means
 	// T0 + 2·(last observation time − T0), the paper's [0, 2] for [0, 1].
 	Horizon float64
-	// Points is the number of equally spaced test times; 0 means 2000.
+	// Points is the number of equally spaced test times; 0 means 2000, the
+	// paper's (nbody.PaperThreeBodyTimes).
 	Points int
 	// Runs is the number of runs per model, with seeds 1 … Runs; at least 1.
 	Runs int
@@ -102,9 +103,9 @@ type CompareConfig struct {
 	// LSTM configures lstm and lstm-aug; NODE configures node.
 	LSTM LSTMConfig
 	NODE NODEConfig
-	// ODE configures the physics fit; nil means the paper's Adam: lr 0.1,
-	// betas (0.5, 0.5), the rate times 0.95 per epoch, starting values
-	// jittered by ±10% (seeded by the run). Epochs come from the Budget unless
+	// ODE configures the physics fit; nil means PaperAdam: lr 0.1, betas
+	// (0.5, 0.5), the rate times 0.95 per epoch, starting values jittered by
+	// ±10% (seeded by the run). Epochs come from the Budget unless
 	// set here; Seed, Starts and Workers are set per run.
 	ODE *identify.Options
 	// ODEOptimizer is the physics fit's optimizer; nil means identify's default
@@ -188,8 +189,8 @@ type ModelResult struct {
 	// Trained and TrainedTheta are the first run's trained network for node
 	// (a NeuralField; nil for the other models), for learned.Save: a saved
 	// node can be run again by identify extrapolate.
-	Trained      Model     `json:"-"`
-	TrainedTheta []float64 `json:"-"`
+	Trained      learned.Model `json:"-"`
+	TrainedTheta []float64     `json:"-"`
 }
 
 // Comparison is the outcome of CompareThreeBody.

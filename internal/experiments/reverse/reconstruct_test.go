@@ -1,4 +1,4 @@
-package integrate_test
+package reverse_test
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/physid/physid/dynamics"
 	"github.com/physid/physid/integrate"
+	"github.com/physid/physid/internal/experiments/reverse"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -20,11 +21,11 @@ func uniformTimes(T float64, n int) []float64 {
 	return ts
 }
 
-// TestReverseReconstructionExponentialDecay: for dz/dt = −z the backward flow
+// TestReconstructExponentialDecay: for dz/dt = −z the backward flow
 // is expanding but only by e^T, so at tight tolerances the backward solve
 // recovers z0 to about e^T·tol.
-func TestReverseReconstructionExponentialDecay(t *testing.T) {
-	r, err := integrate.ReverseReconstruction(dynamics.Exponential{}, []float64{-1}, 0, []float64{1}, uniformTimes(2, 10),
+func TestReconstructExponentialDecay(t *testing.T) {
+	r, err := reverse.Reconstruct(dynamics.Exponential{}, []float64{-1}, 0, []float64{1}, uniformTimes(2, 10),
 		&integrate.Settings{RTol: 1e-10, ATol: 1e-12})
 	require.NoError(t, err)
 	require.Len(t, r.Times, 11)
@@ -40,39 +41,39 @@ func TestReverseReconstructionExponentialDecay(t *testing.T) {
 	assert.Positive(t, r.BackwardStats.NFE)
 }
 
-// TestReverseReconstructionVanDerPolDrifts is the paper's Fig. 4 point: the
+// TestReconstructVanDerPolDrifts is the paper's Fig. 4 point: the
 // van der Pol limit cycle attracts forward in time, so it repels backward and
 // the backward solve's local errors grow. From z0 = (2, 0) at mu = 1 over
 // T = 20 at the default tolerances (measured: 1.6 at t = 0, the backward
 // trajectory leaves the cycle) the error at t0 exceeds 0.1 and is 1000× the
 // error a quarter of the way back, while a tight tolerance (1e-10) shrinks it
 // but cannot make the growth go away.
-func TestReverseReconstructionVanDerPolDrifts(t *testing.T) {
+func TestReconstructVanDerPolDrifts(t *testing.T) {
 	ts := uniformTimes(20, 100)
-	r, err := integrate.ReverseReconstruction(dynamics.VanDerPol{}, []float64{1}, 0, []float64{2, 0}, ts, nil)
+	r, err := reverse.Reconstruct(dynamics.VanDerPol{}, []float64{1}, 0, []float64{2, 0}, ts, nil)
 	require.NoError(t, err)
 	t.Logf("max error %.3g; error at t=15: %.3g, t=10: %.3g, t=0: %.3g", r.MaxError, r.Error[75], r.Error[50], r.Error[0])
 	assert.Greater(t, r.Error[0], 0.1)
 	assert.Equal(t, r.Error[0], r.MaxError)
 	assert.Greater(t, r.Error[0], 1000*r.Error[75])
 
-	tight, err := integrate.ReverseReconstruction(dynamics.VanDerPol{}, []float64{1}, 0, []float64{2, 0}, ts,
+	tight, err := reverse.Reconstruct(dynamics.VanDerPol{}, []float64{1}, 0, []float64{2, 0}, ts,
 		&integrate.Settings{RTol: 1e-10, ATol: 1e-13, MaxSteps: 1e6})
 	require.NoError(t, err)
 	assert.Less(t, tight.MaxError, r.MaxError)
 	assert.Greater(t, tight.Error[0], 100*tight.Error[75])
 }
 
-func TestReverseReconstructionErrors(t *testing.T) {
-	_, err := integrate.ReverseReconstruction(dynamics.Exponential{}, []float64{1}, 0, []float64{1}, nil, nil)
+func TestReconstructErrors(t *testing.T) {
+	_, err := reverse.Reconstruct(dynamics.Exponential{}, []float64{1}, 0, []float64{1}, nil, nil)
 	assert.True(t, errors.Is(err, integrate.ErrBadInput))
-	_, err = integrate.ReverseReconstruction(dynamics.Exponential{}, []float64{1}, 0, []float64{1}, []float64{1, 0.5}, nil)
+	_, err = reverse.Reconstruct(dynamics.Exponential{}, []float64{1}, 0, []float64{1}, []float64{1, 0.5}, nil)
 	assert.True(t, errors.Is(err, integrate.ErrBadInput))
 }
 
-func ExampleReverseReconstruction() {
+func ExampleReconstruct() {
 	times := []float64{2.5, 5, 7.5, 10}
-	r, err := integrate.ReverseReconstruction(dynamics.VanDerPol{}, []float64{1}, 0, []float64{2, 0}, times, nil)
+	r, err := reverse.Reconstruct(dynamics.VanDerPol{}, []float64{1}, 0, []float64{2, 0}, times, nil)
 	if err != nil {
 		panic(err)
 	}

@@ -1,4 +1,4 @@
-package aca_test
+package toy_test
 
 import (
 	"fmt"
@@ -6,16 +6,17 @@ import (
 	"testing"
 
 	"github.com/physid/physid/aca"
+	"github.com/physid/physid/internal/experiments/toy"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// TestToyComparison: the library form of the paper's Fig. 6 has one row per T
+// TestCompare: the library form of the paper's Fig. 6 has one row per T
 // with the four methods in order; ACA's relative error stays below 1e-4 at
-// rtol = atol = 1e-5 (as in TestToyFig6), and every method's NFE is counted.
-func TestToyComparison(t *testing.T) {
+// rtol = atol = 1e-5 (as in aca's TestToyFig6), and every method's NFE is counted.
+func TestCompare(t *testing.T) {
 	Ts := []float64{1, 2, 4, 6, 8, 10}
-	rows, err := aca.ToyComparison(Ts, &aca.Settings{RTol: 1e-5, ATol: 1e-5})
+	rows, err := toy.Compare(Ts, &aca.Settings{RTol: 1e-5, ATol: 1e-5})
 	require.NoError(t, err)
 	require.Len(t, rows, len(Ts))
 	for i, r := range rows {
@@ -32,19 +33,19 @@ func TestToyComparison(t *testing.T) {
 	}
 }
 
-func TestToyComparisonReportsSolverFailure(t *testing.T) {
-	_, err := aca.ToyComparison([]float64{10}, &aca.Settings{RTol: 1e-5, ATol: 1e-5, MaxSteps: 3})
+func TestCompareReportsSolverFailure(t *testing.T) {
+	_, err := toy.Compare([]float64{10}, &aca.Settings{RTol: 1e-5, ATol: 1e-5, MaxSteps: 3})
 	assert.ErrorContains(t, err, "toy T=10, aca")
 }
 
-func ExampleToyComparison() {
-	rows, err := aca.ToyComparison([]float64{1, 10}, &aca.Settings{RTol: 1e-5, ATol: 1e-5})
+func ExampleCompare() {
+	rows, err := toy.Compare([]float64{1, 10}, &aca.Settings{RTol: 1e-5, ATol: 1e-5})
 	if err != nil {
 		panic(err)
 	}
 	for _, r := range rows {
-		aca := r.Methods[0]
-		fmt.Printf("T=%g exact=%.4g %s rel. error %.1e\n", r.T, r.Exact, aca.Method, aca.RelErr)
+		m := r.Methods[0]
+		fmt.Printf("T=%g exact=%.4g %s rel. error %.1e\n", r.T, r.Exact, m.Method, m.RelErr)
 	}
 	// Output:
 	// T=1 exact=14.78 aca rel. error 2.3e-07

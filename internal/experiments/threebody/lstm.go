@@ -1,8 +1,9 @@
-package learned
+package threebody
 
 import (
 	"context"
 	"fmt"
+	"github.com/physid/physid/learned"
 	"math"
 	"math/rand/v2"
 )
@@ -95,7 +96,7 @@ func (c LSTMConfig) validate() error {
 		{c.ValidateEvery >= 1, "validate-every must be at least 1", float64(c.ValidateEvery)},
 	} {
 		if !bad.ok {
-			return fmt.Errorf("%w: lstm: %s (got %g)", ErrConfig, bad.what, bad.v)
+			return fmt.Errorf("%w: lstm: %s (got %g)", learned.ErrConfig, bad.what, bad.v)
 		}
 	}
 	return nil
@@ -104,9 +105,9 @@ func (c LSTMConfig) validate() error {
 // seqModel is a trained (or training) lstm baseline: a Sequence over
 // normalised features of the positions predicting normalised increments.
 type seqModel struct {
-	net    *Sequence
-	cell   LSTM
-	feat   Features
+	net    *learned.Sequence
+	cell   learned.LSTM
+	feat   learned.Features
 	nx     int       // number of position coordinates
 	mu     []float64 // feature mean
 	inv    []float64 // 1/feature std
@@ -119,10 +120,10 @@ type seqModel struct {
 
 // newSeqModel builds the network and the normalisation from the positions of
 // the training part (rows of nx values, one per LSTM step).
-func newSeqModel(feat Features, nx, hidden int, train [][]float64) *seqModel {
+func newSeqModel(feat learned.Features, nx, hidden int, train [][]float64) *seqModel {
 	nf := feat.Dim()
-	net := NewSequence(nil, CellLSTM, nf, hidden, nx)
-	m := &seqModel{net: net, cell: net.Cell().(LSTM), feat: feat, nx: nx,
+	net := learned.NewSequence(nil, learned.CellLSTM, nf, hidden, nx)
+	m := &seqModel{net: net, cell: net.Cell().(learned.LSTM), feat: feat, nx: nx,
 		mu: make([]float64, nf), inv: make([]float64, nf), dscale: make([]float64, nx)}
 	m.alloc()
 	// Feature mean and std over every training row, increment std per coordinate.
@@ -182,7 +183,7 @@ func (m *seqModel) reset() {
 // positions into next.
 func (m *seqModel) step(next, r []float64) {
 	m.input(m.phi, r)
-	m.cell.step(m.h, m.c, m.a, m.phi, m.theta)
+	m.cell.Step(m.h, m.c, m.a, m.phi, m.theta)
 	m.net.Head().Apply(m.y, m.h, m.theta)
 	for i := range next {
 		next[i] = r[i] + m.dscale[i]*m.y[i]
@@ -214,27 +215,10 @@ func (m *seqModel) predict(dst, obs []float64, total int) bool {
 	return true
 }
 
-// step advances the cell by one input x with batch 1: a = Wx·x + Wh·h + b,
-// then (h, c) ← (o⊙tanh c', c') with c' = f⊙c + i⊙g, as in Forward. a is
-// scratch of length 4·Hidden.
-func (c LSTM) step(h, cs, a, x, theta []float64) {
-	H := c.Hidden
-	wx, wh, b := c.views(theta)
-	mulXWt(a, x, wx, 1, c.In, 4*H, 0)
-	mulXWt(a, h, wh, 1, H, 4*H, 1)
-	addRows(a, b, 1)
-	for j := range H {
-		i, f := sigmoid(a[j]), sigmoid(a[H+j])
-		g, o := math.Tanh(a[2*H+j]), sigmoid(a[3*H+j])
-		cs[j] = f*cs[j] + i*g
-		h[j] = o * math.Tanh(cs[j])
-	}
-}
-
 // lstmRun is one training run of a sequence baseline.
 type lstmRun struct {
 	cfg    LSTMConfig
-	feat   Features
+	feat   learned.Features
 	nx     int
 	seqs   [][]float64 // observed positions on the LSTM grid, one per phase
 	phase0 []float64   // the phase-0 sequence: the grid that starts at t0
@@ -257,10 +241,10 @@ func (r *lstmRun) train(ctx context.Context, seed uint64, progress func(epoch in
 		}
 	}
 	if len(train) == 0 {
-		return nil, 0, math.NaN(), math.NaN(), fmt.Errorf("%w: lstm: the training part has fewer than window+1 = %d steps; lower window or stride", ErrConfig, c.Window+1)
+		return nil, 0, math.NaN(), math.NaN(), fmt.Errorf("%w: lstm: the training part has fewer than window+1 = %d steps; lower window or stride", learned.ErrConfig, c.Window+1)
 	}
 	m = newSeqModel(r.feat, nx, c.Hidden, train)
-	m.theta = NewParams(m.net, seed)
+	m.theta = learned.NewParams(m.net, seed)
 	rng := rand.New(rand.NewPCG(seed, 0x6c73746d)) // "lstm"
 	nf, W, B := r.feat.Dim(), c.Window, c.Batch
 	x := make([]float64, W*B*nf)
@@ -269,8 +253,8 @@ func (r *lstmRun) train(ctx context.Context, seed uint64, progress func(epoch in
 	dy := make([]float64, W*B*nx)
 	grad := make([]float64, len(m.theta))
 	phi := make([]float64, nf)
-	var tape Tape
-	opt := &Adam{LR: c.LR, Schedule: ExponentialDecay{Rate: math.Pow(0.01, 1/float64(c.Epochs))}}
+	var tape learned.Tape
+	opt := &learned.Adam{LR: c.LR, Schedule: learned.ExponentialDecay{Rate: math.Pow(0.01, 1/float64(c.Epochs))}}
 	const warm = 5 // steps at the start of a window the loss skips: the state is still forming
 	best := append([]float64(nil), m.theta...)
 	bestVal := math.Inf(1)
@@ -298,14 +282,14 @@ func (r *lstmRun) train(ctx context.Context, seed uint64, progress func(epoch in
 		}
 		m.net.Forward(&tape, y, x, m.theta, B)
 		clear(dy)
-		loss = MSEGrad(dy[warm*B*nx:], y[warm*B*nx:], target[warm*B*nx:])
+		loss = learned.MSEGrad(dy[warm*B*nx:], y[warm*B*nx:], target[warm*B*nx:])
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return m, epochs, loss, val, fmt.Errorf("training loss is %v at epoch %d", loss, epochs)
 		}
 		clear(grad)
 		m.net.Backward(&tape, nil, grad, dy, m.theta)
 		if c.Clip > 0 {
-			ClipGlobalNorm(grad, c.Clip)
+			learned.ClipGlobalNorm(grad, c.Clip)
 		}
 		opt.Step(m.theta, grad)
 		if progress != nil {
@@ -357,9 +341,9 @@ func (s *compareSetup) runLSTM(ctx context.Context, aug bool, seed uint64, progr
 	p := s.p
 	nx, K := len(s.observed), len(p.Times)
 	out := runOutcome{epochs: c.Epochs, RunResult: RunResult{Status: StatusOK, ValMSE: math.NaN(), TrainLoss: math.NaN()}}
-	var feat Features = IdentityMap{N: nx}
+	var feat learned.Features = learned.IdentityMap{N: nx}
 	if aug {
-		feat = NewNBodyFeatures(*s.gravity)
+		feat = learned.NewNBodyFeatures(*s.gravity)
 	}
 	// One sequence per phase of the stride: phase q holds observations
 	// q, q+stride, q+2·stride, …; phase 0 is the grid that starts at t0.

@@ -1,4 +1,4 @@
-package learned
+package threebody
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/physid/physid/aca"
 	"github.com/physid/physid/identify"
+	"github.com/physid/physid/learned"
 )
 
 // runOutcome is a RunResult with what the row needs from the first run.
@@ -17,7 +18,7 @@ type runOutcome struct {
 	params int // number of trained parameters
 	epochs int // epochs planned
 	// trained and theta are the trained network of node (nil otherwise).
-	trained Model
+	trained learned.Model
 	theta   []float64
 }
 

@@ -1,10 +1,10 @@
-package learned
+package threebody
 
 import (
 	"math"
 	"testing"
 
-	"github.com/physid/physid/internal/problems"
+	"github.com/physid/physid/learned"
 	"github.com/physid/physid/nbody"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -15,14 +15,14 @@ import (
 // gradToPre(c) must equal the central differences of c·toRaw(θ'), which are
 // exact for an affine map up to rounding (~1e-9 at these scales).
 func TestPreconditionerChainRule(t *testing.T) {
-	p, _ := problems.PaperThreeBody(200, 0, 0)
+	p, _ := PaperProblem(200, 0, 0)
 	g := p.Model.(nbody.Gravity)
 	for _, whiten := range []bool{false, true} {
-		f, err := NewThreeBodyNODE(g, []int{5}, "")
+		f, err := learned.NewThreeBodyNODE(g, []int{5}, "")
 		require.NoError(t, err)
 		pc := newPreconditioner(f, p.Values, whiten)
-		rng := NewRand(4)
-		pre := NewParams(f, 2)
+		rng := learned.NewRand(4)
+		pre := learned.NewParams(f, 2)
 		c := make([]float64, len(pre))
 		for i := range c {
 			c[i] = 2*rng.Float64() - 1

@@ -1,4 +1,4 @@
-package learned
+package threebody
 
 import (
 	"encoding/json"

@@ -1,10 +1,11 @@
-package integrate
+package reverse
 
 import (
 	"fmt"
 	"math"
 
 	"github.com/physid/physid/dynamics"
+	"github.com/physid/physid/integrate"
 )
 
 // Reconstruction compares a forward solve with the backward solve that starts
@@ -25,21 +26,21 @@ type Reconstruction struct {
 	// whose backward flow is unstable.
 	MaxError float64
 	// ForwardStats and BackwardStats count the work of each solve.
-	ForwardStats, BackwardStats Stats
+	ForwardStats, BackwardStats integrate.Stats
 }
 
-// ReverseReconstruction solves m forward from (t0, z0) through times (strictly
+// Reconstruct solves m forward from (t0, z0) through times (strictly
 // monotone, away from t0), then backward from the final state through the same
 // times to t0 with the same settings, and measures how far the backward
 // trajectory is from the forward one. The backward solve may fail where the
 // forward one did not: for van der Pol, a reconstructed state that drifts
 // outside the limit cycle escapes to infinity in finite backward time and the
-// solve ends with ErrStepUnderflow.
-func ReverseReconstruction(m dynamics.Dynamics, theta []float64, t0 float64, z0 []float64, times []float64, s *Settings) (*Reconstruction, error) {
+// solve ends with integrate.ErrStepUnderflow.
+func Reconstruct(m dynamics.Dynamics, theta []float64, t0 float64, z0 []float64, times []float64, s *integrate.Settings) (*Reconstruction, error) {
 	if len(times) == 0 {
-		return nil, fmt.Errorf("%w: no times", ErrBadInput)
+		return nil, fmt.Errorf("%w: no times", integrate.ErrBadInput)
 	}
-	fwd, fst, err := Solve(m, theta, t0, z0, times, s)
+	fwd, fst, err := integrate.Solve(m, theta, t0, z0, times, s)
 	if err != nil {
 		return nil, fmt.Errorf("forward solve: %w", err)
 	}
@@ -50,7 +51,7 @@ func ReverseReconstruction(m dynamics.Dynamics, theta []float64, t0 float64, z0 
 		back = append(back, times[i])
 	}
 	back = append(back, t0)
-	bwd, bst, err := Solve(m, theta, tEnd, zEnd, back, s)
+	bwd, bst, err := integrate.Solve(m, theta, tEnd, zEnd, back, s)
 	if err != nil {
 		return nil, fmt.Errorf("backward solve from t=%.6g: %w", tEnd, err)
 	}
@@ -78,4 +79,15 @@ func ReverseReconstruction(m dynamics.Dynamics, theta []float64, t0 float64, z0 
 		r.MaxError = math.Max(r.MaxError, e)
 	}
 	return r, nil
+}
+
+// Sweep are the tolerances of both experiments: Dopri5 at rtol 1e-3 (MATLAB's
+// ode45 defaults, the paper's Fig. 5), 1e-6 (integrate's defaults, index
+// Main, Fig. 4) and 1e-9.
+func Sweep() []integrate.Settings {
+	return []integrate.Settings{
+		{Method: integrate.Dopri5, RTol: 1e-3, ATol: 1e-6},
+		{Method: integrate.Dopri5, RTol: 1e-6, ATol: 1e-9},
+		{Method: integrate.Dopri5, RTol: 1e-9, ATol: 1e-12, MaxSteps: 1000000},
+	}
 }

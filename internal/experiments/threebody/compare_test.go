@@ -1,4 +1,4 @@
-package learned_test
+package threebody_test
 
 import (
 	"context"
@@ -12,20 +12,21 @@ import (
 	"github.com/physid/physid/aca"
 	"github.com/physid/physid/dynamics"
 	"github.com/physid/physid/identify"
-	"github.com/physid/physid/internal/problems"
+	"github.com/physid/physid/internal/experiments/threebody"
 	"github.com/physid/physid/learned"
+	"github.com/physid/physid/nbody"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // paperCompare is the paper's three-body comparison input.
-func paperCompare(runs int) learned.CompareConfig {
-	p, masses := problems.PaperThreeBody(1000, 0, 0)
-	return learned.CompareConfig{Problem: p, TrueParams: masses, Truth: problems.TruthSettings(), Runs: runs}
+func paperCompare(runs int) threebody.CompareConfig {
+	p, masses := threebody.PaperProblem(1000, 0, 0)
+	return threebody.CompareConfig{Problem: p, TrueParams: masses, Truth: threebody.TruthSettings(), Runs: runs}
 }
 
 // logTable writes the comparison beside the paper's Table 5.
-func logTable(t *testing.T, c *learned.Comparison) {
+func logTable(t *testing.T, c *threebody.Comparison) {
 	t.Helper()
 	for _, r := range c.Rows {
 		paper := ""
@@ -47,30 +48,30 @@ func logTable(t *testing.T, c *learned.Comparison) {
 
 // tinyBudget trains every model for a few epochs: enough to exercise every
 // code path, not to learn.
-var tinyBudget = learned.Budget{LSTMEpochs: 30, NODEEpochs: 8, ODEEpochs: 10}
+var tinyBudget = threebody.Budget{LSTMEpochs: 30, NODEEpochs: 8, ODEEpochs: 10}
 
 // TestCompareReduced is the -short comparison: lstm and ode (all three
-// gradient methods) on a reduced budget. The physics fit must beat the LSTM
+// gradient methods) on a reduced budget. The physics fit must beat the learned.LSTM
 // by orders of magnitude (it reaches ~1e-8 against ~0.1).
 func TestCompareReduced(t *testing.T) {
 	cfg := paperCompare(1)
-	cfg.Models = []string{learned.ModelLSTM, learned.ModelODE}
-	cfg.Budget = learned.ReducedBudget()
-	c, err := learned.CompareThreeBody(context.Background(), cfg)
+	cfg.Models = []string{threebody.ModelLSTM, threebody.ModelODE}
+	cfg.Budget = threebody.ReducedBudget()
+	c, err := threebody.CompareThreeBody(context.Background(), cfg)
 	require.NoError(t, err)
 	logTable(t, c)
-	lstm := c.Row(learned.ModelLSTM, "")
+	lstm := c.Row(threebody.ModelLSTM, "")
 	require.NotNil(t, lstm)
 	require.Len(t, c.Rows, 4)
-	for _, m := range learned.CompareMethods {
-		ode := c.Row(learned.ModelODE, m)
+	for _, m := range threebody.CompareMethods {
+		ode := c.Row(threebody.ModelODE, m)
 		require.NotNil(t, ode, m)
-		assert.Equal(t, learned.StatusOK, ode.Status)
+		assert.Equal(t, threebody.StatusOK, ode.Status)
 		assert.Less(t, ode.TestMSEMean, lstm.TestMSEMean, m)
 		assert.Equal(t, 3, ode.Parameters)
 		assert.Len(t, ode.Trajectory, len(c.Times)*3)
 	}
-	assert.Less(t, c.Row(learned.ModelODE, "aca").TestMSEMean, 7e-4, "the paper's ODE-ACA")
+	assert.Less(t, c.Row(threebody.ModelODE, "aca").TestMSEMean, 7e-4, "the paper's ODE-ACA")
 	assert.Len(t, c.Truth, len(c.Times)*3)
 	assert.Equal(t, []string{"x1", "y1", "z1"}, c.PlotNames)
 	assert.Equal(t, 1.0, c.TrainEnd)
@@ -94,10 +95,10 @@ func TestCompareReduced(t *testing.T) {
 
 // TestRunResultJSON: values that are not finite are written as null.
 func TestRunResultJSON(t *testing.T) {
-	b, err := json.Marshal(learned.RunResult{Seed: 2, TestMSE: math.NaN(), FutureMSE: math.Inf(1), TrainLoss: 0.5, ValMSE: math.NaN(), Status: learned.StatusDiverged})
+	b, err := json.Marshal(threebody.RunResult{Seed: 2, TestMSE: math.NaN(), FutureMSE: math.Inf(1), TrainLoss: 0.5, ValMSE: math.NaN(), Status: threebody.StatusDiverged})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"seed": 2, "test_mse": null, "future_mse": null, "train_loss": 0.5, "val_mse": null, "epochs": 0, "seconds": 0, "status": "diverged"}`, string(b))
-	b, err = json.Marshal(learned.ModelResult{Model: "node", Method: "aca", TestMSEMean: math.NaN(), TestMSEStd: math.NaN(), FutureMSEMean: math.NaN()})
+	b, err = json.Marshal(threebody.ModelResult{Model: "node", Method: "aca", TestMSEMean: math.NaN(), TestMSEStd: math.NaN(), FutureMSEMean: math.NaN()})
 	require.NoError(t, err)
 	assert.Contains(t, string(b), `"test_mse_mean":null`)
 }
@@ -105,12 +106,12 @@ func TestRunResultJSON(t *testing.T) {
 // TestCompareDeterministic: the same seeds give bit-identical numbers with one
 // worker and with several, for every model and gradient method.
 func TestCompareDeterministic(t *testing.T) {
-	var got [3]*learned.Comparison
+	var got [3]*threebody.Comparison
 	for i, workers := range []int{1, 3, 3} {
 		cfg := paperCompare(2)
 		cfg.Budget, cfg.Workers = tinyBudget, workers
 		var err error
-		got[i], err = learned.CompareThreeBody(context.Background(), cfg)
+		got[i], err = threebody.CompareThreeBody(context.Background(), cfg)
 		require.NoError(t, err)
 	}
 	require.Len(t, got[0].Rows, 8)
@@ -128,7 +129,7 @@ func TestCompareDeterministic(t *testing.T) {
 		}
 	}
 	// Different seeds train differently.
-	lstm := got[0].Row(learned.ModelLSTM, "")
+	lstm := got[0].Row(threebody.ModelLSTM, "")
 	assert.NotEqual(t, lstm.Runs[0].TestMSE, lstm.Runs[1].TestMSE)
 }
 
@@ -136,13 +137,13 @@ func TestCompareDeterministic(t *testing.T) {
 // cancelled context stops training and marks the runs interrupted.
 func TestCompareProgressAndCancel(t *testing.T) {
 	cfg := paperCompare(1)
-	cfg.Models = []string{learned.ModelLSTM, learned.ModelNODE}
+	cfg.Models = []string{threebody.ModelLSTM, threebody.ModelNODE}
 	cfg.Methods = []string{"aca"}
-	cfg.Budget = learned.Budget{LSTMEpochs: 100000, NODEEpochs: 100000}
+	cfg.Budget = threebody.Budget{LSTMEpochs: 100000, NODEEpochs: 100000}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := map[string]bool{}
 	epochs := 0
-	cfg.Progress = func(ev learned.CompareProgress) {
+	cfg.Progress = func(ev threebody.CompareProgress) {
 		if ev.Done {
 			done[ev.Model+"/"+ev.Method] = true
 			require.NotNil(t, ev.Run)
@@ -153,13 +154,13 @@ func TestCompareProgressAndCancel(t *testing.T) {
 		}
 	}
 	began := time.Now()
-	c, err := learned.CompareThreeBody(ctx, cfg)
+	c, err := threebody.CompareThreeBody(ctx, cfg)
 	require.NoError(t, err)
 	assert.Less(t, time.Since(began), 30*time.Second)
 	assert.True(t, c.Interrupted)
 	assert.Equal(t, map[string]bool{"lstm/": true, "node/aca": true}, done)
 	for _, r := range c.Rows {
-		assert.Equal(t, learned.StatusInterrupted, r.Runs[0].Status, r.Model)
+		assert.Equal(t, threebody.StatusInterrupted, r.Runs[0].Status, r.Model)
 		assert.Contains(t, r.Status, "interrupted in 1 of 1 runs")
 		assert.False(t, math.IsNaN(r.TestMSEMean), "interrupted runs are still evaluated")
 	}
@@ -169,54 +170,54 @@ func TestCompareBadInput(t *testing.T) {
 	vdp := vanDerPolProblem(t)
 	for _, tc := range []struct {
 		name string
-		edit func(*learned.CompareConfig)
+		edit func(*threebody.CompareConfig)
 		want string
 	}{
-		{"no problem", func(c *learned.CompareConfig) { c.Problem = nil }, "no problem"},
-		{"runs 0", func(c *learned.CompareConfig) { c.Runs = 0 }, "runs must be at least 1 (got 0)"},
-		{"runs negative", func(c *learned.CompareConfig) { c.Runs = -2 }, "runs must be at least 1 (got -2)"},
-		{"unknown model", func(c *learned.CompareConfig) { c.Models = []string{"ode", "gru"} },
+		{"no problem", func(c *threebody.CompareConfig) { c.Problem = nil }, "no problem"},
+		{"runs 0", func(c *threebody.CompareConfig) { c.Runs = 0 }, "runs must be at least 1 (got 0)"},
+		{"runs negative", func(c *threebody.CompareConfig) { c.Runs = -2 }, "runs must be at least 1 (got -2)"},
+		{"unknown model", func(c *threebody.CompareConfig) { c.Models = []string{"ode", "gru"} },
 			`unknown model "gru" (allowed: lstm, lstm-aug, node, ode)`},
-		{"model twice", func(c *learned.CompareConfig) { c.Models = []string{"ode", "ode"} }, `model "ode" listed twice`},
-		{"unknown method", func(c *learned.CompareConfig) { c.Methods = []string{"forward"} },
+		{"model twice", func(c *threebody.CompareConfig) { c.Models = []string{"ode", "ode"} }, `model "ode" listed twice`},
+		{"unknown method", func(c *threebody.CompareConfig) { c.Methods = []string{"forward"} },
 			`unknown gradient method "forward" (allowed: aca, adjoint, naive)`},
-		{"true params", func(c *learned.CompareConfig) { c.TrueParams = []float64{1} }, "1 true parameters for a model with 3"},
-		{"not n-body lstm-aug", func(c *learned.CompareConfig) {
+		{"true params", func(c *threebody.CompareConfig) { c.TrueParams = []float64{1} }, "1 true parameters for a model with 3"},
+		{"not n-body lstm-aug", func(c *threebody.CompareConfig) {
 			c.Problem, c.TrueParams, c.Models = vdp, []float64{1}, []string{"lstm-aug"}
 		}, `model "lstm-aug" needs an N-body system (nbody.Gravity), not dynamics.VanDerPol (models allowed for this system: lstm, ode)`},
-		{"not n-body node", func(c *learned.CompareConfig) {
+		{"not n-body node", func(c *threebody.CompareConfig) {
 			c.Problem, c.TrueParams, c.Models = vdp, []float64{1}, nil
 		}, `model "lstm-aug" needs an N-body system`},
-		{"velocities observed", func(c *learned.CompareConfig) {
+		{"velocities observed", func(c *threebody.CompareConfig) {
 			q := *c.Problem
 			q.Observed = []int{0, 1, 2, 3, 4, 5, 6, 7, 9}
 			c.Problem = &q
 		}, `model "lstm-aug" needs every position observed`},
-		{"uneven times", func(c *learned.CompareConfig) {
+		{"uneven times", func(c *threebody.CompareConfig) {
 			q := *c.Problem
 			q.Times = append([]float64(nil), q.Times...)
 			q.Times[5] += 1e-4
 			c.Problem, c.Models = &q, []string{"lstm"}
 		}, "observation times are not equally spaced"},
-		{"bad lstm config", func(c *learned.CompareConfig) { c.LSTM.Stride = -1 }, "lstm: stride must be at least 1 (got -1)"},
-		{"bad node config", func(c *learned.CompareConfig) { c.NODE.Precondition = "pca" }, `precondition "pca" (allowed: standardize, whiten, none)`},
-		{"lstm window too long", func(c *learned.CompareConfig) { c.LSTM.Window = 500 }, "leave 160 training steps before the hold-out, fewer than window+1 = 501"},
-		{"bad node lr", func(c *learned.CompareConfig) { c.NODE.LR = -1 }, `node: lr must be positive (got -1)`},
-		{"horizon inside the window", func(c *learned.CompareConfig) { c.Horizon = 0.5 }, `horizon 0.5 is not after the observed window [0, 1]`},
+		{"bad lstm config", func(c *threebody.CompareConfig) { c.LSTM.Stride = -1 }, "lstm: stride must be at least 1 (got -1)"},
+		{"bad node config", func(c *threebody.CompareConfig) { c.NODE.Precondition = "pca" }, `precondition "pca" (allowed: standardize, whiten, none)`},
+		{"lstm window too long", func(c *threebody.CompareConfig) { c.LSTM.Window = 500 }, "leave 160 training steps before the hold-out, fewer than window+1 = 501"},
+		{"bad node lr", func(c *threebody.CompareConfig) { c.NODE.LR = -1 }, `node: lr must be positive (got -1)`},
+		{"horizon inside the window", func(c *threebody.CompareConfig) { c.Horizon = 0.5 }, `horizon 0.5 is not after the observed window [0, 1]`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := paperCompare(1)
 			tc.edit(&cfg)
-			_, err := learned.CompareThreeBody(context.Background(), cfg)
+			_, err := threebody.CompareThreeBody(context.Background(), cfg)
 			require.Error(t, err)
-			assert.ErrorIs(t, err, learned.ErrCompare)
+			assert.ErrorIs(t, err, threebody.ErrCompare)
 			assert.ErrorContains(t, err, tc.want)
 		})
 	}
 	// lstm and ode work on any system.
-	cfg := learned.CompareConfig{Problem: vdp, TrueParams: []float64{1}, Runs: 1, Budget: tinyBudget,
-		Models: []string{"lstm", "ode"}, Methods: []string{"aca"}, LSTM: learned.LSTMConfig{Stride: 1, Window: 10}}
-	c, err := learned.CompareThreeBody(context.Background(), cfg)
+	cfg := threebody.CompareConfig{Problem: vdp, TrueParams: []float64{1}, Runs: 1, Budget: tinyBudget,
+		Models: []string{"lstm", "ode"}, Methods: []string{"aca"}, LSTM: threebody.LSTMConfig{Stride: 1, Window: 10}}
+	c, err := threebody.CompareThreeBody(context.Background(), cfg)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"x", "v"}, c.PlotNames)
 	assert.Len(t, c.Rows, 2)
@@ -245,7 +246,7 @@ func TestCompareFull(t *testing.T) {
 		_, err := fmt.Sscan(v, &runs)
 		require.NoError(t, err)
 	}
-	c, err := learned.CompareThreeBody(context.Background(), paperCompare(runs))
+	c, err := threebody.CompareThreeBody(context.Background(), paperCompare(runs))
 	require.NoError(t, err)
 	logTable(t, c)
 	mean := func(model, method string) float64 { return c.Row(model, method).TestMSEMean }
@@ -255,8 +256,8 @@ func TestCompareFull(t *testing.T) {
 	assert.Less(t, mean("ode", "aca"), 7e-4)
 	assert.Less(t, mean("node", "aca"), 0.16)
 	for _, r := range c.Rows {
-		if r.Model != learned.ModelODE {
-			for _, m := range learned.CompareMethods {
+		if r.Model != threebody.ModelODE {
+			for _, m := range threebody.CompareMethods {
 				assert.Less(t, 100*mean("ode", m), r.TestMSEMean, "ode %s against %s %s", m, r.Model, r.Method)
 			}
 		}
@@ -284,8 +285,8 @@ func TestCompareFull(t *testing.T) {
 // BenchmarkNODEGradient is one gradient of the node model's training loss on
 // the paper's problem (738 parameters, 1000 observation times) by each method.
 func BenchmarkNODEGradient(b *testing.B) {
-	p, _ := problems.PaperThreeBody(1000, 0, 0)
-	g, _, _ := paperState(b)
+	p, _ := threebody.PaperProblem(1000, 0, 0)
+	g := p.Model.(nbody.Gravity)
 	f, err := learned.NewThreeBodyNODE(g, nil, "")
 	require.NoError(b, err)
 	theta := learned.NewParams(f, 1)
@@ -295,7 +296,7 @@ func BenchmarkNODEGradient(b *testing.B) {
 	loss, err := aca.NewLeastSquares(f.Dim(), p.Observed, p.Values, p.Weights)
 	require.NoError(b, err)
 	prob := &aca.Problem{Model: f, Theta: theta, Z0: p.Z0, Times: p.Times, Loss: loss}
-	for _, name := range learned.CompareMethods {
+	for _, name := range threebody.CompareMethods {
 		m, err := aca.ByName(name)
 		require.NoError(b, err)
 		b.Run(name, func(b *testing.B) {

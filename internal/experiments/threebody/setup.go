@@ -1,4 +1,4 @@
-package learned
+package threebody
 
 import (
 	"errors"
@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/physid/physid/aca"
 	"github.com/physid/physid/identify"
+	"github.com/physid/physid/learned"
 	"github.com/physid/physid/nbody"
 )
 
@@ -43,7 +43,8 @@ func gravityOf(m any) (*nbody.Gravity, bool) {
 	return nil, false
 }
 
-// ErrCompare reports bad input to CompareThreeBody.
+// ErrCompare reports bad input to CompareThreeBody. (Its text predates the
+// move out of package learned and is kept: the command prints it.)
 var ErrCompare = errors.New("learned: compare")
 
 func newCompareSetup(cfg CompareConfig) (*compareSetup, error) {
@@ -127,7 +128,7 @@ func newCompareSetup(cfg CompareConfig) (*compareSetup, error) {
 		if !slices.Equal(s.observed, pos) {
 			return nil, bad("model %q needs every position observed, in state order (observed components %v, positions %v)", m, s.observed, pos)
 		}
-		if err := NewNBodyFeatures(*g).Validate(); err != nil {
+		if err := learned.NewNBodyFeatures(*g).Validate(); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrCompare, err)
 		}
 	}
@@ -149,7 +150,7 @@ func newCompareSetup(cfg CompareConfig) (*compareSetup, error) {
 	}
 	points := cfg.Points
 	if points == 0 {
-		points = 2000
+		points = nbody.PaperThreeBodyTimes().HorizonPoints
 	}
 	if points < 2 {
 		return nil, bad("points must be at least 2 (got %d)", points)
@@ -172,7 +173,7 @@ func newCompareSetup(cfg CompareConfig) (*compareSetup, error) {
 	}
 	truthSettings := cfg.Truth
 	if truthSettings == nil {
-		truthSettings = &aca.Settings{RTol: 1e-12, ATol: 1e-12, MaxSteps: 10000000}
+		truthSettings = TruthSettings()
 	}
 	var err error
 	if s.truth, err = identify.Simulate(p.Model, cfg.TrueParams, p.T0, p.Z0, s.times, truthSettings); err != nil {
@@ -190,9 +191,10 @@ func newCompareSetup(cfg CompareConfig) (*compareSetup, error) {
 	if cfg.ODE != nil {
 		s.ode = *cfg.ODE
 	} else {
-		s.ode = identify.Options{Jitter: 0.1}
+		s.ode = *PaperOptions(0)
+		s.ode.Epochs = 0 // the Budget's
 		if s.odeOpt == nil {
-			s.odeOpt = &identify.Adam{LR: 0.1, LRDecay: 0.95, Betas: [2]float64{0.5, 0.5}}
+			s.odeOpt = PaperAdam()
 		}
 	}
 	if s.ode.Epochs == 0 {

@@ -1,4 +1,4 @@
-package learned
+package threebody
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/physid/physid/aca"
 	"github.com/physid/physid/identify"
-	"github.com/physid/physid/nbody"
+	"github.com/physid/physid/learned"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
@@ -23,7 +23,7 @@ type NODEConfig struct {
 	// tanh layers trained worse in our tests.)
 	Hidden []int
 	// Activation follows each hidden layer; "" means tanh.
-	Activation Activation
+	Activation learned.Activation
 	// Epochs is the number of Adam steps; 0 means the Budget's.
 	Epochs int
 	// LR is Adam's learning rate in the preconditioned coordinates (see
@@ -70,7 +70,7 @@ type NODEConfig struct {
 func (c NODEConfig) resolved(epochs int) NODEConfig {
 	c.Hidden = slices.Clone(c.Hidden)
 	if c.Activation == "" {
-		c.Activation = Tanh
+		c.Activation = learned.Tanh
 	}
 	if c.Epochs == 0 {
 		c.Epochs = epochs
@@ -103,7 +103,7 @@ func (c NODEConfig) resolved(epochs int) NODEConfig {
 
 func (c NODEConfig) validate() error {
 	if err := c.Activation.Validate(); err != nil {
-		return fmt.Errorf("%w: node: %v", ErrConfig, err)
+		return fmt.Errorf("%w: node: %v", learned.ErrConfig, err)
 	}
 	for _, bad := range []struct {
 		ok   bool
@@ -120,27 +120,18 @@ func (c NODEConfig) validate() error {
 		{c.MaxSteps >= 0, "max steps must not be negative", float64(c.MaxSteps)},
 	} {
 		if !bad.ok {
-			return fmt.Errorf("%w: node: %s (got %g)", ErrConfig, bad.what, bad.v)
+			return fmt.Errorf("%w: node: %s (got %g)", learned.ErrConfig, bad.what, bad.v)
 		}
 	}
 	switch c.Precondition {
 	case "standardize", "whiten", "none":
 	default:
-		return fmt.Errorf("%w: node: precondition %q (allowed: standardize, whiten, none)", ErrConfig, c.Precondition)
+		return fmt.Errorf("%w: node: precondition %q (allowed: standardize, whiten, none)", learned.ErrConfig, c.Precondition)
 	}
 	if len(c.Hidden) > 0 && slices.Min(c.Hidden) < 1 {
-		return fmt.Errorf("%w: node: hidden widths %v must be positive", ErrConfig, c.Hidden)
+		return fmt.Errorf("%w: node: hidden widths %v must be positive", learned.ErrConfig, c.Hidden)
 	}
 	return nil
-}
-
-// NewThreeBodyNODE returns the node model of CompareThreeBody for an N-body
-// system: the second-order NeuralField r̈ = MLP(Aug(r)) with the Eq. 33
-// features, velocities in the state in g's units (dr/dt = K2·v), so that it
-// starts from the same initial state as g.
-func NewThreeBodyNODE(g nbody.Gravity, hidden []int, act Activation) (*NeuralField, error) {
-	return NewNeuralField(FieldConfig{StateDim: g.Dim(), Order: 2, Features: NewNBodyFeatures(g),
-		Hidden: hidden, Activation: act, VelocityScale: g.VelocityScale})
 }
 
 // preconditioner maps the first layer between raw and preconditioned
@@ -148,16 +139,16 @@ func NewThreeBodyNODE(g nbody.Gravity, hidden []int, act Activation) (*NeuralFie
 // for standardisation, A = Σ^(−1/2) for whitening), the layer is
 // W'·A·(φ − μ) + b', so raw W = W'·A and b = b' − W'·A·μ.
 type preconditioner struct {
-	first Dense
+	first learned.Dense
 	mu    []float64
 	a     *mat.Dense // nf×nf, symmetric
 	am    []float64  // A·μ
 	tmp   []float64
 }
 
-func newPreconditioner(f *NeuralField, positions []float64, whiten bool) *preconditioner {
-	feat := f.feat
-	nf, nx := feat.Dim(), f.q
+func newPreconditioner(f *learned.NeuralField, positions []float64, whiten bool) *preconditioner {
+	feat, nx := f.Features()
+	nf := feat.Dim()
 	pc := &preconditioner{first: f.Net().Layer(0), mu: make([]float64, nf), am: make([]float64, nf), tmp: make([]float64, nf)}
 	K := len(positions) / nx
 	phi := mat.NewDense(K, nf, nil)
@@ -231,7 +222,7 @@ func (s *compareSetup) runNODE(ctx context.Context, method string, seed uint64, 
 	c := s.cfg.NODE.resolved(s.budget.NODEEpochs)
 	p := s.p
 	out := runOutcome{epochs: c.Epochs, RunResult: RunResult{Status: StatusOK, ValMSE: math.NaN(), TrainLoss: math.NaN()}}
-	f, err := NewThreeBodyNODE(*s.gravity, c.Hidden, c.Activation)
+	f, err := learned.NewThreeBodyNODE(*s.gravity, c.Hidden, c.Activation)
 	if err != nil {
 		out.Status, out.Message = StatusDiverged, err.Error()
 		return out, nil
@@ -269,7 +260,7 @@ func (s *compareSetup) runNODE(ctx context.Context, method string, seed uint64, 
 // gradient method and returns the raw θ with the lowest training loss seen.
 // It returns an error (with the best θ so far, if any) when a gradient
 // evaluation fails or is not finite.
-func trainNODE(ctx context.Context, f *NeuralField, p *identify.Problem, c NODEConfig, method string, seed uint64, epoch func(int, float64)) (best []float64, val float64, recoveries int, err error) {
+func trainNODE(ctx context.Context, f *learned.NeuralField, p *identify.Problem, c NODEConfig, method string, seed uint64, epoch func(int, float64)) (best []float64, val float64, recoveries int, err error) {
 	m, err := aca.ByName(method)
 	if err != nil {
 		return nil, math.NaN(), 0, err
@@ -312,7 +303,7 @@ func trainNODE(ctx context.Context, f *NeuralField, p *identify.Problem, c NODEC
 		}
 		return s / float64((K-split)*nobs)
 	}
-	std := NewParams(f, seed)
+	std := learned.NewParams(f, seed)
 	for i := range std {
 		std[i] *= c.InitScale
 	}
@@ -327,9 +318,9 @@ func trainNODE(ctx context.Context, f *NeuralField, p *identify.Problem, c NODEC
 		settings.MaxSteps = 50 * len(p.Times)
 	}
 	prob := &aca.Problem{Model: f, Theta: raw, T0: p.T0, Z0: p.Z0, Times: p.Times, Loss: loss}
-	opt := &Adam{LR: c.LR}
+	opt := &learned.Adam{LR: c.LR}
 	if c.FinalLR != 1 {
-		opt.Schedule = ExponentialDecay{Rate: math.Pow(c.FinalLR, 1/float64(c.Epochs))}
+		opt.Schedule = learned.ExponentialDecay{Rate: math.Pow(c.FinalLR, 1/float64(c.Epochs))}
 	}
 	bestScore := math.Inf(1)
 	val = math.NaN()
