@@ -102,3 +102,33 @@ func TestNonFiniteGradientIsAnError(t *testing.T) {
 		}
 	}
 }
+
+// TestOutputAndTimeFlagsCheckedFirst: an --out that cannot be written and a
+// --t1 the solver cannot reach are usage errors (exit 2) found before the
+// computation, naming the flag; they used to surface after it as exit 1
+// ("file exists", "times[2] = +Inf", "times[0] = NaN").
+func TestOutputAndTimeFlagsCheckedFirst(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "plain.txt")
+	require.NoError(t, os.WriteFile(file, []byte("x"), 0o644))
+	vdp := "../../scenarios/van_der_pol.toml"
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"simulate into an existing folder", []string{"simulate", vdp, "--out", dir}, "--out: " + dir + " is a folder"},
+		{"simulate under a file", []string{"simulate", vdp, "--out", filepath.Join(file, "sim.csv")}, "--out: "},
+		{"t1 infinite", []string{"simulate", vdp, "--t1", "inf", "--out", filepath.Join(dir, "a.csv")}, "--t1: +Inf is not a finite time"},
+		{"t1 overflows", []string{"simulate", vdp, "--t1", "1e308", "--out", filepath.Join(dir, "a.csv")}, "--t1: 1e+308 is not a finite time within ±1e+300"},
+		{"t1 NaN", []string{"simulate", vdp, "--t1", "nan", "--out", filepath.Join(dir, "a.csv")}, "--t1: NaN"},
+		{"extrapolate t1 infinite", []string{"extrapolate", vdp, "--from", file, "--t1", "-inf"}, "--t1: -Inf"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := call(tc.args...)
+			assert.Equal(t, exitUsage, code, stderr)
+			assert.Empty(t, stdout)
+			assert.Contains(t, stderr, tc.want)
+		})
+	}
+}

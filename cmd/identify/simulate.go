@@ -40,6 +40,9 @@ the last observation, 1000 points, FILE out/<scenario file name>/simulation.csv.
 
 // window resolves t1 and the number of points from flags and the scenario.
 func window(sc *scenarios.Scenario, t1 float64, points int) (float64, int, error) {
+	if err := checkEndTime(t1); err != nil {
+		return 0, 0, err
+	}
 	if t1 == 0 {
 		t1 = sc.Extrapolate.T1
 		if t1 == 0 {
@@ -69,6 +72,12 @@ func simulate(file, out string, t1 float64, points int, stdout io.Writer) error 
 	if t1, points, err = window(sc, t1, points); err != nil {
 		return err
 	}
+	if out == "" {
+		out = filepath.Join(defaultOut(file), "simulation.csv")
+	}
+	if err := checkOutFile("--out", out); err != nil {
+		return err
+	}
 	theta := make([]float64, len(sc.Params))
 	for i, p := range sc.Params {
 		theta[i] = p.Init
@@ -80,12 +89,6 @@ func simulate(file, out string, t1 float64, points int, stdout io.Writer) error 
 	states, err := identify.Simulate(sc.Model, theta, sc.T0, sc.Z0, ts, sc.TruthSettings())
 	if err != nil {
 		return runtimeError{fmt.Errorf("%s: simulation failed: %w", file, err)}
-	}
-	if out == "" {
-		out = filepath.Join(defaultOut(file), "simulation.csv")
-	}
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return usagef("--out: %v", err)
 	}
 	if err := writeStatesCSV(out, sc.StateNames, ts, states, nil); err != nil {
 		return err
