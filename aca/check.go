@@ -11,7 +11,7 @@ import (
 
 // FDStep is the default relative step of FiniteDifferences: coordinate x_i is
 // moved by ±FDStep·max(1, |x_i|). A central difference of a loss known to
-// relative accuracy ε errs by about h²|L”'|/6 + ε|L|/h, smallest near
+// relative accuracy ε errs by about h²|L‴|/6 + ε|L|/h, smallest near
 // h = ε^(1/3); with the 1e-12 solves a gradient check uses, that is 1e-4, and
 // the derivative is then good to about 1e-8 relative to the gradient's scale.
 const FDStep = 1e-4

@@ -12,7 +12,7 @@ import (
 
 // TestFiniteDifferencesToy: on dz/dt = kz with L = z(T)², dL/dk = 2T z0² e^{2kT}
 // and dL/dz0 = 2 z0 e^{2kT}. With 1e-12 solves and the default step 1e-4 the
-// central difference errs by h²|L”'|/6 ≈ 1e-7 absolute (L”' = 8e²) plus
+// central difference errs by h²|L‴|/6 ≈ 1e-7 absolute (L‴ = 8e²) plus
 // ~1e-12·|L|/h, so 1e-7 relative is the bound (measured 7e-9).
 func TestFiniteDifferencesToy(t *testing.T) {
 	const T = 1.0
