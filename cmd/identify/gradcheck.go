@@ -18,7 +18,8 @@ const (
 	// being checked: with the scenario's own tolerances the accepted step
 	// sequence changes between the ±h solves and the differences measure the
 	// step-size controller's jumps (noise of order rtol/h) instead of the
-	// derivative. At 1e-12 the central difference is good to about 1e-8.
+	// derivative. At 1e-12 the central difference is good to about 1e-8
+	// (see aca.FDStep).
 	// Fixed-step solvers ignore tolerances: there the reference is the exact
 	// derivative of the same discrete solution.
 	checkTol = 1e-12
