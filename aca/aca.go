@@ -63,6 +63,19 @@ type Stats struct {
 	// backward pass (trajectory, tape or final state), excluding the solver's
 	// per-step workspace, which every method shares.
 	Bytes int
+	// ReconstructionError is how far the adjoint method's backward solve
+	// lands from the known initial state, in units of the solver's
+	// tolerances: the RMS over components of (z̃(t0) − z0)_i / (atol +
+	// rtol·|z0_i|), the solver's error-norm convention. It measures, for free,
+	// the drift that makes the adjoint gradient wrong (paper Sec. 3.2, Fig. 4):
+	// near 1 the backward z is as good as the tolerances, 100 means it drifted
+	// a hundred tolerance units and the gradient has lost about two digits.
+	// Only the adjoint method sets it (HasReconstruction tells); it is 0 for the
+	// others, whose backward pass reuses the forward states.
+	ReconstructionError float64
+	// HasReconstruction is true when ReconstructionError was measured (adjoint
+	// method only).
+	HasReconstruction bool
 }
 
 // Result is the loss and its gradients.

@@ -14,7 +14,8 @@
 //     discrete solution with its steps held fixed; memory O(N_t·dim).
 //   - Adjoint (Chen et al., NeurIPS 2018): keep z(T) only and solve
 //     [z, a, g]' = [f, −aᵀ∂f/∂z, −aᵀ∂f/∂θ] backward; memory O(dim), but the
-//     backward z drifts from the forward one and the gradient with it.
+//     backward z drifts from the forward one and the gradient with it; the
+//     drift is measured at t_0, where z is known (Stats.ReconstructionError).
 //   - Naive: reverse mode through the whole adaptive program, rejected attempts
 //     and the step-size controller included; memory and depth O(N_t·m·stages).
 //   - Forward: sensitivities S = ∂z/∂(θ, z0) integrated alongside z with JVPs;
@@ -23,5 +24,6 @@
 //
 // The paper's Table 1 compares them; Stats reports the function evaluations of
 // each pass, the steps and the bytes each method keeps for its backward pass,
-// so the table can be measured rather than quoted.
+// so the table can be measured rather than quoted. FiniteDifferences, central
+// differences of the loss, is the reference a gradient check compares with.
 package aca

@@ -20,6 +20,11 @@ type objective struct {
 	loss   *aca.LeastSquares
 	nfe    int
 	evals  int
+	// worst is the statistics of the gradient evaluation with the largest
+	// adjoint reconstruction error (aca.Stats.ReconstructionError; the zero
+	// value unless the method is the adjoint), so that a fit can warn once
+	// about an unreliable adjoint gradient.
+	worst aca.Stats
 }
 
 func newObjective(p *Problem) (*objective, error) {
@@ -65,6 +70,9 @@ func (o *objective) eval(u, grad []float64) (float64, error) {
 	o.evals++
 	if res != nil {
 		o.nfe += res.Stats.NFEForward + res.Stats.NFEBackward
+		if st := res.Stats; st.HasReconstruction && (!o.worst.HasReconstruction || st.ReconstructionError > o.worst.ReconstructionError) {
+			o.worst = st
+		}
 	}
 	if err != nil {
 		return math.NaN(), err

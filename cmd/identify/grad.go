@@ -25,28 +25,42 @@ type gradJSON struct {
 	StepsRejected        int                `json:"steps_rejected"`
 	Bytes                int                `json:"bytes"`
 	Seconds              float64            `json:"seconds"`
+	// ReconstructionError is the adjoint's ‖z̃(t0) − z0‖ in tolerance units
+	// (aca.Stats.ReconstructionError); present only for --method adjoint.
+	ReconstructionError *float64 `json:"reconstruction_error,omitempty"`
+	// Check is the comparison with finite differences; present only with
+	// --check.
+	Check *checkJSON `json:"check,omitempty"`
 }
 
 func gradCommand() command {
 	return command{
 		name: "grad",
-		args: "SCENARIO [--method aca|adjoint|naive|forward] [--json]",
+		args: "SCENARIO [--method aca|adjoint|naive|forward] [--check] [--json]",
 		summary: `Evaluate the scenario's loss and its gradient with respect to every parameter
-(fixed ones included) and to the initial state, at the parameters' init values.`,
+(fixed ones included) and to the initial state, at the parameters' init values.
+
+The adjoint method also reports its reconstruction error: how far its backward
+solve lands from the known z0, in tolerance units; above 1000 a warning on
+stderr says its gradient is unreliable. --check compares the method, and the
+three others, with central finite differences of the loss (solves at rtol =
+atol = 1e-12, step 1e-4·max(1,|x|)) and warns when the chosen method differs
+by more than 1e-3 (relative); the exit status stays 0.`,
 		flags: func(fset *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
 			method := fset.String("method", "", "gradient method: aca, adjoint, naive or forward (default: the scenario's [gradient] method)")
 			asJSON := fset.Bool("json", false, "print one JSON object instead of a table")
+			check := fset.Bool("check", false, "compare with central finite differences and the other methods")
 			return func(pos []string, stdout, stderr io.Writer) error {
 				if len(pos) != 1 {
 					return usagef("grad needs exactly one SCENARIO file, got %d arguments (usage: identify grad SCENARIO [--method M] [--json])", len(pos))
 				}
-				return grad(pos[0], *method, *asJSON, stdout)
+				return grad(pos[0], *method, *asJSON, *check, stdout, stderr)
 			}
 		},
 	}
 }
 
-func grad(file, method string, asJSON bool, stdout io.Writer) error {
+func grad(file, method string, asJSON, check bool, stdout, stderr io.Writer) error {
 	sc, err := scenarios.Load(file)
 	if err != nil {
 		return err
@@ -68,7 +82,21 @@ func grad(file, method string, asJSON bool, stdout io.Writer) error {
 	if err != nil {
 		return runtimeError{fmt.Errorf("%s: %s gradient: %w", file, m.Name(), err)}
 	}
+	var chk *checkJSON
+	if check {
+		if chk, err = gradCheck(sc, p, m, res); err != nil {
+			return err
+		}
+	}
+	warn := func() {
+		for _, w := range []string{adjointWarning(res.Stats), checkWarning(chk)} {
+			if w != "" {
+				fmt.Fprintln(stderr, w)
+			}
+		}
+	}
 	if asJSON {
+		defer warn()
 		out := gradJSON{
 			Method:               m.Name(),
 			Loss:                 res.Loss,
@@ -80,6 +108,10 @@ func grad(file, method string, asJSON bool, stdout io.Writer) error {
 			StepsRejected:        res.Stats.Rejected,
 			Bytes:                res.Stats.Bytes,
 			Seconds:              secs,
+			Check:                chk,
+		}
+		if res.Stats.HasReconstruction {
+			out.ReconstructionError = &res.Stats.ReconstructionError
 		}
 		for i, name := range sc.ParamNames {
 			out.Gradient[name] = res.Theta[i]
@@ -91,7 +123,14 @@ func grad(file, method string, asJSON bool, stdout io.Writer) error {
 		_, err = fmt.Fprintf(stdout, "%s\n", b)
 		return err
 	}
-	return printGrad(stdout, sc, m.Name(), res, secs)
+	defer warn()
+	if err := printGrad(stdout, sc, m.Name(), res, secs); err != nil {
+		return err
+	}
+	if chk != nil {
+		printCheck(stdout, chk)
+	}
+	return nil
 }
 
 func methodNames() []string {
@@ -140,5 +179,9 @@ func printGrad(w io.Writer, sc *scenarios.Scenario, method string, res *aca.Resu
 	st := res.Stats
 	_, err := fmt.Fprintf(w, "\nwork: %d function evaluations forward + %d backward; %d steps accepted, %d rejected; %d bytes held; %v\n",
 		st.NFEForward, st.NFEBackward, st.Accepted, st.Rejected, st.Bytes, time.Duration(secs*1e9).Round(time.Microsecond))
+	if err == nil && st.HasReconstruction {
+		_, err = fmt.Fprintf(w, "reconstruction error: %.4g tolerance units (the backward solve's z(t0) against z0; above %g the gradient is unreliable)\n",
+			st.ReconstructionError, float64(reconstructionThreshold))
+	}
 	return err
 }

@@ -5,7 +5,7 @@
 //	identify fit SCENARIO [--out DIR] [--method M] [--optimizer O] [--epochs N] [--seed S] [--json] [--resume DIR]
 //	identify simulate SCENARIO [--out FILE.csv] [--t1 T] [--points N]
 //	identify extrapolate SCENARIO --from DIR/result.json [--t1 T] [--points N] [--json]
-//	identify grad SCENARIO [--method aca|adjoint|naive|forward] [--json]
+//	identify grad SCENARIO [--method aca|adjoint|naive|forward] [--check] [--json]
 //	identify reproduce toy [--out DIR]
 //	identify reproduce reverse [--out DIR]
 //	identify help [COMMAND]
@@ -51,8 +51,8 @@ Usage:
       Extrapolate a saved fit (or a node model saved by compare) and report its error.
   identify compare SCENARIO [--runs N] [--models lstm,lstm-aug,node,ode] [--methods M,...] [--budget full|reduced] [--out DIR] [--json]
       Learned models against the physics model (paper Table 5, Fig. 8).
-  identify grad SCENARIO [--method aca|adjoint|naive|forward] [--json]
-      Evaluate the loss and its gradient at the parameters' init values.
+  identify grad SCENARIO [--method aca|adjoint|naive|forward] [--check] [--json]
+      Evaluate the loss and its gradient at the parameters' init values (--check: against finite differences).
   identify reproduce toy [--out DIR]
       The paper's Fig. 6: gradient error of each method on dz/dt = kz.
   identify reproduce reverse [--conv] [--out DIR]
