@@ -6,6 +6,7 @@
 //	identify simulate SCENARIO [--out FILE.csv] [--t1 T] [--points N]
 //	identify extrapolate SCENARIO --from DIR/result.json [--t1 T] [--points N] [--json]
 //	identify grad SCENARIO [--method aca|adjoint|naive|forward] [--json]
+//	identify profile SCENARIO [--params p1,p2] [--points N] [--out DIR] [--json]
 //	identify reproduce toy [--out DIR]
 //	identify reproduce reverse [--out DIR]
 //	identify help [COMMAND]
@@ -53,6 +54,8 @@ Usage:
       Learned models against the physics model (paper Table 5, Fig. 8).
   identify grad SCENARIO [--method aca|adjoint|naive|forward] [--json]
       Evaluate the loss and its gradient at the parameters' init values.
+  identify profile SCENARIO [--params p1,p2] [--points N] [--out DIR] [--optimizer O] [--epochs N] [--json]
+      Profile-likelihood and Wald 95% intervals per parameter; write profile.json, profile_<name>.png.
   identify reproduce toy [--out DIR]
       The paper's Fig. 6: gradient error of each method on dz/dt = kz.
   identify reproduce reverse [--conv] [--out DIR]
@@ -77,7 +80,7 @@ type command struct {
 }
 
 func commands() []command {
-	return []command{fitCommand(), gradCommand(), simulateCommand(), extrapolateCommand(), compareCommand(), reproduceCommand(), imagesCommand(), latentCommand()}
+	return []command{fitCommand(), gradCommand(), profileCommand(), simulateCommand(), extrapolateCommand(), compareCommand(), reproduceCommand(), imagesCommand(), latentCommand()}
 }
 
 func run(args []string, stdout, stderr io.Writer) (code int) {
