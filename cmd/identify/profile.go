@@ -210,7 +210,7 @@ func buildProfile(res *identify.ProfileResult) *profileJSON {
 func printProfile(w io.Writer, sc *scenarios.Scenario, res *identify.ProfileResult, files []string) {
 	fmt.Fprintf(w, "%s (%s): %.0f%% profile-likelihood intervals, n = %d observations, threshold (n/2)·log(L/L̂) ≤ %.6g; optimum loss %.6g\n\n",
 		sc.Name, sc.File, 100*res.Level, res.Observations, res.Threshold, res.Optimum.Loss)
-	fmt.Fprintf(w, "%-12s %14s %14s %14s %14s %14s %12s\n", "parameter", "value", "profile lower", "profile upper", "Wald lower", "Wald upper", "identifiable")
+	fmt.Fprintf(w, "%-12s %17s %17s %17s %17s %17s %12s\n", "parameter", "value", "profile lower", "profile upper", "Wald lower", "Wald upper", "identifiable")
 	side := func(s identify.ProfileSide) string {
 		if !s.Found() {
 			return "open (" + s.Stop + ")"
@@ -218,7 +218,7 @@ func printProfile(w io.Writer, sc *scenarios.Scenario, res *identify.ProfileResu
 		return fmtLimit(s.Limit)
 	}
 	for _, pp := range res.Profiles {
-		fmt.Fprintf(w, "%-12s %14.8g %14s %14s %14s %14s %12v\n", pp.Name, pp.Value, side(pp.Lower), side(pp.Upper),
+		fmt.Fprintf(w, "%-12s %17.10g %17s %17s %17s %17s %12v\n", pp.Name, pp.Value, side(pp.Lower), side(pp.Upper),
 			fmtLimit(pp.WaldLower), fmtLimit(pp.WaldUpper), pp.Identifiable())
 	}
 	for _, pp := range res.Profiles {
@@ -250,7 +250,7 @@ func fmtLimit(x float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return "-"
 	}
-	return fmt.Sprintf("%.6g", x)
+	return fmt.Sprintf("%.10g", x)
 }
 
 // Profile plot colours and the dash pattern of the threshold.
@@ -278,7 +278,7 @@ func fileSafe(name string) string {
 func plotProfile(path, scenario string, res *identify.ProfileResult, pp *identify.ParamProfile) error {
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("%s: profile of %s", scenario, pp.Name)
-	p.X.Label.Text, p.Y.Label.Text = pp.Name, "(n/2)·log(L/L̂)"
+	p.X.Label.Text, p.Y.Label.Text = pp.Name, "(n/2)·log(L / L_min)"
 	p.Add(plotter.NewGrid())
 	var pts plotter.XYs
 	ymax := res.Threshold
@@ -299,7 +299,7 @@ func plotProfile(path, scenario string, res *identify.ProfileResult, pp *identif
 			xmin, xmax = math.Min(xmin, v), math.Max(xmax, v)
 		}
 	}
-	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax, math.Min(0, p.Y.Min), ymax*1.05
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax, math.Min(0, p.Y.Min), ymax*1.45 // room for the legend
 	thr, err := plotter.NewLine(plotter.XYs{{X: xmin, Y: res.Threshold}, {X: xmax, Y: res.Threshold}})
 	if err != nil {
 		return err
