@@ -157,6 +157,9 @@ type ProfilePoint struct {
 // that bracket it in √Stat (the likelihood root, linear in θ_i for a linear
 // model, so the interpolation is nearly exact where the profile is regular).
 //
+// A profile point below L̂ (the fit of all parameters stopped short of the
+// minimum) shows as a negative statistic; the walk goes on regardless.
+//
 // Every profile is a sequence of fits independent of the others, so the
 // numbers are the same for any Workers. Nil options and a nil optimizer mean
 // what they mean to Fit; the profile fits use one start without jitter and
@@ -345,6 +348,10 @@ func (w *profiler) side(ctx context.Context, i, dir int, thetaHat []float64, se 
 			out.side = ProfileSide{Stop: StopInterrupted, Message: fmt.Sprintf("stopped at %.6g", prev.Value)}
 			return out
 		}
+		if (dir < 0 && prev.Value <= lo) || (dir > 0 && prev.Value >= hi) {
+			out.side = ProfileSide{Stop: StopBound, Message: fmt.Sprintf("the optimum %g is on the bound", prev.Value)}
+			return out
+		}
 		v := prev.Value + float64(dir)*h
 		atBound := false
 		if dir < 0 && v <= lo {
@@ -393,11 +400,10 @@ func (w *profiler) side(ctx context.Context, i, dir int, thetaHat []float64, se 
 // then interpolates the limit; the refining points are appended to points.
 func (w *profiler) refine(in, out ProfilePoint, used *int, fit func(float64, []float64) (ProfilePoint, error), points *[]ProfilePoint) ProfileSide {
 	for try := 0; try < 3 && *used < w.points; try++ {
-		v := w.crossing(in, out)
 		if math.Abs(w.rootGap(in)) <= 0.01 || math.Abs(w.rootGap(out)) <= 0.01 {
 			break
 		}
-		pt, err := fit(v, in.Params)
+		pt, err := fit(w.crossing(in, out), in.Params)
 		if err != nil {
 			break
 		}
