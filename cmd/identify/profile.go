@@ -70,6 +70,9 @@ not identifiable.`,
 	}
 }
 
+// maxProfilePoints bounds --points: each point is a fit.
+const maxProfilePoints = 1000
+
 type profileFlags struct {
 	file, params, out, optimizer string
 	points, epochs               int
@@ -77,8 +80,8 @@ type profileFlags struct {
 }
 
 func profile(o profileFlags, stdout, progressOut io.Writer) error {
-	if o.points < 1 {
-		return usagef("--points: %d is not positive", o.points)
+	if o.points < 1 || o.points > maxProfilePoints {
+		return usagef("--points: %d is out of range; want 1 to %d", o.points, maxProfilePoints)
 	}
 	if o.epochs < 0 {
 		return usagef("--epochs: %d is negative", o.epochs)

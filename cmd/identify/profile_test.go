@@ -176,7 +176,9 @@ func TestProfileBadInput(t *testing.T) {
 		{"twice", []string{good, "--params", "k,k"}, []string{"parameter k is listed twice"}},
 		{"empty name", []string{good, "--params", "k,,c"}, []string{"empty parameter name"}},
 		{"no finite optimum", []string{failing, "--params", "k"}, []string{"parameter k: no finite optimum", "maximum"}},
-		{"points", []string{good, "--points", "0"}, []string{"--points: 0 is not positive"}},
+		{"points", []string{good, "--points", "0"}, []string{"--points: 0 is out of range; want 1 to 1000"}},
+		{"many points", []string{good, "--points", "1001"}, []string{"--points: 1001 is out of range"}},
+		{"points not a number", []string{good, "--points", "x"}, []string{"-points"}},
 		{"optimizer", []string{good, "--optimizer", "newton"}, []string{"allowed: adam, lbfgs, lm"}},
 		{"no scenario", nil, []string{"exactly one SCENARIO"}},
 	} {
