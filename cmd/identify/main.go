@@ -6,6 +6,7 @@
 //	identify simulate SCENARIO [--out FILE.csv] [--t1 T] [--points N]
 //	identify extrapolate SCENARIO --from DIR/result.json [--t1 T] [--points N] [--json]
 //	identify grad SCENARIO [--method aca|adjoint|naive|forward] [--check] [--json]
+//	identify profile SCENARIO [--params p1,p2] [--points N] [--out DIR] [--json]
 //	identify reproduce toy [--out DIR]
 //	identify reproduce reverse [--out DIR]
 //	identify help [COMMAND]
@@ -53,6 +54,8 @@ Usage:
       Learned models against the physics model (paper Table 5, Fig. 8).
   identify grad SCENARIO [--method aca|adjoint|naive|forward] [--check] [--json]
       Evaluate the loss and its gradient at the parameters' init values (--check: against finite differences).
+  identify profile SCENARIO [--params p1,p2] [--points N] [--out DIR] [--optimizer O] [--epochs N] [--json]
+      Profile-likelihood and Wald 95% intervals per parameter; write profile.json, profile_<name>.png.
   identify reproduce toy [--out DIR]
       The paper's Fig. 6: gradient error of each method on dz/dt = kz.
   identify reproduce reverse [--conv] [--out DIR]
@@ -77,7 +80,7 @@ type command struct {
 }
 
 func commands() []command {
-	return []command{fitCommand(), gradCommand(), simulateCommand(), extrapolateCommand(), compareCommand(), reproduceCommand(), imagesCommand(), latentCommand()}
+	return []command{fitCommand(), gradCommand(), profileCommand(), simulateCommand(), extrapolateCommand(), compareCommand(), reproduceCommand(), imagesCommand(), latentCommand()}
 }
 
 func run(args []string, stdout, stderr io.Writer) (code int) {
@@ -102,7 +105,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 					return exitOK
 				}
 			}
-			fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, compare, reproduce, images, latent, help)\n", args[1])
+			fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, profile, compare, reproduce, images, latent, help)\n", args[1])
 			return exitUsage
 		}
 		fmt.Fprint(stdout, usageText)
@@ -113,7 +116,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 			return report(c.run(args[1:], stdout, stderr), stderr)
 		}
 	}
-	fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, compare, reproduce, images, latent, help)\n\n%s", name, usageText)
+	fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, profile, compare, reproduce, images, latent, help)\n\n%s", name, usageText)
 	return exitUsage
 }
 
