@@ -135,33 +135,68 @@ func checkList(flagName string, list, allowed []string) error {
 }
 
 func compare(o compareFlags, stdout, stderr io.Writer) error {
+	sc, cfg, err := compareConfig(o)
+	if err != nil {
+		return err
+	}
+	dir := o.out
+	if dir == "" {
+		base := filepath.Base(o.file)
+		dir = filepath.Join("out", "compare-"+strings.TrimSuffix(base, filepath.Ext(base)))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return usagef("--out: %v", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg.Progress = compareProgress(stderr, o.runs*compareRows(cfg.Models, cfg.Methods))
+	cmp, err := threebody.CompareThreeBody(ctx, cfg)
+	if err != nil {
+		if errors.Is(err, threebody.ErrCompare) {
+			return usagef("%s: %v", o.file, err)
+		}
+		return runtimeError{err}
+	}
+	if err := writeCompare(o, sc, dir, cmp, stdout); err != nil {
+		return err
+	}
+	if cmp.Interrupted {
+		fmt.Fprintf(stderr, "identify: interrupted; the runs were evaluated as they stood and are marked interrupted in %s\n", dir)
+	}
+	return nil
+}
+
+// compareConfig checks the flags, loads the scenario and returns the
+// comparison's configuration (without Progress).
+func compareConfig(o compareFlags) (*scenarios.Scenario, threebody.CompareConfig, error) {
+	var cfg threebody.CompareConfig
 	if o.runs < 1 {
-		return usagef("--runs: %d; the run count must be at least 1", o.runs)
+		return nil, cfg, usagef("--runs: %d; the run count must be at least 1", o.runs)
 	}
 	models, methods := splitList(o.models), splitList(o.methods)
 	if err := checkList("models", models, threebody.CompareModels); err != nil {
-		return err
+		return nil, cfg, err
 	}
 	if err := checkList("methods", methods, threebody.CompareMethods); err != nil {
-		return err
+		return nil, cfg, err
 	}
 	budget, ok := compareBudgets[o.budget]
 	if !ok {
-		return usagef("--budget: unknown budget %q (allowed: full, reduced)", o.budget)
+		return nil, cfg, usagef("--budget: unknown budget %q (allowed: full, reduced)", o.budget)
 	}
 	sc, err := scenarios.Load(o.file)
 	if err != nil {
-		return err
+		return nil, cfg, err
 	}
 	truth, ok := sc.TrueValues()
 	if !ok {
-		return usagef("%s: compare needs the true value of every parameter ([[parameters]] value = ...) to simulate the test truth", o.file)
+		return nil, cfg, usagef("%s: compare needs the true value of every parameter ([[parameters]] value = ...) to simulate the test truth", o.file)
 	}
 	opt, err := sc.Optimizer()
 	if err != nil {
-		return err
+		return nil, cfg, err
 	}
-	cfg := threebody.CompareConfig{
+	cfg = threebody.CompareConfig{
 		Problem: sc.FitProblem(), TrueParams: truth, Truth: sc.TruthSettings(), Runs: o.runs,
 		Models: models, Methods: methods, Budget: budget, ODE: sc.Options(), ODEOptimizer: opt,
 	}
@@ -173,18 +208,14 @@ func compare(o compareFlags, stdout, stderr io.Writer) error {
 	// about the model.
 	cfg.ODE.Epochs = 0
 	cfg.ODE.Progress = nil
-	dir := o.out
-	if dir == "" {
-		base := filepath.Base(o.file)
-		dir = filepath.Join("out", "compare-"+strings.TrimSuffix(base, filepath.Ext(base)))
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usagef("--out: %v", err)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	done, total := 0, o.runs*compareRows(models, methods)
-	cfg.Progress = func(ev threebody.CompareProgress) {
+	return sc, cfg, nil
+}
+
+// compareProgress returns the progress callback that prints a line to stderr
+// as each of the total runs ends.
+func compareProgress(stderr io.Writer, total int) func(threebody.CompareProgress) {
+	done := 0
+	return func(ev threebody.CompareProgress) {
 		if !ev.Done {
 			return
 		}
@@ -196,13 +227,11 @@ func compare(o compareFlags, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "[%d/%d] %s, seed %d: test MSE %s, %d epochs, %.1f s, %s\n",
 			done, total, name, ev.Seed, fmtMSE(ev.Run.TestMSE), ev.Run.Epochs, ev.Run.Seconds, ev.Run.Status)
 	}
-	cmp, err := threebody.CompareThreeBody(ctx, cfg)
-	if err != nil {
-		if errors.Is(err, threebody.ErrCompare) {
-			return usagef("%s: %v", o.file, err)
-		}
-		return runtimeError{err}
-	}
+}
+
+// writeCompare writes compare.json, the node models and compare.png into
+// dir, and prints the table (or the JSON with --json) to stdout.
+func writeCompare(o compareFlags, sc *scenarios.Scenario, dir string, cmp *threebody.Comparison, stdout io.Writer) error {
 	out := buildCompareJSON(sc.Name, o.budget, cmp)
 	if err := writeJSON(filepath.Join(dir, "compare.json"), out); err != nil {
 		return err
@@ -217,14 +246,11 @@ func compare(o compareFlags, stdout, stderr io.Writer) error {
 	if o.json {
 		b, _ := json.MarshalIndent(out, "", "  ")
 		fmt.Fprintf(stdout, "%s\n", b)
-	} else {
-		printCompare(stdout, out, cmp, dir)
-		for _, f := range saved {
-			fmt.Fprintf(stdout, "saved %s (run it again: identify extrapolate %s --from %s)\n", f, o.file, f)
-		}
+		return nil
 	}
-	if cmp.Interrupted {
-		fmt.Fprintf(stderr, "identify: interrupted; the runs were evaluated as they stood and are marked interrupted in %s\n", dir)
+	printCompare(stdout, out, cmp, dir)
+	for _, f := range saved {
+		fmt.Fprintf(stdout, "saved %s (run it again: identify extrapolate %s --from %s)\n", f, o.file, f)
 	}
 	return nil
 }

@@ -12,6 +12,8 @@ import (
 
 // Func writes f(t, z, θ) into dst. A domain error (see CheckState) is recorded,
 // not returned: the offending component of dst is then NaN or infinite.
+// It is long because it is one switch over the instruction set; splitting it
+// would add a call per instruction in the hot loop.
 func (m *Model) Func(dst []float64, t float64, z, theta []float64) {
 	if len(dst) != m.n || len(z) != m.n || len(theta) != m.p {
 		panic(lenMessage("Func", m.n, m.p, len(dst), len(z), len(theta)))
@@ -102,7 +104,9 @@ done:
 }
 
 // JVP writes ∂f/∂z·vz + ∂f/∂θ·vtheta into dst; a nil vtheta means zero. dst
-// must not overlap vz or vtheta.
+// must not overlap vz or vtheta. It is long because it is one switch over the
+// instruction set; splitting it would add a call per instruction in the hot
+// loop.
 func (m *Model) JVP(dst []float64, t float64, z, theta, vz, vtheta []float64) {
 	n, p := m.n, m.p
 	if len(dst) != n || len(z) != n || len(theta) != p || len(vz) != n || (vtheta != nil && len(vtheta) != p) {
@@ -203,7 +207,8 @@ done:
 }
 
 // VJP adds uᵀ∂f/∂z into dz and uᵀ∂f/∂θ into dtheta; a nil dtheta skips the
-// parameter part.
+// parameter part. It is long because it is one switch over the instruction
+// set; splitting it would add a call per instruction in the hot loop.
 func (m *Model) VJP(dz, dtheta []float64, t float64, z, theta, u []float64) {
 	n, p := m.n, m.p
 	if len(dz) != n || len(z) != n || len(theta) != p || len(u) != n || (dtheta != nil && len(dtheta) != p) {

@@ -3,7 +3,9 @@ package expr
 // deriv returns the node ∂(node i)/∂(leaf v), built with the simplifying
 // constructors so that zero terms vanish and shared pieces (the exp in
 // d exp(u) = exp(u)·du, the quotient in d(a/b)) reuse nodes of f itself. memo
-// holds the derivatives with respect to v already known.
+// holds the derivatives with respect to v already known. It is long because
+// it is one switch over the instruction set, one derivative rule per opcode;
+// splitting it would add a call per instruction and scatter the rules.
 func (g *graph) deriv(i, v int32, memo map[int32]int32) int32 {
 	if d, ok := memo[i]; ok {
 		return d

@@ -131,11 +131,6 @@ func (g *graph) konst(i int32) (float64, bool) {
 	return n.val, n.op == opConst
 }
 
-func (g *graph) isNum(i int32, v float64) bool {
-	c, ok := g.konst(i)
-	return ok && c == v
-}
-
 func (g *graph) is(i int32, op opcode) bool { return g.nodes[i].op == op }
 
 // fold returns the constant v, or -1 when v is not finite: such an expression

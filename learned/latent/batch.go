@@ -95,12 +95,6 @@ func (b *Batch) anyMask(i, j int) bool {
 	return false
 }
 
-// row returns the Size×Dim block of x at grid index i.
-func (b *Batch) row(x []float64, i int) []float64 {
-	n := b.Size * b.Dim
-	return x[i*n : (i+1)*n]
-}
-
 // ReconstructionMSE returns the mean squared error of pred (P×Size×Dim)
 // against the truth at every grid time, observed or not — the training
 // objective of the interpolation task — and writes its gradient into dpred.

@@ -45,8 +45,7 @@ var fdSettings = &fd.Settings{Formula: fd.Central, Step: 1e-5}
 // checkLayer compares Backward with central differences of L = ⟨dy, y⟩.
 func checkLayer(t *testing.T, l Layer, n int, train bool) {
 	t.Helper()
-	theta := make([]float64, 0)
-	np := 0
+	var np int
 	switch v := l.(type) {
 	case *Conv2d:
 		np = v.Off + v.NumParams()
@@ -59,7 +58,7 @@ func checkLayer(t *testing.T, l Layer, n int, train bool) {
 	default:
 		np = l.NumParams()
 	}
-	theta = randVec(np, 7)
+	theta := randVec(np, 7)
 	for i := range theta {
 		theta[i] += 0.5 // keep γ away from 0
 	}

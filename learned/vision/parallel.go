@@ -21,7 +21,10 @@ func numChunks(n int) int { return (n + chunkSize - 1) / chunkSize }
 
 // forChunks calls fn(worker, chunk, lo, hi) for every chunk [lo, hi) of a batch
 // of n samples, on up to GOMAXPROCS goroutines. worker indexes per-goroutine
-// scratch and is below workers(n).
+// scratch and is below workers(n). This is the one pool in physid that is not
+// errgroup (with SetLimit): errgroup starts a goroutine per task and has no
+// worker identity, while here each of a fixed set of workers pulls chunks and
+// indexes its own scratch buffers, allocated once per worker.
 func forChunks(n int, fn func(w, c, lo, hi int)) {
 	nc := numChunks(n)
 	nw := workers(n)

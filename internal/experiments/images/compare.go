@@ -113,45 +113,65 @@ func Compare(ctx context.Context, split *vision.Split, cfg CompareConfig) (*Comp
 		row := Row{Model: r.model, TestError: res.TestError, EpochSecs: res.Seconds / float64(res.Epochs),
 			Seconds: res.Seconds, PeakBytes: res.PeakBytes, Parameters: m.NumParams(), TrainIPS: res.TrainImagesPS,
 			TestIPS: res.TestImagesPS, NFE: res.NFE, Dropped: -1}
+		var rows []Row
 		if r.model == "resnet" {
-			out.Rows = append(out.Rows, row)
-			for k := range cfg.Blocks {
-				d, err := m.WithoutBlock(k)
-				if err != nil {
-					return nil, err
-				}
-				e, err := vision.TestError(d, res.Theta, split.Test, mean, std, 64)
-				if err != nil {
-					return nil, err
-				}
-				dr := row
-				dr.Dropped, dr.TestError = k, e
-				out.Rows = append(out.Rows, dr)
-			}
-			continue
+			rows, err = resnetRows(m, row, res.Theta, split, mean, std, cfg.Blocks)
+		} else {
+			row.Method, row.TrainSolver = r.method, cfg.Solver
+			rows, err = nodeRows(m, row, res.Theta, split, mean, std, cfg.TestStep, label)
 		}
-		row.Method, row.TrainSolver = r.method, cfg.Solver
-		for _, ts := range TestSolvers {
-			s, err := TestSettings(ts, cfg.TestStep)
-			if err != nil {
-				return nil, err
-			}
-			if err := m.SetSolver(nil, s, ""); err != nil {
-				return nil, err
-			}
-			t0 := time.Now()
-			e, err := vision.TestError(m, res.Theta, split.Test, mean, std, 64)
-			if err != nil {
-				return nil, fmt.Errorf("%s tested with %s: %w", label, ts, err)
-			}
-			tr := row
-			tr.TestSolver, tr.TestError = ts, e
-			if !s.Method.Adaptive() {
-				tr.TestStep = s.Step
-			}
-			tr.TestIPS = float64(split.Test.Len()) / time.Since(t0).Seconds()
-			out.Rows = append(out.Rows, tr)
+		if err != nil {
+			return nil, err
 		}
+		out.Rows = append(out.Rows, rows...)
 	}
 	return out, nil
+}
+
+// resnetRows returns the trained ResNet's row and one row per residual block
+// dropped (of blocks), tested on split.Test without retraining.
+func resnetRows(m *vision.Classifier, row Row, theta []float64, split *vision.Split, mean, std float64, blocks int) ([]Row, error) {
+	rows := []Row{row}
+	for k := range blocks {
+		d, err := m.WithoutBlock(k)
+		if err != nil {
+			return nil, err
+		}
+		e, err := vision.TestError(d, theta, split.Test, mean, std, 64)
+		if err != nil {
+			return nil, err
+		}
+		dr := row
+		dr.Dropped, dr.TestError = k, e
+		rows = append(rows, dr)
+	}
+	return rows, nil
+}
+
+// nodeRows tests the trained NODE with every tableau of TestSolvers (fixed
+// ones at testStep) and returns one row each.
+func nodeRows(m *vision.Classifier, row Row, theta []float64, split *vision.Split, mean, std, testStep float64, label string) ([]Row, error) {
+	var rows []Row
+	for _, ts := range TestSolvers {
+		s, err := TestSettings(ts, testStep)
+		if err != nil {
+			return nil, err
+		}
+		if err := m.SetSolver(nil, s, ""); err != nil {
+			return nil, err
+		}
+		t0 := time.Now()
+		e, err := vision.TestError(m, theta, split.Test, mean, std, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s tested with %s: %w", label, ts, err)
+		}
+		tr := row
+		tr.TestSolver, tr.TestError = ts, e
+		if !s.Method.Adaptive() {
+			tr.TestStep = s.Step
+		}
+		tr.TestIPS = float64(split.Test.Len()) / time.Since(t0).Seconds()
+		rows = append(rows, tr)
+	}
+	return rows, nil
 }

@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"github.com/physid/physid/learned/latent"
+	"golang.org/x/sync/errgroup"
+	"gonum.org/v1/gonum/stat"
 )
 
 // PaperTable4 is the ACA paper's Table 4: test MSE ×1e-2 of hopper
@@ -40,11 +42,14 @@ type CompareConfig struct {
 	Workers int
 }
 
-// Cell is one entry of the table: the test MSE over seeds.
+// Cell is one entry of the table: the test MSE over seeds (mean ±
+// population standard deviation).
 type Cell struct {
 	Observed float64 `json:"observed"`
-	Mean     float64 `json:"test_mse_mean"`
-	Std      float64 `json:"test_mse_std"`
+	// Mean and Std are the mean and the population standard deviation of the
+	// seeds' test MSE.
+	Mean float64 `json:"test_mse_mean"`
+	Std  float64 `json:"test_mse_std"`
 	// Paper is the paper's value (×1e-2 removed), or nil when it has none.
 	Paper        *float64 `json:"paper_test_mse,omitempty"`
 	EpochSeconds float64  `json:"epoch_seconds"`
@@ -86,69 +91,20 @@ var compareRows = []struct{ name, model, method string }{
 }
 
 // Compare trains every row at every fraction and seed (Workers at a time) and
-// summarises the test MSE as mean ± standard deviation over seeds. done, if
-// not nil, receives each finished run (from the calling goroutine).
+// summarises the test MSE as mean ± population standard deviation over
+// seeds (stat.PopMeanStdDev). done, if not nil, receives each finished run,
+// never concurrently. Every number depends only on the runs' seeds, not on
+// scheduling: results are kept by run index and summed in that order.
 func Compare(d *latent.Dataset, cfg CompareConfig, done func(latent.Result)) (*Comparison, error) {
-	if cfg.Observed == nil {
-		cfg.Observed = paperFractions[:]
-	}
-	if cfg.Seeds == 0 {
-		cfg.Seeds = 2
-	}
-	if cfg.Workers == 0 {
-		cfg.Workers = 2
-	}
-	if cfg.Seeds < 1 || cfg.Workers < 1 || len(cfg.Observed) == 0 {
-		return nil, fmt.Errorf("%w: %d seeds, %d workers, %d fractions (want ≥ 1 each)", latent.ErrConfig, cfg.Seeds, cfg.Workers, len(cfg.Observed))
-	}
-	for _, f := range cfg.Observed {
-		if !(f > 0 && f <= 1) {
-			return nil, fmt.Errorf("%w: observed fraction %v outside (0, 1]", latent.ErrConfig, f)
-		}
+	cfg, err := cfg.resolved()
+	if err != nil {
+		return nil, err
 	}
 	if err := d.Validate(); err != nil {
 		return nil, err
 	}
-	type job struct {
-		row, col int
-		cfg      latent.TrainConfig
-	}
-	type outcome struct {
-		job
-		res *latent.Result
-		fit *latent.Fitted
-		err error
-	}
-	var jobs []job
-	for r, row := range compareRows {
-		for c, f := range cfg.Observed {
-			for s := 1; s <= cfg.Seeds; s++ {
-				tc := cfg.Base
-				tc.Model, tc.Method, tc.Observed, tc.Seed = row.model, row.method, f, uint64(s)
-				jobs = append(jobs, job{r, c, tc})
-			}
-		}
-	}
-	in, out := make(chan job), make(chan outcome)
-	var wg sync.WaitGroup
-	for range cfg.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range in {
-				res, fit, err := latent.Train(d, j.cfg, nil)
-				out <- outcome{j, res, fit, err}
-			}
-		}()
-	}
-	go func() {
-		for _, j := range jobs {
-			in <- j
-		}
-		close(in)
-		wg.Wait()
-		close(out)
-	}()
+	jobs := compareJobs(cfg)
+	outs := runJobs(d, jobs, cfg.Workers, done)
 	cmp := &Comparison{Observed: cfg.Observed, Seeds: cfg.Seeds, Examples: map[string]*latent.Fitted{}}
 	mse := make([][][]float64, len(compareRows))
 	secs := make([][][]float64, len(compareRows))
@@ -156,7 +112,7 @@ func Compare(d *latent.Dataset, cfg CompareConfig, done func(latent.Result)) (*C
 		mse[r], secs[r] = make([][]float64, len(cfg.Observed)), make([][]float64, len(cfg.Observed))
 	}
 	var errs []error
-	for o := range out {
+	for _, o := range outs {
 		if o.err != nil {
 			errs = append(errs, fmt.Errorf("%s at %v observed, seed %d: %w", compareRows[o.row].name, o.cfg.Observed, o.cfg.Seed, o.err))
 			continue
@@ -168,49 +124,114 @@ func Compare(d *latent.Dataset, cfg CompareConfig, done func(latent.Result)) (*C
 		cmp.Epochs, cmp.MeanMSE = o.res.Epochs, o.res.MeanMSE
 		mse[o.row][o.col] = append(mse[o.row][o.col], o.res.TestMSE)
 		secs[o.row][o.col] = append(secs[o.row][o.col], o.res.EpochSeconds)
-		if done != nil {
-			done(*o.res)
-		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	for r, row := range compareRows {
-		rr := Row{Name: row.name, Model: row.model, Method: row.method}
-		if rr.Method == "" {
-			rr.Method = "-"
-		}
-		for c, f := range cfg.Observed {
-			m, s := meanStd(mse[r][c])
-			e, _ := meanStd(secs[r][c])
-			cell := Cell{Observed: f, Mean: m, Std: s, EpochSeconds: e}
-			for k, pf := range paperFractions {
-				if math.Abs(f-pf) < 1e-12 {
-					v := PaperTable4[row.name][k] * 1e-2
-					cell.Paper = &v
-				}
-			}
-			rr.Cells = append(rr.Cells, cell)
-			rr.EpochSeconds += e / float64(len(cfg.Observed))
-		}
-		cmp.Rows = append(cmp.Rows, rr)
+	for r := range compareRows {
+		cmp.Rows = append(cmp.Rows, tableRow(r, cfg.Observed, mse[r], secs[r]))
 	}
 	return cmp, nil
 }
 
-// meanStd returns the mean and the sample standard deviation (0 for one value).
-func meanStd(x []float64) (mean, std float64) {
-	for _, v := range x {
-		mean += v
+// resolved returns cfg with its defaults filled in, or an ErrConfig.
+func (cfg CompareConfig) resolved() (CompareConfig, error) {
+	if cfg.Observed == nil {
+		cfg.Observed = paperFractions[:]
 	}
-	mean /= float64(len(x))
-	if len(x) < 2 {
-		return mean, 0
+	if cfg.Seeds == 0 {
+		cfg.Seeds = 2
 	}
-	for _, v := range x {
-		std += (v - mean) * (v - mean)
+	if cfg.Workers == 0 {
+		cfg.Workers = 2
 	}
-	return mean, math.Sqrt(std / float64(len(x)-1))
+	if cfg.Seeds < 1 || cfg.Workers < 1 || len(cfg.Observed) == 0 {
+		return cfg, fmt.Errorf("%w: %d seeds, %d workers, %d fractions (want ≥ 1 each)", latent.ErrConfig, cfg.Seeds, cfg.Workers, len(cfg.Observed))
+	}
+	for _, f := range cfg.Observed {
+		if !(f > 0 && f <= 1) {
+			return cfg, fmt.Errorf("%w: observed fraction %v outside (0, 1]", latent.ErrConfig, f)
+		}
+	}
+	return cfg, nil
+}
+
+// compareJob is one training run of the table: row, column and its settings.
+type compareJob struct {
+	row, col int
+	cfg      latent.TrainConfig
+}
+
+// compareOutcome is a finished compareJob.
+type compareOutcome struct {
+	compareJob
+	res *latent.Result
+	fit *latent.Fitted
+	err error
+}
+
+// compareJobs lists the runs by row, then fraction, then seed.
+func compareJobs(cfg CompareConfig) []compareJob {
+	var jobs []compareJob
+	for r, row := range compareRows {
+		for c, f := range cfg.Observed {
+			for s := 1; s <= cfg.Seeds; s++ {
+				tc := cfg.Base
+				tc.Model, tc.Method, tc.Observed, tc.Seed = row.model, row.method, f, uint64(s)
+				jobs = append(jobs, compareJob{r, c, tc})
+			}
+		}
+	}
+	return jobs
+}
+
+// runJobs trains the jobs, workers at a time, and returns their outcomes by
+// job index. done, if not nil, is called for each successful run under a
+// lock.
+func runJobs(d *latent.Dataset, jobs []compareJob, workers int, done func(latent.Result)) []compareOutcome {
+	outs := make([]compareOutcome, len(jobs))
+	var mu sync.Mutex
+	var g errgroup.Group
+	g.SetLimit(workers)
+	for i, j := range jobs {
+		g.Go(func() error {
+			res, fit, err := latent.Train(d, j.cfg, nil)
+			outs[i] = compareOutcome{j, res, fit, err}
+			if err == nil && done != nil {
+				mu.Lock()
+				done(*res)
+				mu.Unlock()
+			}
+			return nil // errors are kept per job and joined in job order
+		})
+	}
+	_ = g.Wait() // every job returns nil
+	return outs
+}
+
+// tableRow summarises row r of compareRows: per fraction, the mean and
+// population standard deviation (stat.PopMeanStdDev) of the seeds' test MSE
+// and the mean epoch time, with the paper's value where it has the fraction.
+func tableRow(r int, observed []float64, mse, secs [][]float64) Row {
+	row := compareRows[r]
+	rr := Row{Name: row.name, Model: row.model, Method: row.method}
+	if rr.Method == "" {
+		rr.Method = "-"
+	}
+	for c, f := range observed {
+		m, s := stat.PopMeanStdDev(mse[c], nil)
+		e := stat.Mean(secs[c], nil)
+		cell := Cell{Observed: f, Mean: m, Std: s, EpochSeconds: e}
+		for k, pf := range paperFractions {
+			if math.Abs(f-pf) < 1e-12 {
+				v := PaperTable4[row.name][k] * 1e-2
+				cell.Paper = &v
+			}
+		}
+		rr.Cells = append(rr.Cells, cell)
+		rr.EpochSeconds += e / float64(len(observed))
+	}
+	return rr
 }
 
 // The reduced default of `identify reproduce latent-ode`: the shipped 500

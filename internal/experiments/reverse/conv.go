@@ -19,12 +19,14 @@ import (
 // damped ones carry little error to amplify.) The paper used MATLAB's
 // ode45 at its default tolerances; dopri5 at rtol 1e-3, atol 1e-6 is the
 // same method at the same settings.
+const ConvSeed uint64 = 1
+
+// ConvT, ConvSteps, ConvImage and ConvMargin are the rest of Sweep's setup.
 const (
-	ConvSeed   uint64 = 1
-	ConvT             = 12.0
-	ConvSteps         = 10 // output times T/10, 2T/10, …, T
-	ConvImage         = 0  // index in the shipped Fashion-MNIST test subset
-	ConvMargin        = 0.1
+	ConvT      = 12.0
+	ConvSteps  = 10 // output times T/10, 2T/10, …, T
+	ConvImage  = 0  // index in the shipped Fashion-MNIST test subset
+	ConvMargin = 0.1
 )
 
 // ConvRow is the reconstruction of z(0) at one tolerance of Sweep.

@@ -2,18 +2,15 @@ package threebody
 
 import (
 	"context"
-	"fmt"
-	"math"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/physid/physid/aca"
 	"github.com/physid/physid/identify"
-	"github.com/physid/physid/learned"
 	"github.com/physid/physid/nbody"
+	"golang.org/x/sync/errgroup"
 )
 
 // The models of the comparison (paper Sec. 4.4), in table order.
@@ -132,130 +129,6 @@ type CompareProgress struct {
 	Run  *RunResult
 }
 
-// RunResult is one training run of one model.
-type RunResult struct {
-	// Seed is the run's seed (1 … Runs).
-	Seed uint64 `json:"seed"`
-	// TestMSE is the mean over test times and observed components of the
-	// squared error against the truth; NaN when the run produced no finite
-	// prediction.
-	TestMSE float64 `json:"test_mse"`
-	// FutureMSE is the same error over the test times after the observed
-	// window only: the extrapolation proper.
-	FutureMSE float64 `json:"future_mse"`
-	// TrainLoss is the last training loss: the weighted least squares of the
-	// physics fit for ode and node (for node without the held-out tail), the
-	// normalised one-step MSE for the lstms.
-	TrainLoss float64 `json:"train_loss"`
-	// ValMSE is the held-out MSE of the kept parameters of lstm, lstm-aug and
-	// node (NaN for ode, or without a hold-out).
-	ValMSE float64 `json:"val_mse"`
-	// Epochs is the number of epochs run; Seconds the wall time of training
-	// and evaluation.
-	Epochs  int     `json:"epochs"`
-	Seconds float64 `json:"seconds"`
-	// Status is ok, diverged or interrupted; Message says why.
-	Status  string `json:"status"`
-	Message string `json:"message,omitempty"`
-	// Params are the fitted parameters of ode (nil for the learned models).
-	Params []float64 `json:"params,omitempty"`
-}
-
-// ModelResult is one row of the comparison: a model and gradient method over
-// all runs.
-type ModelResult struct {
-	// Model is one of CompareModels; Method the gradient method ("" for the lstms).
-	Model  string `json:"model"`
-	Method string `json:"gradient_method"`
-	// TestMSEMean and TestMSEStd are the mean and the population standard
-	// deviation of the finite test MSEs over the runs (NaN when there are none).
-	TestMSEMean float64 `json:"test_mse_mean"`
-	TestMSEStd  float64 `json:"test_mse_std"`
-	// FutureMSEMean is the mean of the runs' finite FutureMSE.
-	FutureMSEMean float64 `json:"future_mse_mean"`
-	// Seconds is the mean wall time of a run.
-	Seconds float64 `json:"seconds"`
-	// Parameters is the number of trained parameters.
-	Parameters int `json:"parameters"`
-	// Diverged counts runs with status diverged; Status is "ok" or says how
-	// many runs diverged or were interrupted.
-	Diverged int    `json:"diverged"`
-	Status   string `json:"status"`
-	// Runs holds every run in seed order.
-	Runs []RunResult `json:"runs"`
-	// Trajectory is the prediction of the first run at Comparison.Times for
-	// the components Comparison.PlotComponents (row-major), nil when it failed.
-	Trajectory []float64 `json:"trajectory,omitempty"`
-	// Trained and TrainedTheta are the first run's trained network for node
-	// (a NeuralField; nil for the other models), for learned.Save: a saved
-	// node can be run again by identify extrapolate.
-	Trained      learned.Model `json:"-"`
-	TrainedTheta []float64     `json:"-"`
-}
-
-// Comparison is the outcome of CompareThreeBody.
-type Comparison struct {
-	// Rows has one entry per model and gradient method, in the order of
-	// CompareModels and then of the methods.
-	Rows []ModelResult `json:"models"`
-	// Runs is the number of runs per row.
-	Runs int `json:"runs"`
-	// Times are the test times; TrainEnd is the end of the observed window.
-	Times    []float64 `json:"times"`
-	TrainEnd float64   `json:"train_end"`
-	// PlotComponents are the state components of the trajectories (body 1's
-	// position for an N-body system) and PlotNames their names; Truth holds
-	// the true values there at Times, row-major.
-	PlotComponents []int     `json:"plot_components"`
-	PlotNames      []string  `json:"plot_names"`
-	Truth          []float64 `json:"truth"`
-	// PersistenceMSE and PersistenceFutureMSE are the test MSE and future
-	// MSE of a trivial predictor for scale: the observations themselves on
-	// the observed window (linearly interpolated) and the last observation
-	// after it. On a chaotic orbit a learned model that moves wrongly can
-	// score worse than standing still.
-	PersistenceMSE       float64 `json:"persistence_mse"`
-	PersistenceFutureMSE float64 `json:"persistence_future_mse"`
-	// Seconds is the wall time of the whole comparison.
-	Seconds float64 `json:"seconds"`
-	// Interrupted is set when the context ended training early.
-	Interrupted bool `json:"interrupted"`
-	// Paper is the paper's Table 5, for side-by-side display.
-	Paper []PaperResult `json:"paper"`
-}
-
-// Row returns the row of a model and method, or nil.
-func (c *Comparison) Row(model, method string) *ModelResult {
-	for i := range c.Rows {
-		if c.Rows[i].Model == model && c.Rows[i].Method == method {
-			return &c.Rows[i]
-		}
-	}
-	return nil
-}
-
-// PaperResult is one entry of the paper's Table 5: test MSE on [0, 2] years,
-// mean ± std of 3 runs.
-type PaperResult struct {
-	Model  string  `json:"model"`
-	Method string  `json:"gradient_method"`
-	Mean   float64 `json:"test_mse_mean"`
-	Std    float64 `json:"test_mse_std"`
-}
-
-// PaperTable5 is Table 5 of Zhuang et al. (ICML 2020), three-body problem,
-// training on [0, 1] year and test MSE on [0, 2] years over 3 runs.
-var PaperTable5 = []PaperResult{
-	{ModelLSTM, "", 0.59, 0.12},
-	{ModelLSTMAug, "", 0.49, 0.06},
-	{ModelNODE, "adjoint", 3.47, 0.67},
-	{ModelNODE, "naive", 0.21, 0.11},
-	{ModelNODE, "aca", 0.16, 0.06},
-	{ModelODE, "adjoint", 0.0025, 0.0012},
-	{ModelODE, "naive", 0.0025, 0.0013},
-	{ModelODE, "aca", 0.0007, 0.0005},
-}
-
 // compareSetup is the validated input shared (read-only) by every run.
 type compareSetup struct {
 	cfg      CompareConfig
@@ -295,7 +168,31 @@ func CompareThreeBody(ctx context.Context, cfg CompareConfig) (*Comparison, erro
 	if err != nil {
 		return nil, err
 	}
-	cmp := &Comparison{Runs: cfg.Runs, Times: s.times, TrainEnd: s.p.Times[len(s.p.Times)-1],
+	cmp := s.newComparison()
+	outs := s.runAll(ctx, cmp.Rows, sortedJobs(cmp.Rows, cfg.Runs))
+	for i := range cmp.Rows {
+		r := &cmp.Rows[i]
+		// The first run's trajectory and trained network are the row's.
+		r.Trajectory = outs[i][0].trajectory
+		r.Trained, r.TrainedTheta = outs[i][0].trained, outs[i][0].theta
+		for k, out := range outs[i] {
+			r.Runs[k] = out.RunResult
+			r.Parameters = max(r.Parameters, out.params)
+			if out.Status == StatusInterrupted {
+				cmp.Interrupted = true
+			}
+		}
+		summarize(r)
+	}
+	cmp.Seconds = time.Since(began).Seconds()
+	return cmp, nil
+}
+
+// newComparison returns the comparison before training: the test times, the
+// truth at the plotted components, the persistence baseline and one empty row
+// per model and gradient method.
+func (s *compareSetup) newComparison() *Comparison {
+	cmp := &Comparison{Runs: s.cfg.Runs, Times: s.times, TrainEnd: s.p.Times[len(s.p.Times)-1],
 		PlotComponents: s.plot, Paper: slices.Clone(PaperTable5)}
 	n := s.p.Model.Dim()
 	for k := range s.times {
@@ -315,17 +212,22 @@ func CompareThreeBody(ctx context.Context, cfg CompareConfig) (*Comparison, erro
 		}
 	}
 	for i := range cmp.Rows {
-		cmp.Rows[i].Runs = make([]RunResult, cfg.Runs)
+		cmp.Rows[i].Runs = make([]RunResult, s.cfg.Runs)
 	}
-	// The most expensive runs first, so that the workers finish together.
+	return cmp
+}
+
+// sortedJobs lists every run of every row, the most expensive first, so that
+// the workers finish together.
+func sortedJobs(rows []ModelResult, runs int) []job {
 	var jobs []job
-	for seed := 1; seed <= cfg.Runs; seed++ {
-		for i := range cmp.Rows {
+	for seed := 1; seed <= runs; seed++ {
+		for i := range rows {
 			jobs = append(jobs, job{row: i, seed: uint64(seed)})
 		}
 	}
 	slices.SortStableFunc(jobs, func(a, b job) int {
-		ca, cb := runCost(cmp.Rows[a.row]), runCost(cmp.Rows[b.row])
+		ca, cb := runCost(rows[a.row]), runCost(rows[b.row])
 		switch {
 		case ca > cb:
 			return -1
@@ -334,62 +236,50 @@ func CompareThreeBody(ctx context.Context, cfg CompareConfig) (*Comparison, erro
 		}
 		return 0
 	})
+	return jobs
+}
+
+// finishedRun is a run's outcome with its predicted trajectory at the plotted
+// components.
+type finishedRun struct {
+	runOutcome
+	trajectory []float64
+}
+
+// runAll runs the jobs on Workers goroutines (errgroup with SetLimit) and
+// returns the outcomes by row and seed: each job writes only its own slot,
+// so nothing depends on scheduling. Progress events are serialised.
+func (s *compareSetup) runAll(ctx context.Context, rows []ModelResult, jobs []job) [][]finishedRun {
 	var mu sync.Mutex
 	report := func(ev CompareProgress) {
-		if cfg.Progress != nil {
+		if s.cfg.Progress != nil {
 			mu.Lock()
-			cfg.Progress(ev)
+			s.cfg.Progress(ev)
 			mu.Unlock()
 		}
 	}
-	workers := cfg.Workers
+	workers := s.cfg.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	// Each job writes only its own slot; rows are assembled after the wait.
-	outs := make([][]runOutcome, len(cmp.Rows))
-	trajectories := make([][]float64, len(cmp.Rows))
-	trained := make([]runOutcome, len(cmp.Rows))
+	outs := make([][]finishedRun, len(rows))
 	for i := range outs {
-		outs[i] = make([]runOutcome, cfg.Runs)
+		outs[i] = make([]finishedRun, s.cfg.Runs)
 	}
-	ch := make(chan job)
-	var wg sync.WaitGroup
-	for range min(workers, len(jobs)) {
-		wg.Go(func() {
-			for j := range ch {
-				row := cmp.Rows[j.row]
-				out, traj := s.run(ctx, row.Model, row.Method, j.seed, report)
-				outs[j.row][j.seed-1] = out
-				if j.seed == 1 {
-					trajectories[j.row] = traj
-					trained[j.row] = out
-				}
-				report(CompareProgress{Model: row.Model, Method: row.Method, Seed: j.seed,
-					Epoch: out.Epochs, Epochs: out.epochs, Loss: out.TrainLoss, Done: true, Run: &out.RunResult})
-			}
+	var g errgroup.Group
+	g.SetLimit(workers)
+	for _, j := range jobs {
+		g.Go(func() error {
+			row := rows[j.row]
+			out, traj := s.run(ctx, row.Model, row.Method, j.seed, report)
+			outs[j.row][j.seed-1] = finishedRun{out, traj}
+			report(CompareProgress{Model: row.Model, Method: row.Method, Seed: j.seed,
+				Epoch: out.Epochs, Epochs: out.epochs, Loss: out.TrainLoss, Done: true, Run: &out.RunResult})
+			return nil // a run never fails; trouble is in its status
 		})
 	}
-	for _, j := range jobs {
-		ch <- j
-	}
-	close(ch)
-	wg.Wait()
-	for i := range cmp.Rows {
-		r := &cmp.Rows[i]
-		r.Trajectory = trajectories[i]
-		r.Trained, r.TrainedTheta = trained[i].trained, trained[i].theta
-		for k, out := range outs[i] {
-			r.Runs[k] = out.RunResult
-			r.Parameters = max(r.Parameters, out.params)
-			if out.Status == StatusInterrupted {
-				cmp.Interrupted = true
-			}
-		}
-		summarize(r)
-	}
-	cmp.Seconds = time.Since(began).Seconds()
-	return cmp, nil
+	_ = g.Wait() // every job returns nil
+	return outs
 }
 
 // runCost is the relative cost of one run of a row at the default budget
@@ -408,55 +298,4 @@ func runCost(r ModelResult) float64 {
 		return 85
 	}
 	return 1
-}
-
-// summarize fills a row's statistics from its runs.
-func summarize(r *ModelResult) {
-	var vals, future []float64
-	secs := 0.0
-	interrupted := 0
-	for _, run := range r.Runs {
-		secs += run.Seconds
-		switch run.Status {
-		case StatusDiverged:
-			r.Diverged++
-		case StatusInterrupted:
-			interrupted++
-		}
-		if !math.IsNaN(run.TestMSE) && !math.IsInf(run.TestMSE, 0) {
-			vals = append(vals, run.TestMSE)
-		}
-		if !math.IsNaN(run.FutureMSE) && !math.IsInf(run.FutureMSE, 0) {
-			future = append(future, run.FutureMSE)
-		}
-	}
-	r.Seconds = secs / float64(len(r.Runs))
-	r.TestMSEMean, r.TestMSEStd = meanStd(vals)
-	r.FutureMSEMean, _ = meanStd(future)
-	var notes []string
-	if r.Diverged > 0 {
-		notes = append(notes, fmt.Sprintf("diverged in %d of %d runs", r.Diverged, len(r.Runs)))
-	}
-	if interrupted > 0 {
-		notes = append(notes, fmt.Sprintf("interrupted in %d of %d runs", interrupted, len(r.Runs)))
-	}
-	r.Status = StatusOK
-	if len(notes) > 0 {
-		r.Status = strings.Join(notes, "; ")
-	}
-}
-
-// meanStd returns the mean and population standard deviation, NaN for none.
-func meanStd(x []float64) (mean, std float64) {
-	if len(x) == 0 {
-		return math.NaN(), math.NaN()
-	}
-	for _, v := range x {
-		mean += v
-	}
-	mean /= float64(len(x))
-	for _, v := range x {
-		std += (v - mean) * (v - mean)
-	}
-	return mean, math.Sqrt(std / float64(len(x)))
 }

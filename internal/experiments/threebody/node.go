@@ -9,9 +9,6 @@ import (
 	"github.com/physid/physid/aca"
 	"github.com/physid/physid/identify"
 	"github.com/physid/physid/learned"
-	"gonum.org/v1/gonum/floats"
-	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/stat"
 )
 
 // NODEConfig configures the node model of CompareThreeBody, r̈ = FC(Aug)
@@ -134,88 +131,6 @@ func (c NODEConfig) validate() error {
 	return nil
 }
 
-// preconditioner maps the first layer between raw and preconditioned
-// coordinates. With the features' mean μ and a fixed matrix A (A = diag(1/σ)
-// for standardisation, A = Σ^(−1/2) for whitening), the layer is
-// W'·A·(φ − μ) + b', so raw W = W'·A and b = b' − W'·A·μ.
-type preconditioner struct {
-	first learned.Dense
-	mu    []float64
-	a     *mat.Dense // nf×nf, symmetric
-	am    []float64  // A·μ
-	tmp   []float64
-}
-
-func newPreconditioner(f *learned.NeuralField, positions []float64, whiten bool) *preconditioner {
-	feat, nx := f.Features()
-	nf := feat.Dim()
-	pc := &preconditioner{first: f.Net().Layer(0), mu: make([]float64, nf), am: make([]float64, nf), tmp: make([]float64, nf)}
-	K := len(positions) / nx
-	phi := mat.NewDense(K, nf, nil)
-	for k := range K {
-		feat.Map(phi.RawRowView(k), positions[k*nx:(k+1)*nx])
-	}
-	for i := range nf {
-		pc.mu[i] = stat.Mean(mat.Col(nil, i, phi), nil)
-	}
-	var cov mat.SymDense
-	stat.CovarianceMatrix(&cov, phi, nil)
-	pc.a = mat.NewDense(nf, nf, nil)
-	if !whiten {
-		for i := range nf {
-			pc.a.Set(i, i, 1/math.Sqrt(math.Max(cov.At(i, i), 1e-12)))
-		}
-	} else {
-		var eig mat.EigenSym
-		if !eig.Factorize(&cov, true) {
-			return newPreconditioner(f, positions, false)
-		}
-		vals := eig.Values(nil)
-		var vecs mat.Dense
-		eig.VectorsTo(&vecs)
-		// Directions with variance below 1e-10 of the largest are not
-		// amplified beyond that: the features along one trajectory are
-		// nearly collinear.
-		floor := 1e-10 * slices.Max(vals)
-		d := make([]float64, nf)
-		for i, v := range vals {
-			d[i] = 1 / math.Sqrt(math.Max(v, floor))
-		}
-		var vd mat.Dense
-		vd.Apply(func(_, j int, v float64) float64 { return v * d[j] }, &vecs)
-		pc.a.Mul(&vd, vecs.T())
-	}
-	mat.NewVecDense(nf, pc.am).MulVec(pc.a, mat.NewVecDense(nf, pc.mu))
-	return pc
-}
-
-// toRaw writes the raw θ for preconditioned θ' (other layers are copied).
-func (pc *preconditioner) toRaw(raw, pre []float64) {
-	copy(raw, pre)
-	d := pc.first
-	w, b := d.Weights(raw), d.Bias(raw)
-	wp := d.Weights(pre)
-	for o := range d.Out {
-		row := w[o*d.In : (o+1)*d.In]
-		src := mat.NewVecDense(d.In, slices.Clone(wp[o*d.In:(o+1)*d.In]))
-		mat.NewVecDense(d.In, row).MulVec(pc.a, src) // A symmetric: (W'A)ᵀ = A·W'ᵀ
-		b[o] -= floats.Dot(wp[o*d.In:(o+1)*d.In], pc.am)
-	}
-}
-
-// gradToPre turns dL/dθ_raw into dL/dθ' in place: dW' = (dW − db·μᵀ)·A.
-func (pc *preconditioner) gradToPre(g []float64) {
-	d := pc.first
-	w, b := d.Weights(g), d.Bias(g)
-	for o := range d.Out {
-		row := w[o*d.In : (o+1)*d.In]
-		for i := range row {
-			pc.tmp[i] = row[i] - b[o]*pc.mu[i]
-		}
-		mat.NewVecDense(d.In, row).MulVec(pc.a, mat.NewVecDense(d.In, pc.tmp))
-	}
-}
-
 // runNODE trains the node model through aca with the given gradient method on
 // the problem's own loss and predicts the test window.
 func (s *compareSetup) runNODE(ctx context.Context, method string, seed uint64, progress func(int, int, float64)) (runOutcome, []float64) {
@@ -257,9 +172,10 @@ func (s *compareSetup) runNODE(ctx context.Context, method string, seed uint64, 
 }
 
 // trainNODE runs Adam on the problem's weighted least squares through the
-// gradient method and returns the raw θ with the lowest training loss seen.
-// It returns an error (with the best θ so far, if any) when a gradient
-// evaluation fails or is not finite.
+// gradient method and returns the raw θ with the lowest training loss seen
+// (with a hold-out: the lowest MSE on the held-out tail, also returned as
+// val). It returns an error (with the best θ so far, if any) when a gradient
+// evaluation fails or is not finite more often than the guard allows.
 func trainNODE(ctx context.Context, f *learned.NeuralField, p *identify.Problem, c NODEConfig, method string, seed uint64, epoch func(int, float64)) (best []float64, val float64, recoveries int, err error) {
 	m, err := aca.ByName(method)
 	if err != nil {
@@ -268,11 +184,73 @@ func trainNODE(ctx context.Context, f *learned.NeuralField, p *identify.Problem,
 	// With a hold-out, the tail's weights are zero: the forward solve still
 	// reaches it, so its states come with every gradient and validate for free.
 	K := len(p.Times)
-	split := K
-	if c.HoldOut > 0 {
-		split = K - int(math.Round(c.HoldOut*float64(K)))
+	split, weights := holdOutWeights(p, c.HoldOut)
+	loss, err := aca.NewLeastSquares(f.Dim(), p.Observed, p.Values, weights)
+	if err != nil {
+		return nil, math.NaN(), 0, err
 	}
-	weights := make([]float64, K)
+	tr := newNODETrainer(f, p, c, seed)
+	settings := p.Solver
+	if settings.MaxSteps = c.MaxSteps; settings.MaxSteps == 0 {
+		settings.MaxSteps = 50 * len(p.Times)
+	}
+	prob := &aca.Problem{Model: f, Theta: tr.raw, T0: p.T0, Z0: p.Z0, Times: p.Times, Loss: loss}
+	bestScore := math.Inf(1)
+	val = math.NaN()
+	for e := 1; e <= c.Epochs; e++ {
+		if ctx.Err() != nil {
+			break
+		}
+		tr.syncRaw()
+		res, err := m.Gradient(prob, &settings)
+		if err == nil && !finiteAll(res.Theta) {
+			err = fmt.Errorf("%w: the gradient is not finite (loss %g)", aca.ErrLoss, res.Loss)
+		}
+		if err != nil {
+			if err := tr.backtrack(e, err); err != nil {
+				return best, val, tr.recoveries - 1, err
+			}
+			epoch(e, math.NaN())
+			continue
+		}
+		if res.Loss > c.Guard*tr.bestTrain {
+			if err := tr.backtrack(e, fmt.Errorf("the loss rose to %.3g from %.3g", res.Loss, tr.bestTrain)); err != nil {
+				return best, val, tr.recoveries - 1, err
+			}
+			epoch(e, res.Loss)
+			continue
+		}
+		if res.Loss < tr.bestTrain {
+			tr.bestTrain = res.Loss
+			copy(tr.bestPre, tr.std)
+		}
+		score := res.Loss
+		if split < K {
+			score = holdOutMSE(res.States, p, f.Dim(), split)
+		}
+		if score < bestScore {
+			bestScore = score
+			best = append(best[:0], tr.raw...)
+			if split < K {
+				val = score
+			}
+		}
+		epoch(e, res.Loss)
+		tr.step(res.Theta)
+	}
+	return best, val, tr.recoveries, nil
+}
+
+// holdOutWeights returns the index of the first held-out observation time (K
+// without a hold-out) and the loss weights: the problem's (or 1) before it,
+// 0 from it on.
+func holdOutWeights(p *identify.Problem, holdOut float64) (split int, weights []float64) {
+	K := len(p.Times)
+	split = K
+	if holdOut > 0 {
+		split = K - int(math.Round(holdOut*float64(K)))
+	}
+	weights = make([]float64, K)
 	for k := range weights {
 		switch {
 		case k >= split:
@@ -283,112 +261,88 @@ func trainNODE(ctx context.Context, f *learned.NeuralField, p *identify.Problem,
 			weights[k] = 1
 		}
 	}
-	loss, err := aca.NewLeastSquares(f.Dim(), p.Observed, p.Values, weights)
-	if err != nil {
-		return nil, math.NaN(), 0, err
-	}
+	return split, weights
+}
+
+// holdOutMSE is the unweighted MSE of the states (n wide, at p.Times)
+// against the observations at the times from split on.
+func holdOutMSE(states []float64, p *identify.Problem, n, split int) float64 {
+	K := len(p.Times)
 	nobs := len(p.Values) / K
-	valMSE := func(states []float64) float64 {
-		n := f.Dim()
-		s := 0.0
-		for k := split; k < K; k++ {
-			for j := range nobs {
-				c := j
-				if p.Observed != nil {
-					c = p.Observed[j]
-				}
-				d := states[k*n+c] - p.Values[k*nobs+j]
-				s += d * d
+	s := 0.0
+	for k := split; k < K; k++ {
+		for j := range nobs {
+			c := j
+			if p.Observed != nil {
+				c = p.Observed[j]
 			}
+			d := states[k*n+c] - p.Values[k*nobs+j]
+			s += d * d
 		}
-		return s / float64((K-split)*nobs)
 	}
+	return s / float64((K-split)*nobs)
+}
+
+// nodeTrainer is the optimizer state of trainNODE: θ' (std) in the
+// preconditioned coordinates Adam works in, the raw θ the model reads, and
+// the guard's best θ' to go back to.
+type nodeTrainer struct {
+	c          NODEConfig
+	st         *preconditioner // nil for Precondition "none"
+	std, raw   []float64
+	opt        *learned.Adam
+	bestPre    []float64 // the θ' with the lowest training loss
+	bestTrain  float64
+	recoveries int
+}
+
+// newNODETrainer draws the seeded initial parameters, scaled by InitScale,
+// and sets up the preconditioner and Adam.
+func newNODETrainer(f *learned.NeuralField, p *identify.Problem, c NODEConfig, seed uint64) *nodeTrainer {
 	std := learned.NewParams(f, seed)
 	for i := range std {
 		std[i] *= c.InitScale
 	}
-	raw := slices.Clone(std)
-	var st *preconditioner
+	tr := &nodeTrainer{c: c, std: std, raw: slices.Clone(std), bestPre: slices.Clone(std), bestTrain: math.Inf(1)}
 	if c.Precondition != "none" {
-		st = newPreconditioner(f, p.Values, c.Precondition == "whiten")
-		st.toRaw(raw, std)
+		tr.st = newPreconditioner(f, p.Values, c.Precondition == "whiten")
+		tr.st.toRaw(tr.raw, tr.std)
 	}
-	settings := p.Solver
-	if settings.MaxSteps = c.MaxSteps; settings.MaxSteps == 0 {
-		settings.MaxSteps = 50 * len(p.Times)
-	}
-	prob := &aca.Problem{Model: f, Theta: raw, T0: p.T0, Z0: p.Z0, Times: p.Times, Loss: loss}
-	opt := &learned.Adam{LR: c.LR}
+	tr.opt = &learned.Adam{LR: c.LR}
 	if c.FinalLR != 1 {
-		opt.Schedule = learned.ExponentialDecay{Rate: math.Pow(c.FinalLR, 1/float64(c.Epochs))}
+		tr.opt.Schedule = learned.ExponentialDecay{Rate: math.Pow(c.FinalLR, 1/float64(c.Epochs))}
 	}
-	bestScore := math.Inf(1)
-	val = math.NaN()
-	// The guard: the θ' with the lowest training loss, to go back to.
-	bestPre := slices.Clone(std)
-	bestTrain := math.Inf(1)
-	// backtrack goes back to the best θ' with half the learning rate and fresh
-	// moments, or reports that it has done so too often.
-	backtrack := func(e int, why error) error {
-		recoveries++
-		if recoveries > c.MaxRecoveries || math.IsInf(bestTrain, 1) {
-			return fmt.Errorf("epoch %d (after %d recoveries): %w", e, recoveries-1, why)
-		}
-		copy(std, bestPre)
-		opt.LR *= 0.5
-		opt.Reset()
-		return nil
+	return tr
+}
+
+// syncRaw writes the raw θ for the current θ'.
+func (tr *nodeTrainer) syncRaw() {
+	if tr.st != nil {
+		tr.st.toRaw(tr.raw, tr.std)
+	} else {
+		copy(tr.raw, tr.std)
 	}
-	for e := 1; e <= c.Epochs; e++ {
-		if ctx.Err() != nil {
-			break
-		}
-		if st != nil {
-			st.toRaw(raw, std)
-		} else {
-			copy(raw, std)
-		}
-		res, err := m.Gradient(prob, &settings)
-		if err == nil && !finiteAll(res.Theta) {
-			err = fmt.Errorf("%w: the gradient is not finite (loss %g)", aca.ErrLoss, res.Loss)
-		}
-		if err != nil {
-			if err := backtrack(e, err); err != nil {
-				return best, val, recoveries - 1, err
-			}
-			epoch(e, math.NaN())
-			continue
-		}
-		if res.Loss > c.Guard*bestTrain {
-			if err := backtrack(e, fmt.Errorf("the loss rose to %.3g from %.3g", res.Loss, bestTrain)); err != nil {
-				return best, val, recoveries - 1, err
-			}
-			epoch(e, res.Loss)
-			continue
-		}
-		if res.Loss < bestTrain {
-			bestTrain = res.Loss
-			copy(bestPre, std)
-		}
-		score := res.Loss
-		if split < K {
-			score = valMSE(res.States)
-		}
-		if score < bestScore {
-			bestScore = score
-			best = append(best[:0], raw...)
-			if split < K {
-				val = score
-			}
-		}
-		epoch(e, res.Loss)
-		g := res.Theta
-		if st != nil {
-			st.gradToPre(g)
-		}
-		opt.Step(std, g)
+}
+
+// step takes one Adam step on θ' with the raw gradient g (changed in place).
+func (tr *nodeTrainer) step(g []float64) {
+	if tr.st != nil {
+		tr.st.gradToPre(g)
 	}
-	return best, val, recoveries, nil
+	tr.opt.Step(tr.std, g)
+}
+
+// backtrack goes back to the best θ' with half the learning rate and fresh
+// moments, or reports that it has done so too often.
+func (tr *nodeTrainer) backtrack(e int, why error) error {
+	tr.recoveries++
+	if tr.recoveries > tr.c.MaxRecoveries || math.IsInf(tr.bestTrain, 1) {
+		return fmt.Errorf("epoch %d (after %d recoveries): %w", e, tr.recoveries-1, why)
+	}
+	copy(tr.std, tr.bestPre)
+	tr.opt.LR *= 0.5
+	tr.opt.Reset()
+	return nil
 }
 
 func finiteAll(x []float64) bool {

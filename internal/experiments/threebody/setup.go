@@ -47,64 +47,30 @@ func gravityOf(m any) (*nbody.Gravity, bool) {
 // move out of package learned and is kept: the command prints it.)
 var ErrCompare = errors.New("learned: compare")
 
+// badCompare is an ErrCompare with the problem described.
+func badCompare(format string, a ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrCompare}, a...)...)
+}
+
+// newCompareSetup validates cfg, resolves its defaults and simulates the
+// truth at the test times.
 func newCompareSetup(cfg CompareConfig) (*compareSetup, error) {
-	bad := func(format string, a ...any) error {
-		return fmt.Errorf("%w: "+format, append([]any{ErrCompare}, a...)...)
-	}
 	if cfg.Problem == nil {
-		return nil, bad("no problem")
+		return nil, badCompare("no problem")
 	}
 	if cfg.Runs < 1 {
-		return nil, bad("runs must be at least 1 (got %d)", cfg.Runs)
+		return nil, badCompare("runs must be at least 1 (got %d)", cfg.Runs)
 	}
 	p := cfg.Problem
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCompare, err)
 	}
-	if cfg.Models == nil {
-		cfg.Models = CompareModels
-	}
-	if cfg.Methods == nil {
-		cfg.Methods = CompareMethods
-	}
-	cfg.Models, cfg.Methods = slices.Clone(cfg.Models), slices.Clone(cfg.Methods)
-	if len(cfg.Models) == 0 {
-		return nil, bad("no models (allowed: %s)", strings.Join(CompareModels, ", "))
-	}
-	seen := map[string]bool{}
-	for _, m := range cfg.Models {
-		if !slices.Contains(CompareModels, m) {
-			return nil, bad("unknown model %q (allowed: %s)", m, strings.Join(CompareModels, ", "))
-		}
-		if seen[m] {
-			return nil, bad("model %q listed twice", m)
-		}
-		seen[m] = true
-	}
-	// Table order, whatever the order given.
-	slices.SortFunc(cfg.Models, func(a, b string) int {
-		return slices.Index(CompareModels, a) - slices.Index(CompareModels, b)
-	})
-	if seen[ModelNODE] || seen[ModelODE] {
-		if len(cfg.Methods) == 0 {
-			return nil, bad("no gradient methods (allowed: %s)", strings.Join(CompareMethods, ", "))
-		}
-		seenM := map[string]bool{}
-		for _, m := range cfg.Methods {
-			if !slices.Contains(CompareMethods, m) {
-				return nil, bad("unknown gradient method %q (allowed: %s)", m, strings.Join(CompareMethods, ", "))
-			}
-			if seenM[m] {
-				return nil, bad("gradient method %q listed twice", m)
-			}
-			seenM[m] = true
-		}
-		slices.SortFunc(cfg.Methods, func(a, b string) int {
-			return slices.Index(CompareMethods, a) - slices.Index(CompareMethods, b)
-		})
+	seen, err := resolveModels(&cfg)
+	if err != nil {
+		return nil, err
 	}
 	if len(cfg.TrueParams) != p.Model.NumParams() {
-		return nil, bad("%d true parameters for a model with %d", len(cfg.TrueParams), p.Model.NumParams())
+		return nil, badCompare("%d true parameters for a model with %d", len(cfg.TrueParams), p.Model.NumParams())
 	}
 	s := &compareSetup{cfg: cfg, p: p, budget: cfg.Budget.resolved()}
 	n := p.Model.Dim()
@@ -115,78 +81,161 @@ func newCompareSetup(cfg CompareConfig) (*compareSetup, error) {
 			s.observed[i] = i
 		}
 	}
-	g, isNBody := gravityOf(p.Model)
-	for _, m := range []string{ModelLSTMAug, ModelNODE} {
-		if !seen[m] {
-			continue
-		}
-		if !isNBody {
-			return nil, bad("model %q needs an N-body system (nbody.Gravity), not %T (models allowed for this system: %s, %s)",
-				m, p.Model, ModelLSTM, ModelODE)
-		}
-		pos, _ := g.Group(nbody.GroupPositions)
-		if !slices.Equal(s.observed, pos) {
-			return nil, bad("model %q needs every position observed, in state order (observed components %v, positions %v)", m, s.observed, pos)
-		}
-		if err := learned.NewNBodyFeatures(*g).Validate(); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrCompare, err)
-		}
-	}
-	if isNBody {
-		s.gravity = g
+	if err := s.checkNBody(seen); err != nil {
+		return nil, err
 	}
 	if seen[ModelLSTM] || seen[ModelLSTMAug] {
 		if err := uniformTimes(p); err != nil {
 			return nil, fmt.Errorf("%w: the lstm baselines: %w", ErrCompare, err)
 		}
 	}
-	last := p.Times[len(p.Times)-1]
-	s.horizon = cfg.Horizon
-	if s.horizon == 0 {
-		s.horizon = p.T0 + 2*(last-p.T0)
+	if err := s.resolveTimes(); err != nil {
+		return nil, err
 	}
-	if !(s.horizon > last) {
-		return nil, bad("horizon %g is not after the observed window [%g, %g]", s.horizon, p.T0, last)
-	}
-	points := cfg.Points
-	if points == 0 {
-		points = nbody.PaperThreeBodyTimes().HorizonPoints
-	}
-	if points < 2 {
-		return nil, bad("points must be at least 2 (got %d)", points)
-	}
-	s.times = identify.Linspace(p.T0, s.horizon, points)
-	if seen[ModelLSTM] || seen[ModelLSTMAug] {
-		c := s.cfg.LSTM.resolved(s.budget.LSTMEpochs, len(p.Times))
-		if err := c.validate(); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrCompare, err)
-		}
-		if split := lstmSplit(c, len(p.Times)); split < c.Window+1 {
-			return nil, bad("lstm: %d observations at stride %d leave %d training steps before the hold-out, fewer than window+1 = %d; lower the window, stride or hold-out",
-				len(p.Times), c.Stride, split, c.Window+1)
-		}
-	}
-	if seen[ModelNODE] {
-		if err := s.cfg.NODE.resolved(s.budget.NODEEpochs).validate(); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrCompare, err)
-		}
+	if err := s.checkLearned(seen); err != nil {
+		return nil, err
 	}
 	truthSettings := cfg.Truth
 	if truthSettings == nil {
 		truthSettings = TruthSettings()
 	}
-	var err error
 	if s.truth, err = identify.Simulate(p.Model, cfg.TrueParams, p.T0, p.Z0, s.times, truthSettings); err != nil {
 		return nil, fmt.Errorf("%w: simulating the truth: %w", ErrCompare, err)
 	}
-	if isNBody {
-		s.plot = make([]int, g.Dims)
+	if s.gravity != nil {
+		s.plot = make([]int, s.gravity.Dims)
 		for i := range s.plot {
 			s.plot[i] = i
 		}
 	} else {
 		s.plot = s.observed[:min(3, len(s.observed))]
 	}
+	s.resolveODE()
+	return s, nil
+}
+
+// resolveModels fills in cfg's default models and methods, checks them and
+// sorts them into table order; it returns the set of models named.
+func resolveModels(cfg *CompareConfig) (map[string]bool, error) {
+	if cfg.Models == nil {
+		cfg.Models = CompareModels
+	}
+	if cfg.Methods == nil {
+		cfg.Methods = CompareMethods
+	}
+	cfg.Models, cfg.Methods = slices.Clone(cfg.Models), slices.Clone(cfg.Methods)
+	if len(cfg.Models) == 0 {
+		return nil, badCompare("no models (allowed: %s)", strings.Join(CompareModels, ", "))
+	}
+	seen := map[string]bool{}
+	for _, m := range cfg.Models {
+		if !slices.Contains(CompareModels, m) {
+			return nil, badCompare("unknown model %q (allowed: %s)", m, strings.Join(CompareModels, ", "))
+		}
+		if seen[m] {
+			return nil, badCompare("model %q listed twice", m)
+		}
+		seen[m] = true
+	}
+	// Table order, whatever the order given.
+	slices.SortFunc(cfg.Models, func(a, b string) int {
+		return slices.Index(CompareModels, a) - slices.Index(CompareModels, b)
+	})
+	if seen[ModelNODE] || seen[ModelODE] {
+		if len(cfg.Methods) == 0 {
+			return nil, badCompare("no gradient methods (allowed: %s)", strings.Join(CompareMethods, ", "))
+		}
+		seenM := map[string]bool{}
+		for _, m := range cfg.Methods {
+			if !slices.Contains(CompareMethods, m) {
+				return nil, badCompare("unknown gradient method %q (allowed: %s)", m, strings.Join(CompareMethods, ", "))
+			}
+			if seenM[m] {
+				return nil, badCompare("gradient method %q listed twice", m)
+			}
+			seenM[m] = true
+		}
+		slices.SortFunc(cfg.Methods, func(a, b string) int {
+			return slices.Index(CompareMethods, a) - slices.Index(CompareMethods, b)
+		})
+	}
+	return seen, nil
+}
+
+// checkNBody sets s.gravity when the model is an N-body system and checks
+// that lstm-aug and node, if named, have one with every position observed.
+func (s *compareSetup) checkNBody(seen map[string]bool) error {
+	p := s.p
+	g, isNBody := gravityOf(p.Model)
+	for _, m := range []string{ModelLSTMAug, ModelNODE} {
+		if !seen[m] {
+			continue
+		}
+		if !isNBody {
+			return badCompare("model %q needs an N-body system (nbody.Gravity), not %T (models allowed for this system: %s, %s)",
+				m, p.Model, ModelLSTM, ModelODE)
+		}
+		pos, _ := g.Group(nbody.GroupPositions)
+		if !slices.Equal(s.observed, pos) {
+			return badCompare("model %q needs every position observed, in state order (observed components %v, positions %v)", m, s.observed, pos)
+		}
+		if err := learned.NewNBodyFeatures(*g).Validate(); err != nil {
+			return fmt.Errorf("%w: %w", ErrCompare, err)
+		}
+	}
+	if isNBody {
+		s.gravity = g
+	}
+	return nil
+}
+
+// resolveTimes sets the horizon and the test times.
+func (s *compareSetup) resolveTimes() error {
+	p, cfg := s.p, s.cfg
+	last := p.Times[len(p.Times)-1]
+	s.horizon = cfg.Horizon
+	if s.horizon == 0 {
+		s.horizon = p.T0 + 2*(last-p.T0)
+	}
+	if !(s.horizon > last) {
+		return badCompare("horizon %g is not after the observed window [%g, %g]", s.horizon, p.T0, last)
+	}
+	points := cfg.Points
+	if points == 0 {
+		points = nbody.PaperThreeBodyTimes().HorizonPoints
+	}
+	if points < 2 {
+		return badCompare("points must be at least 2 (got %d)", points)
+	}
+	s.times = identify.Linspace(p.T0, s.horizon, points)
+	return nil
+}
+
+// checkLearned validates the resolved settings of the learned models named.
+func (s *compareSetup) checkLearned(seen map[string]bool) error {
+	p := s.p
+	if seen[ModelLSTM] || seen[ModelLSTMAug] {
+		c := s.cfg.LSTM.resolved(s.budget.LSTMEpochs, len(p.Times))
+		if err := c.validate(); err != nil {
+			return fmt.Errorf("%w: %w", ErrCompare, err)
+		}
+		if split := lstmSplit(c, len(p.Times)); split < c.Window+1 {
+			return badCompare("lstm: %d observations at stride %d leave %d training steps before the hold-out, fewer than window+1 = %d; lower the window, stride or hold-out",
+				len(p.Times), c.Stride, split, c.Window+1)
+		}
+	}
+	if seen[ModelNODE] {
+		if err := s.cfg.NODE.resolved(s.budget.NODEEpochs).validate(); err != nil {
+			return fmt.Errorf("%w: %w", ErrCompare, err)
+		}
+	}
+	return nil
+}
+
+// resolveODE sets the physics fit's options and optimizer: cfg.ODE, or the
+// paper's Adam, with the Budget's epochs when none are set.
+func (s *compareSetup) resolveODE() {
+	cfg := s.cfg
 	s.odeOpt = cfg.ODEOptimizer
 	if cfg.ODE != nil {
 		s.ode = *cfg.ODE
@@ -200,7 +249,6 @@ func newCompareSetup(cfg CompareConfig) (*compareSetup, error) {
 	if s.ode.Epochs == 0 {
 		s.ode.Epochs = s.budget.ODEEpochs
 	}
-	return s, nil
 }
 
 // uniformTimes checks that the observation times start at T0 and are equally
