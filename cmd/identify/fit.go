@@ -315,7 +315,6 @@ type progress struct {
 	epochs   int
 	starts   int
 	began    time.Time
-	lastLine int
 	drawn    bool
 }
 

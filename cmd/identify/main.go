@@ -1,19 +1,3 @@
-// Command identify is physid's command line: it fits scenario files,
-// extrapolates the fits, evaluates gradients and reproduces the ACA paper's
-// experiments.
-//
-//	identify fit SCENARIO [--out DIR] [--method M] [--optimizer O] [--epochs N] [--seed S] [--json] [--resume DIR]
-//	identify simulate SCENARIO [--out FILE.csv] [--t1 T] [--points N]
-//	identify extrapolate SCENARIO --from DIR/result.json [--t1 T] [--points N] [--json]
-//	identify grad SCENARIO [--method aca|adjoint|naive|forward] [--check] [--json]
-//	identify profile SCENARIO [--params p1,p2] [--points N] [--out DIR] [--json]
-//	identify reproduce toy [--out DIR]
-//	identify reproduce reverse [--out DIR]
-//	identify help [COMMAND]
-//
-// Exit status: 0 on success, 1 when a computation fails (a solver error), 2
-// for a usage mistake or a bad input file, 3 for an internal error (a bug).
-// This is the only package that prints or exits.
 package main
 
 import (
