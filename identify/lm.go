@@ -22,31 +22,84 @@ import (
 // done are ignored.
 func (m *LM) run(ctx context.Context, ob *objective, o *Options, init []float64, _ *OptimizerState, _ int, sr *StartResult, rec func(int, float64, []float64)) error {
 	x := ob.freeOf(init)
+	lambda := m.Lambda
+	if lambda == 0 {
+		lambda = 1e-3
+	}
+	epoch := 0
+	// Continuation: fit growing leading windows of the observations first.
+	windows := m.windows(len(ob.p.Times), len(x))
+	for _, w := range windows[:len(windows)-1] {
+		sub, err := newObjective(ob.p.window(w))
+		if err != nil {
+			return err
+		}
+		var scratch StartResult
+		xs, n, err := lmSolve(ctx, sub, o, x, o.Epochs-epoch, epoch, &lambda, &scratch, nil)
+		ob.nfe += sub.nfe
+		ob.evals += sub.evals
+		epoch += n
+		if err == nil && xs != nil {
+			x = xs
+		}
+		if ctx.Err() != nil || epoch >= o.Epochs {
+			break
+		}
+	}
+	lambda = m.Lambda
+	if lambda == 0 {
+		lambda = 1e-3
+	}
+	_, _, err := lmSolve(ctx, ob, o, x, max(1, o.Epochs-epoch), epoch, &lambda, sr, rec)
+	return err
+}
+
+// windows returns the numbers of leading observation times of the
+// continuation stages, the last being all K: LM.Windows stages halving back
+// from K, none shorter than 2·nf+2 times.
+func (m *LM) windows(K, nf int) []int {
+	n := m.Windows
+	if n == 0 {
+		n = 4
+	}
+	ws := []int{K}
+	for w := K / 2; len(ws) < n && w >= 2*nf+2; w /= 2 {
+		ws = append([]int{w}, ws...)
+	}
+	return ws
+}
+
+// lmSolve runs projected LM on ob from x for at most epochs iterations,
+// numbering them after done, and returns the end point and the iterations
+// used. rec may be nil (a continuation stage: not the fit's history).
+func lmSolve(ctx context.Context, ob *objective, o *Options, x []float64, epochs, done int, lambdaP *float64, sr *StartResult, rec func(int, float64, []float64)) ([]float64, int, error) {
+	if rec == nil {
+		rec = func(int, float64, []float64) {}
+	}
 	nf := len(x)
 	lo, hi := make([]float64, nf), make([]float64, nf)
 	for j, i := range ob.free {
 		lo[j], hi[j] = ob.p.Params[i].bounds()
 	}
-	lambda := m.Lambda
-	if lambda == 0 {
-		lambda = 1e-3
-	}
+	lambda := *lambdaP
+	defer func() { *lambdaP = lambda }()
 	r, jac, err := ob.residuals(x)
 	if err != nil {
-		return fmt.Errorf("%w at the start: %v", ErrDiverged, err)
+		return nil, 0, fmt.Errorf("%w at the start: %v", ErrDiverged, err)
 	}
 	loss := sumSq(r)
 	xn := make([]float64, nf)
-	for epoch := 1; epoch <= o.Epochs; epoch++ {
+	for it := 1; it <= epochs; it++ {
+		epoch := done + it
 		rec(epoch, loss, ob.fullOf(x))
 		if ctx.Err() != nil {
 			sr.Status, sr.Message = "interrupted", fmt.Sprintf("stopped after epoch %d", epoch)
-			return nil
+			return x, it, nil
 		}
 		cos, active, _ := ob.optimality(x, r, jac)
 		if cos <= o.GradTol || loss == 0 {
 			sr.Status, sr.Message = "converged", fmt.Sprintf("projected gradient cosine %.2g ≤ %g", cos, o.GradTol)
-			return nil
+			return x, it, nil
 		}
 		// The free set F: every parameter not held by its bound.
 		var F []int
@@ -105,18 +158,18 @@ func (m *LM) run(ctx context.Context, ob *objective, o *Options, init []float64,
 				} else {
 					sr.Status, sr.Message = "loss_tol", fmt.Sprintf("loss change below %g relative", o.LossTol)
 				}
-				return nil
+				return x, it, nil
 			}
 		}
 		if !improved {
 			sr.Status, sr.Message = "stalled", "no damping of the step lowers the loss"
-			return nil
+			return x, it, nil
 		}
 	}
-	rec(o.Epochs+1, loss, ob.fullOf(x))
-	sr.Epochs = o.Epochs
+	rec(done+epochs+1, loss, ob.fullOf(x))
+	sr.Epochs = done + epochs
 	sr.Status = "max_epochs"
-	return nil
+	return x, epochs, nil
 }
 
 func sumSq(x []float64) float64 {

@@ -129,3 +129,15 @@ func (p *Problem) free() []int {
 	}
 	return idx
 }
+
+// window returns a copy of the problem restricted to its first n times.
+func (p *Problem) window(n int) *Problem {
+	q := *p
+	nobs := p.NumObserved()
+	q.Times = p.Times[:n]
+	q.Values = p.Values[:n*nobs]
+	if p.Weights != nil {
+		q.Weights = p.Weights[:n]
+	}
+	return &q
+}
