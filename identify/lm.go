@@ -56,14 +56,14 @@ func (m *LM) run(ctx context.Context, ob *objective, o *Options, init []float64,
 
 // windows returns the numbers of leading observation times of the
 // continuation stages, the last being all K: LM.Windows stages halving back
-// from K, none shorter than 2·nf+2 times.
+// from K, none shorter than nf+2 times.
 func (m *LM) windows(K, nf int) []int {
 	n := m.Windows
 	if n == 0 {
 		n = 4
 	}
 	ws := []int{K}
-	for w := K / 2; len(ws) < n && w >= 2*nf+2; w /= 2 {
+	for w := K / 2; len(ws) < n && w >= nf+2; w /= 2 {
 		ws = append([]int{w}, ws...)
 	}
 	return ws

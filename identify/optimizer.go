@@ -75,7 +75,7 @@ type LM struct {
 	// Windows is the number of continuation stages: the fit first runs on
 	// the leading K/2^(Windows−1) observation times, then on twice as many,
 	// each stage starting where the last ended, up to all K times (a stage
-	// keeps at least 2·(free parameters)+2 times). Short windows have fewer
+	// keeps at least (free parameters)+2 times). Short windows have fewer
 	// local minima: an oscillation fitted over a growing window cannot lock
 	// onto the wrong phase. 0 means 4; 1 means none.
 	Windows int
