@@ -210,7 +210,7 @@ func TestDefaultFitFromRandomStarts(t *testing.T) {
 
 // fdJacobian is ∂z/∂θ at the observations by central differences of tight
 // solves, row-major (times × observed) × params: independent of the forward
-// sensitivities. With h = 1e-4·|θ| the truncation error is ~h²·z''' ≈ 1e-8
+// sensitivities. With h = 1e-4·|θ| the truncation error is ~h²·z”' ≈ 1e-8
 // relative and the rounding ~1e-11/h ≈ 1e-7·|z|/|θ|.
 func fdJacobian(t testing.TB, p *identify.Problem, theta []float64) (z []float64, jac [][]float64) {
 	sim := func(th []float64) []float64 {
