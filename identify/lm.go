@@ -34,15 +34,20 @@ func (m *LM) run(ctx context.Context, ob *objective, o *Options, init []float64,
 		if err != nil {
 			return err
 		}
+		// A stage may use half of what is left, so the full fit keeps the rest.
+		budget := (o.Epochs - epoch) / 2
+		if budget < 1 {
+			break
+		}
 		var scratch StartResult
-		xs, n, err := lmSolve(ctx, sub, o, x, o.Epochs-epoch, epoch, &lambda, &scratch, nil)
+		xs, n, err := lmSolve(ctx, sub, o, x, budget, epoch, &lambda, &scratch, nil)
 		ob.nfe += sub.nfe
 		ob.evals += sub.evals
 		epoch += n
 		if err == nil && xs != nil {
 			x = xs
 		}
-		if ctx.Err() != nil || epoch >= o.Epochs {
+		if ctx.Err() != nil {
 			break
 		}
 	}
@@ -50,7 +55,7 @@ func (m *LM) run(ctx context.Context, ob *objective, o *Options, init []float64,
 	if lambda == 0 {
 		lambda = 1e-3
 	}
-	_, _, err := lmSolve(ctx, ob, o, x, max(1, o.Epochs-epoch), epoch, &lambda, sr, rec)
+	_, _, err := lmSolve(ctx, ob, o, x, o.Epochs-epoch, epoch, &lambda, sr, rec)
 	return err
 }
 

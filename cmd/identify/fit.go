@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -38,13 +39,31 @@ type resultJSON struct {
 	Interrupted bool                   `json:"interrupted"`
 	ParamOrder  []string               `json:"parameter_order"`
 	Starts      []identify.StartResult `json:"starts"`
+	// Covariance is the covariance of the fitted parameters (kind, the
+	// parameters it covers, matrix, correlation); null when none.
+	Covariance *identify.Covariance `json:"covariance"`
+	// Waterfall lists every start's end point, best (lowest loss) first.
+	Waterfall []waterfallJSON `json:"waterfall"`
 }
 
+// paramJSON is one parameter: Init is the actual starting point of the best
+// start; AtBound is "min", "max" or null; StdErrNote says why StdErr is null
+// (or that it is only indicative).
 type paramJSON struct {
-	Value  float64  `json:"value"`
-	Init   float64  `json:"init"`
-	True   *float64 `json:"true"`
-	StdErr *float64 `json:"stderr"`
+	Value      float64  `json:"value"`
+	Init       float64  `json:"init"`
+	True       *float64 `json:"true"`
+	StdErr     *float64 `json:"stderr"`
+	StdErrNote string   `json:"stderr_note,omitempty"`
+	AtBound    *string  `json:"at_bound"`
+}
+
+// waterfallJSON is one start's end point.
+type waterfallJSON struct {
+	Start  int                `json:"start"`
+	Loss   *float64           `json:"loss"`
+	Status string             `json:"status"`
+	Params map[string]float64 `json:"params"`
 }
 
 type historyJSON struct {
@@ -65,18 +84,24 @@ type extrapolationJSON struct {
 func fitCommand() command {
 	return command{
 		name: "fit",
-		args: "SCENARIO [--out DIR] [--method aca|adjoint|naive|forward] [--optimizer adam|lbfgs|lm] [--epochs N] [--seed S] [--json] [--resume DIR]",
+		args: "SCENARIO [--out DIR] [--method aca|adjoint|naive|forward] [--optimizer lm|lbfgs|adam] [--epochs N] [--seed S] [--json] [--resume DIR]",
 		summary: `Fit the scenario's free parameters to its observations, extrapolate, and write
 DIR/result.json, DIR/trajectory.csv, DIR/orbits.png and DIR/loss.png
-(default DIR: out/<scenario file name>). Ctrl-C stops after the current epoch and
-still writes the best result so far; --resume DIR continues it.`,
+(default DIR: out/<scenario file name>). Without a [fit] optimizer the fit is
+bound-constrained Levenberg–Marquardt (200 iterations, starts from the init as
+given; [fit] starts = N adds N−1 starts drawn inside the bounds). A fit is
+"converged" only when the projected gradient vanishes (first-order optimality);
+otherwise, and for parameters at a bound or not identifiable, a "warning:" line
+on stderr says so. Standard errors are classic s²(JᵀWJ)⁻¹ unless [fit]
+covariance = "sandwich". Ctrl-C stops after the current epoch and still writes
+the best result so far; --resume DIR continues it.`,
 		flags: func(fset *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
 			var o fitFlags
 			fset.StringVar(&o.out, "out", "", "output directory (default out/<scenario file name>)")
 			fset.StringVar(&o.method, "method", "", "gradient method: aca, adjoint, naive or forward (default: the scenario's)")
-			fset.StringVar(&o.optimizer, "optimizer", "", "optimizer: adam, lbfgs or lm (default: the scenario's [fit] optimizer)")
+			fset.StringVar(&o.optimizer, "optimizer", "", "optimizer: lm, lbfgs or adam (default: the scenario's [fit] optimizer, else lm)")
 			fset.IntVar(&o.epochs, "epochs", 0, "maximum epochs (default: the scenario's [fit] epochs)")
-			fset.Int64Var(&o.seed, "seed", -1, "seed of the start jitter (default: the scenario's [fit] seed)")
+			fset.Int64Var(&o.seed, "seed", -1, "seed of the starting points (default: the scenario's [fit] seed)")
 			fset.BoolVar(&o.json, "json", false, "also print result.json to stdout")
 			fset.StringVar(&o.resume, "resume", "", "continue the interrupted fit saved in this directory")
 			return func(pos []string, stdout, stderr io.Writer) error {
@@ -109,7 +134,6 @@ func fit(o fitFlags, stdout, progressOut io.Writer) error {
 		return err
 	}
 	p := sc.FitProblem()
-	opts := sc.Options()
 	if o.method != "" {
 		m, err := aca.ByName(o.method)
 		if err != nil {
@@ -123,6 +147,7 @@ func fit(o fitFlags, stdout, progressOut io.Writer) error {
 		}
 		sc.Fit.Optimizer = o.optimizer // the [fit] table's Adam settings still apply
 	}
+	opts := sc.Options() // after --optimizer: the default epochs depend on it
 	opt, err := sc.Optimizer()
 	if err != nil {
 		return err
@@ -178,6 +203,9 @@ func fit(o fitFlags, stdout, progressOut io.Writer) error {
 		printFit(stdout, sc, out, dir)
 	}
 	best := res.Starts[res.Best]
+	for _, w := range fitWarnings(sc, out) {
+		fmt.Fprintf(progressOut, "warning: %s\n", w)
+	}
 	switch {
 	case res.Interrupted:
 		fmt.Fprintf(progressOut, "identify: interrupted; the best result so far is in %s; continue with --resume %s\n", dir, dir)
@@ -215,8 +243,12 @@ func buildResult(sc *scenarios.Scenario, p *identify.Problem, opt identify.Optim
 	if p.Method != nil {
 		out.GradientMethod = p.Method.Name()
 	}
+	out.Covariance = res.Covariance
 	for i, sp := range sc.Params {
 		pj := paramJSON{Value: res.Params[i], Init: sp.Init}
+		if i < len(best.Init) {
+			pj.Init = best.Init[i]
+		}
 		if sp.HasValue {
 			v := sp.Value
 			pj.True = &v
@@ -225,8 +257,18 @@ func buildResult(sc *scenarios.Scenario, p *identify.Problem, opt identify.Optim
 			v := res.StdErr[i]
 			pj.StdErr = &v
 		}
+		if res.StdErrNote != nil {
+			pj.StdErrNote = res.StdErrNote[i]
+		} else if !sp.Fixed {
+			pj.StdErrNote = "no covariance: the Jacobian could not be computed at the fit"
+		}
+		if i < len(best.AtBound) && best.AtBound[i] != "" {
+			b := best.AtBound[i]
+			pj.AtBound = &b
+		}
 		out.Parameters[sp.Name] = pj
 	}
+	out.Waterfall = waterfall(sc.ParamNames, res.Starts)
 	for _, e := range best.History {
 		h := historyJSON{Epoch: e.Epoch, Loss: e.Loss, Params: map[string]float64{}}
 		for i, name := range sc.ParamNames {
@@ -279,16 +321,95 @@ func writeFitOutputs(dir string, sc *scenarios.Scenario, p *identify.Problem, re
 	return nil
 }
 
+// waterfall lists the starts' end points, lowest loss first (starts without a
+// finite loss last), ties by start number.
+func waterfall(names []string, starts []identify.StartResult) []waterfallJSON {
+	out := make([]waterfallJSON, 0, len(starts))
+	for _, s := range starts {
+		wj := waterfallJSON{Start: s.Start, Status: s.Status, Params: map[string]float64{}}
+		if s.Params != nil {
+			l := s.Loss
+			wj.Loss = &l
+			for i, name := range names {
+				wj.Params[name] = s.Params[i]
+			}
+		}
+		out = append(out, wj)
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		la, lb := out[a].Loss, out[b].Loss
+		switch {
+		case la == nil:
+			return false
+		case lb == nil:
+			return true
+		}
+		return *la < *lb
+	})
+	return out
+}
+
+// fitWarnings are the caveats of a fit: not converged, parameters at a bound,
+// missing standard errors, starts that ended elsewhere.
+func fitWarnings(sc *scenarios.Scenario, r *resultJSON) []string {
+	var ws []string
+	if r.Status != "converged" && !r.Interrupted && r.Status != "diverged" {
+		ws = append(ws, fmt.Sprintf("the fit did not converge (%s): %s; its standard errors are indicative only", r.Status, r.Message))
+	}
+	for _, name := range sc.ParamNames {
+		pj := r.Parameters[name]
+		if pj.AtBound != nil {
+			side := "lower"
+			if *pj.AtBound == identify.AtMax {
+				side = "upper"
+			}
+			ws = append(ws, fmt.Sprintf("%s = %.6g is at its %s bound", name, pj.Value, side))
+		}
+		if pj.StdErr == nil && pj.StdErrNote != "" && pj.StdErrNote != "fixed" && pj.AtBound == nil {
+			ws = append(ws, fmt.Sprintf("%s has no standard error: %s", name, pj.StdErrNote))
+		}
+	}
+	if n := len(r.Waterfall); n > 1 && r.Waterfall[0].Loss != nil {
+		best, other := *r.Waterfall[0].Loss, 0
+		for _, w := range r.Waterfall[1:] {
+			if w.Loss == nil || *w.Loss > best*(1+1e-6) {
+				other++
+			}
+		}
+		if other > 0 {
+			ws = append(ws, fmt.Sprintf("%d of %d starts ended above the best loss (local minima or failures; see waterfall in result.json)", other, n))
+		}
+	}
+	return ws
+}
+
 func printFit(w io.Writer, sc *scenarios.Scenario, r *resultJSON, dir string) {
 	fmt.Fprintf(w, "%s (%s): %s with %s gradients, %d epochs, %.3gs, %d function evaluations; %s\n",
 		sc.Name, sc.File, r.Optimizer, r.GradientMethod, r.Epochs, r.Seconds, r.NFE, r.Status)
 	fmt.Fprintf(w, "loss %.6g\n\n", r.Loss)
-	fmt.Fprintf(w, "%-12s %16s %14s %14s %12s %12s\n", "parameter", "fitted", "std. error", "true", "rel. error", "init")
+	kind := identify.Classic
+	if r.Covariance != nil {
+		kind = r.Covariance.Kind
+	}
+	var notes []string // footnotes, numbered in order of appearance
+	mark := func(note string) string {
+		for i, n := range notes {
+			if n == note {
+				return fmt.Sprintf(" [%d]", i+1)
+			}
+		}
+		notes = append(notes, note)
+		return fmt.Sprintf(" [%d]", len(notes))
+	}
+	fmt.Fprintf(w, "%-12s %16s %22s %14s %12s %12s\n", "parameter", "fitted", "std. error ("+kind+")", "true", "rel. error", "init")
 	for _, name := range sc.ParamNames {
 		pj := r.Parameters[name]
 		se, tr, rel := "-", "-", "-"
 		if pj.StdErr != nil {
 			se = fmt.Sprintf("%.3g", *pj.StdErr)
+		}
+		if pj.StdErrNote != "" {
+			se += mark(pj.StdErrNote)
 		}
 		if pj.True != nil {
 			tr = fmt.Sprintf("%.10g", *pj.True)
@@ -296,7 +417,10 @@ func printFit(w io.Writer, sc *scenarios.Scenario, r *resultJSON, dir string) {
 				rel = fmt.Sprintf("%.2g", math.Abs(pj.Value-*pj.True)/math.Abs(*pj.True))
 			}
 		}
-		fmt.Fprintf(w, "%-12s %16.10g %14s %14s %12s %12.6g\n", name, pj.Value, se, tr, rel, pj.Init)
+		fmt.Fprintf(w, "%-12s %16.10g %22s %14s %12s %12.6g\n", name, pj.Value, se, tr, rel, pj.Init)
+	}
+	for i, n := range notes {
+		fmt.Fprintf(w, "[%d] %s\n", i+1, n)
 	}
 	if e := r.Extrapolation; e != nil && e.MSE != nil {
 		fmt.Fprintf(w, "\nextrapolation to t1 = %g (%d points): MSE of the observed components against the %s = %.3g\n", e.T1, e.Points, e.Against, *e.MSE)

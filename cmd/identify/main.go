@@ -43,7 +43,7 @@ func main() {
 const usageText = `identify — physics-informed system identification with ACA gradients
 
 Usage:
-  identify fit SCENARIO [--out DIR] [--method M] [--optimizer adam|lbfgs|lm] [--epochs N] [--seed S] [--json] [--resume DIR]
+  identify fit SCENARIO [--out DIR] [--method M] [--optimizer lm|lbfgs|adam] [--epochs N] [--seed S] [--json] [--resume DIR]
       Fit the free parameters, extrapolate, write result.json, trajectory.csv, orbits.png, loss.png.
   identify simulate SCENARIO [--out FILE.csv] [--t1 T] [--points N]
       Write a trajectory at the parameters' true values.
