@@ -352,3 +352,28 @@ func TestStdErrNotes(t *testing.T) {
 		}
 	})
 }
+
+// TestOptimizersJudgedAlike: L-BFGS and Adam work through the smooth bound
+// transform, yet their status comes from the same test in θ: L-BFGS reaches
+// the SIR optimum with γ within boundTol (1e-9 of the box width) of its lower
+// bound, reported at_bound and converged; 100 Adam epochs are far from it and
+// say so, with their standard errors marked indicative.
+func TestOptimizersJudgedAlike(t *testing.T) {
+	p := sirProblem(t)
+	lb, err := identify.Fit(context.Background(), p, nil, &identify.LBFGS{})
+	require.NoError(t, err)
+	s := lb.Starts[0]
+	assert.Equal(t, "converged", s.Status, s.Message)
+	assert.Equal(t, []string{"", identify.AtMin}, s.AtBound)
+	assert.InDelta(t, 0.15, s.Params[1], 1e-9*(1-0.15))
+	assert.Equal(t, "at its lower bound", lb.StdErrNote[1])
+
+	ad, err := identify.Fit(context.Background(), p, nil, &identify.Adam{LR: 0.01})
+	require.NoError(t, err)
+	s = ad.Starts[0]
+	assert.Equal(t, "max_epochs", s.Status)
+	assert.Greater(t, s.Optimality, 1e-6)
+	assert.Contains(t, s.Message, "not at an optimum")
+	assert.Equal(t, "fit not converged (max_epochs): indicative only", ad.StdErrNote[0])
+	t.Logf("lbfgs: θ = %.10g, %s; adam: θ = %.4g, loss %.6g, cosine %.2g", lb.Params, lb.Starts[0].Message, ad.Params, ad.Loss, s.Optimality)
+}
