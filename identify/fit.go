@@ -238,7 +238,17 @@ func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (*Result
 	}
 	b := res.Starts[res.Best]
 	res.Params, res.Loss, res.Status = b.Params, b.Loss, b.Status
-	if cov, err := EstimateCovariance(p, res.Params, o.Covariance, b.AtBound); err == nil {
+	cov, err := EstimateCovariance(p, res.Params, o.Covariance, b.AtBound)
+	if err != nil {
+		// No numbers, but a reason for each.
+		res.StdErrNote = make([]string, len(p.Params))
+		for i, q := range p.Params {
+			res.StdErrNote[i] = "no covariance: " + err.Error()
+			if q.Fixed {
+				res.StdErrNote[i] = "fixed"
+			}
+		}
+	} else {
 		res.Covariance, res.StdErr, res.StdErrNote = cov, cov.StdErr, cov.Notes
 		if b.Status != "converged" {
 			for i, n := range res.StdErrNote {

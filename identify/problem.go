@@ -13,10 +13,12 @@ import (
 type Parameter struct {
 	// Name labels the parameter in results.
 	Name string
-	// Init is where fits start (before any multi-start jitter).
+	// Init is where fits start (the first start; others are drawn inside the
+	// bounds, or jittered around Init when Options.Jitter is set).
 	Init float64
 	// Min and Max bound the parameter; ±Inf (or both 0) means unbounded on that
-	// side. Bounds are enforced by a smooth transform, never by clipping.
+	// side. LM works on the box itself (a bound can be reached); Adam and
+	// L-BFGS through a smooth transform (a bound is approached).
 	Min, Max float64
 	// Fixed parameters keep Init and are not fitted.
 	Fixed bool

@@ -377,3 +377,16 @@ func TestOptimizersJudgedAlike(t *testing.T) {
 	assert.Equal(t, "fit not converged (max_epochs): indicative only", ad.StdErrNote[0])
 	t.Logf("lbfgs: θ = %.10g, %s; adam: θ = %.4g, loss %.6g, cosine %.2g", lb.Params, lb.Starts[0].Message, ad.Params, ad.Loss, s.Optimality)
 }
+
+// TestNoCovarianceSaysWhy: with fewer observations than free parameters there
+// is no covariance, and every free parameter's note says why.
+func TestNoCovarianceSaysWhy(t *testing.T) {
+	p := lvProblem(t, 0, 0)
+	p.Times, p.Values = p.Times[:1], p.Values[:2]
+	res, err := identify.Fit(context.Background(), p, &identify.Options{Epochs: 3}, nil)
+	require.NoError(t, err)
+	assert.Nil(t, res.Covariance)
+	for i := range p.Params {
+		assert.Contains(t, res.StdErrNote[i], "no covariance: identify: 2 observations for 4 free parameters")
+	}
+}

@@ -259,8 +259,6 @@ func buildResult(sc *scenarios.Scenario, p *identify.Problem, opt identify.Optim
 		}
 		if res.StdErrNote != nil {
 			pj.StdErrNote = res.StdErrNote[i]
-		} else if !sp.Fixed {
-			pj.StdErrNote = "no covariance: the Jacobian could not be computed at the fit"
 		}
 		if i < len(best.AtBound) && best.AtBound[i] != "" {
 			b := best.AtBound[i]
