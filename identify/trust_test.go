@@ -390,3 +390,43 @@ func TestNoCovarianceSaysWhy(t *testing.T) {
 		assert.Contains(t, res.StdErrNote[i], "no covariance: identify: 2 observations for 4 free parameters")
 	}
 }
+
+// TestStartPoints: start 0 is the init; the others form a Latin hypercube,
+// one per stratum of each parameter's range (log-scaled where it spans two
+// decades), strictly inside the bounds, the same for the same seed.
+func TestStartPoints(t *testing.T) {
+	p := &identify.Problem{Params: []identify.Parameter{
+		{Name: "wide", Init: 1, Min: 0.01, Max: 10}, // three decades: log-uniform
+		{Name: "narrow", Init: 0.5, Min: 0, Max: 2}, // uniform
+		{Name: "open", Init: 2},                     // unbounded: [0.2, 20], log-uniform
+		{Name: "fixed", Init: 3, Min: 1, Max: 5, Fixed: true},
+	}}
+	const n = 9
+	pts := identify.StartPoints(p, n, 4, 0)
+	require.Len(t, pts, n)
+	assert.Equal(t, []float64{1, 0.5, 2, 3}, pts[0])
+	assert.Equal(t, pts, identify.StartPoints(p, n, 4, 0), "deterministic")
+	assert.NotEqual(t, pts, identify.StartPoints(p, n, 5, 0), "seeded")
+	for j, scale := range []func(float64) float64{
+		func(v float64) float64 { return (math.Log(v) - math.Log(0.01)) / (math.Log(10) - math.Log(0.01)) },
+		func(v float64) float64 { return v / 2 },
+		func(v float64) float64 { return (math.Log(v) - math.Log(0.2)) / (math.Log(20) - math.Log(0.2)) },
+	} {
+		seen := make([]bool, n-1)
+		for _, pt := range pts[1:] {
+			s := scale(pt[j])
+			require.True(t, s > 0 && s < 1, "%s = %g inside its range", p.Params[j].Name, pt[j])
+			k := int(s * (n - 1))
+			assert.False(t, seen[k], "%s: one start per stratum", p.Params[j].Name)
+			seen[k] = true
+		}
+	}
+	for _, pt := range pts {
+		assert.Equal(t, 3.0, pt[3], "fixed keeps its init")
+	}
+	// With jitter, every start (the first too) is the init ±jitter.
+	for _, pt := range identify.StartPoints(p, 3, 4, 0.1) {
+		assert.InDelta(t, 1, pt[0], 0.1)
+		assert.NotEqual(t, 1.0, pt[0])
+	}
+}
