@@ -420,6 +420,15 @@ func printFit(w io.Writer, sc *scenarios.Scenario, r *resultJSON, dir string) {
 	for i, n := range notes {
 		fmt.Fprintf(w, "[%d] %s\n", i+1, n)
 	}
+	if n := len(r.Waterfall); n > 1 && r.Waterfall[0].Loss != nil {
+		best, at := *r.Waterfall[0].Loss, 0
+		for _, s := range r.Waterfall {
+			if s.Loss != nil && *s.Loss <= best*(1+1e-6) {
+				at++
+			}
+		}
+		fmt.Fprintf(w, "\n%d of %d starts reached the best loss (within 1e-6 relative); every end point is in the waterfall of result.json\n", at, n)
+	}
 	if e := r.Extrapolation; e != nil && e.MSE != nil {
 		fmt.Fprintf(w, "\nextrapolation to t1 = %g (%d points): MSE of the observed components against the %s = %.3g\n", e.T1, e.Points, e.Against, *e.MSE)
 	}

@@ -208,6 +208,7 @@ func TestFitTrustOutputs(t *testing.T) {
 	require.Equal(t, exitOK, code)
 	assert.Contains(t, stdout, "std. error (classic)")
 	assert.Contains(t, stdout, "[1] at its lower bound")
+	assert.Contains(t, stdout, "of 3 starts reached the best loss")
 
 	// An epoch limit too small to converge: a warning and indicative errors.
 	code, stdout, stderr = call("fit", path, "--out", t.TempDir(), "--epochs", "2", "--json")
