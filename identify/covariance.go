@@ -135,7 +135,7 @@ func EstimateCovariance(p *Problem, theta []float64, kind string, atBoundOf []st
 		for _, j := range cols {
 			c.Notes[ob.free[j]] = fmt.Sprintf("%d observations for %d parameters", N, np)
 		}
-		return nil, fmt.Errorf("identify: %d observations for %d free parameters: no covariance", N, np)
+		return nil, fmt.Errorf("identify: no covariance: %d observations for %d free parameters", N, np)
 	}
 	// J·D⁻¹, with D the column norms; a column of zeros stays zero.
 	Js := mat.NewDense(N, np, nil)

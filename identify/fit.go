@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -243,7 +244,7 @@ func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (*Result
 		// No numbers, but a reason for each.
 		res.StdErrNote = make([]string, len(p.Params))
 		for i, q := range p.Params {
-			res.StdErrNote[i] = "no covariance: " + err.Error()
+			res.StdErrNote[i] = strings.TrimPrefix(err.Error(), "identify: ")
 			if q.Fixed {
 				res.StdErrNote[i] = "fixed"
 			}
