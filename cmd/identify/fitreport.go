@@ -129,4 +129,3 @@ func printFit(w io.Writer, sc *scenarios.Scenario, r *resultJSON, dir string) {
 		filepath.Join(dir, "result.json"), filepath.Join(dir, "trajectory.csv"),
 		filepath.Join(dir, "orbits.png"), filepath.Join(dir, "loss.png")}, ", "))
 }
-
