@@ -77,7 +77,9 @@ type LM struct {
 	// each stage starting where the last ended, up to all K times (a stage
 	// keeps at least (free parameters)+2 times). Short windows have fewer
 	// local minima: an oscillation fitted over a growing window cannot lock
-	// onto the wrong phase. 0 means 4; 1 means none.
+	// onto the wrong phase. 0 means 4; 1 means none. A stage may use half of
+	// the epochs left; its iterations count in the epoch numbers but not in
+	// the history, which holds the full-data iterations only.
 	Windows int
 }
 
