@@ -148,5 +148,10 @@ func (o *objective) residuals(x []float64) (r, jac []float64, err error) {
 			return nil, nil, fmt.Errorf("%w: non-finite residual", ErrDiverged)
 		}
 	}
+	for _, v := range jac {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, nil, fmt.Errorf("%w: non-finite sensitivity", ErrDiverged)
+		}
+	}
 	return r, jac, nil
 }
