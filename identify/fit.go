@@ -89,7 +89,9 @@ type StartResult struct {
 	// History has one entry per epoch.
 	History []Epoch `json:"history"`
 	// Status says why the start stopped. "converged" means the first-order
-	// optimality test passed at Params (Optimality ≤ Options.GradTol);
+	// optimality test passed at Params (Optimality ≤ Options.GradTol), or the
+	// residuals are within 10× the solver tolerances of the data (a
+	// zero-residual fit, where the cosine is rounding noise);
 	// otherwise max_epochs (the epoch limit), loss_tol (the loss stopped
 	// moving), stalled (no step lowers the loss, or the optimizer's own test
 	// in its coordinates passed), interrupted or diverged. Message explains.
