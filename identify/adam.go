@@ -35,13 +35,15 @@ func (a *Adam) run(ctx context.Context, ob *objective, o *Options, init []float6
 			sr.Message = fmt.Sprintf("epoch %d: %v (loss %v); keeping the best parameters found", epoch, err, loss)
 			return fmt.Errorf("%w at epoch %d: %v", ErrDiverged, epoch, err)
 		}
-		rec(epoch, loss, st.U)
-		if o.GradTol > 0 && maxAbs(g) < o.GradTol {
-			sr.Status, sr.Message = "converged", fmt.Sprintf("gradient below %g", o.GradTol)
+		rec(epoch, loss, ob.thetaOf(st.U))
+		// Adam stops early only on tolerances the caller set; whether it
+		// converged is decided afterwards by the optimality test (judge).
+		if o.gradTolSet && maxAbs(g) < o.GradTol {
+			sr.Status, sr.Message = "stalled", fmt.Sprintf("largest |dL/du| below %g in the transformed coordinates", o.GradTol)
 			return nil
 		}
 		if o.LossTol > 0 && math.Abs(loss-prev) <= o.LossTol*math.Abs(loss) {
-			sr.Status, sr.Message = "converged", fmt.Sprintf("loss change below %g relative", o.LossTol)
+			sr.Status, sr.Message = "loss_tol", fmt.Sprintf("loss change below %g relative", o.LossTol)
 			return nil
 		}
 		prev = loss

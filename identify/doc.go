@@ -8,17 +8,34 @@
 // with gradients from package aca (Problem.Method; ACA by default). The
 // optimizer is a value passed to Fit, each with its own settings:
 //
+//   - LM (the default): projected Levenberg–Marquardt on the weighted residuals
+//     with box constraints in the parameters' own coordinates (Kanzow,
+//     Yamashita & Fukushima 2004), the Jacobian from forward sensitivities
+//     (aca.Forward), after a continuation over growing leading windows of the
+//     observations.
+//   - LBFGS: limited-memory BFGS from gonum/optimize.
 //   - Adam: Adam (Kingma & Ba 2015), one full-batch gradient per epoch, with an
 //     exponential learning-rate decay: the paper's three-body training.
-//   - LBFGS: limited-memory BFGS from gonum/optimize.
-//   - LM: Levenberg–Marquardt on the weighted residuals, with the Jacobian from
-//     forward sensitivities (aca.Forward, Result.Sensitivities).
 //
 // Options holds what every optimizer shares (epochs, tolerances, starts).
-// Bounds are enforced by smooth transforms (scaled sigmoid, softplus), never by
-// clipping. Standard errors come from the Gauss–Newton (sandwich) covariance at
-// the optimum. Multi-start runs seeded starts on parallel goroutines; each start
-// seeds its own generator from (seed, start index), so results do not depend on
+// Adam and L-BFGS see bounds through smooth transforms (scaled sigmoid,
+// softplus), which approach a bound but never reach it; LM reaches it.
+//
+// Every start is judged by one first-order optimality test in θ, whichever
+// optimizer ran: with r the weighted residuals and J their Jacobian, the
+// largest |(Jᵀr)_j|/(‖J_j‖‖r‖) over the parameters not held at a bound (a
+// parameter at a bound whose gradient pushes outward is held) must be below
+// Options.GradTol (1e-6): the projected gradient, scaled so that it does not
+// depend on the units of parameters or data (MINPACK's gtol). Only then is the
+// status "converged"; otherwise it says why the optimizer stopped (max_epochs,
+// loss_tol, stalled).
+//
+// Uncertainty: EstimateCovariance gives the classic s²(JᵀWJ)⁻¹ or the
+// sandwich (White 1980) covariance from an SVD of the column-scaled Jacobian,
+// with a stated reason where a standard error cannot be given (fixed, at a
+// bound, not identifiable: the parameters of the null space of JᵀJ named).
+// Multi-start: start 0 is the init, the others a Latin hypercube inside the
+// bounds (StartPoints), run on parallel goroutines; results do not depend on
 // scheduling. A context ends a fit after the current epoch with the best
-// parameters so far, and a fit can resume from the state it saved.
+// parameters so far, and an Adam fit can resume from the state it saved.
 package identify

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,25 +14,39 @@ import (
 )
 
 // Options configures a fit, whatever the optimizer; the optimizer's own settings
-// live in its value (Adam, LBFGS, LM). The zero value means 100 epochs, one start
-// jittered by 10%, the optimizer's stopping tolerances and GOMAXPROCS workers.
+// live in its value (Adam, LBFGS, LM). The zero value means the optimizer's
+// epoch limit (200 for LM and L-BFGS, 100 for Adam), one start from the init
+// as given, the optimality tolerance 1e-6, the classic covariance and
+// GOMAXPROCS workers.
 type Options struct {
 	// Epochs bounds the iterations (Adam: gradient steps; L-BFGS and LM: major
-	// iterations); 0 means 100.
+	// iterations); 0 means 200 (LM, L-BFGS) or 100 (Adam).
 	Epochs int
-	// GradTol stops when the largest |dL/du| falls below it; 0 means the
-	// optimizer's default: never (Adam) or 1e-12 (L-BFGS, LM).
+	// GradTol is the first-order optimality tolerance that decides
+	// "converged" for every optimizer: the largest cosine between the
+	// weighted residuals and a Jacobian column, over the parameters not held
+	// at a bound (the projected gradient, scaled; see StartResult.Optimality).
+	// LM stops when it holds. 0 means 1e-6. Adam also stops early when the
+	// largest |dL/du| falls below it, but only when it is set.
 	GradTol float64
 	// LossTol stops when the loss changes by less than LossTol·|L| between
-	// epochs; 0 means the optimizer's default: never (Adam) or 1e-15 (L-BFGS, LM).
+	// epochs (status loss_tol unless the optimality test passes); 0 means the
+	// optimizer's default: never (Adam) or 1e-15 (L-BFGS, LM).
 	LossTol float64
-	// Seed drives the multi-start jitter; the same seed gives the same numbers.
+	// Seed drives the starting points; the same seed gives the same numbers.
 	Seed uint64
-	// Starts is the number of starting points; 0 means 1.
+	// Starts is the number of starting points; 0 means 1. Start 0 is the
+	// init as given; the others are drawn inside the bounds (see Jitter and
+	// StartPoints).
 	Starts int
-	// Jitter perturbs each start: θ = init·(1 + U(−Jitter, Jitter)) (or
-	// init + U(−Jitter, Jitter) for init 0); 0 means 0.1, negative means none.
+	// Jitter, when positive, perturbs every start around the init instead:
+	// θ = init·(1 + U(−Jitter, Jitter)) (or init + U(−Jitter, Jitter) for
+	// init 0), start 0 included: the paper's three-body runs. 0 or negative
+	// means no jitter.
 	Jitter float64
+	// Covariance is the kind of covariance reported: "classic" (default) or
+	// "sandwich"; see EstimateCovariance.
+	Covariance string
 	// Workers bounds the goroutines running starts; 0 means GOMAXPROCS.
 	Workers int
 	// Progress, when not nil, is called after every epoch of every start, never
@@ -40,6 +54,8 @@ type Options struct {
 	Progress func(Progress)
 	// Resume continues from the states of an interrupted fit (Result.Starts).
 	Resume []StartResult
+
+	gradTolSet bool // GradTol was given by the caller, not defaulted
 }
 
 // Progress reports one epoch of one start.
@@ -60,7 +76,7 @@ type Epoch struct {
 type StartResult struct {
 	// Start is the index of the starting point.
 	Start int `json:"start"`
-	// Init is the jittered starting θ.
+	// Init is the start's actual starting θ.
 	Init []float64 `json:"init"`
 	// Params is the best θ found and Loss its loss (nil and 0 when no finite
 	// loss was reached).
@@ -72,10 +88,20 @@ type StartResult struct {
 	Evals  int `json:"evals"`
 	// History has one entry per epoch.
 	History []Epoch `json:"history"`
-	// Status says why the start stopped: max_epochs, converged, interrupted or
-	// diverged; Message explains.
+	// Status says why the start stopped. "converged" means the first-order
+	// optimality test passed at Params (Optimality ≤ Options.GradTol), or the
+	// residuals are within 10× the solver tolerances of the data (a
+	// zero-residual fit, where the cosine is rounding noise);
+	// otherwise max_epochs (the epoch limit), loss_tol (the loss stopped
+	// moving), stalled (no step lowers the loss, or the optimizer's own test
+	// in its coordinates passed), interrupted or diverged. Message explains.
 	Status  string `json:"status"`
 	Message string `json:"message,omitempty"`
+	// Optimality is the projected-gradient cosine at Params (see
+	// Options.GradTol); AtBound labels each parameter at its bound with
+	// AtMin or AtMax ("" inside its bounds or fixed).
+	Optimality float64  `json:"optimality"`
+	AtBound    []string `json:"at_bound,omitempty"`
 	// State is what resuming needs: the optimizer coordinates and Adam's moments.
 	State *OptimizerState `json:"state,omitempty"`
 }
@@ -95,9 +121,17 @@ type Result struct {
 	// Params is the best θ (all parameters, fixed ones included), Loss its loss.
 	Params []float64
 	Loss   float64
-	// StdErr holds Gauss–Newton standard errors (NaN for fixed parameters or
-	// where the covariance is singular); nil when they could not be computed.
-	StdErr []float64
+	// Status is the best start's status.
+	Status string
+	// StdErr holds the standard errors of Covariance's kind, NaN where
+	// StdErrNote says why there is none (fixed, at a bound, not identifiable);
+	// nil when they could not be computed at all. StdErrNote also marks the
+	// values of an unconverged fit as indicative.
+	StdErr     []float64
+	StdErrNote []string
+	// Covariance is the covariance of the best parameters (nil when it could
+	// not be computed).
+	Covariance *Covariance
 	// Best is the index of the best start.
 	Best int
 	// Starts holds every start's record.
@@ -112,26 +146,28 @@ type Result struct {
 // resolved returns a copy with the defaults filled in, the tolerances from opt.
 func (o *Options) resolved(opt Optimizer) Options {
 	r := *o
+	epochs, lossTol := opt.defaults()
 	if r.Epochs == 0 {
-		r.Epochs = 100
+		r.Epochs = epochs
 	}
 	if r.Starts == 0 {
 		r.Starts = 1
 	}
-	if r.Jitter == 0 {
-		r.Jitter = 0.1
-	} else if r.Jitter < 0 {
+	if r.Jitter < 0 {
 		r.Jitter = 0
 	}
 	if r.Workers == 0 {
 		r.Workers = runtime.GOMAXPROCS(0)
 	}
-	gradTol, lossTol := opt.tolerances()
+	r.gradTolSet = r.GradTol > 0
 	if r.GradTol == 0 {
-		r.GradTol = gradTol
+		r.GradTol = 1e-6
 	}
 	if r.LossTol == 0 {
 		r.LossTol = lossTol
+	}
+	if r.Covariance == "" {
+		r.Covariance = Classic
 	}
 	return r
 }
@@ -141,15 +177,20 @@ func (o *Options) resolved(opt Optimizer) Options {
 // epoch and Fit returns the best found so far with Interrupted set. A start
 // that diverges keeps its best parameters; Fit fails only when every start
 // failed before its first finite loss. Nil options mean the defaults and a nil
-// optimizer means &Adam{}; like gonum's optimize.Minimize, Fit changes neither.
+// optimizer means &LM{}, bound-constrained least squares; like gonum's
+// optimize.Minimize, Fit changes neither. Every start's status is judged by
+// the same first-order optimality test in θ (see StartResult.Status).
 func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (*Result, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
 	if opt == nil {
-		opt = &Adam{}
+		opt = &LM{}
 	}
 	o := opts.resolved(opt)
+	if o.Covariance != Classic && o.Covariance != Sandwich {
+		return nil, fmt.Errorf("identify: unknown covariance %q (allowed: classic, sandwich)", o.Covariance)
+	}
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -171,12 +212,13 @@ func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (*Result
 	}
 	// A start's failure is its own (recorded in its StartResult), so no task
 	// returns an error to the group: the group only bounds the goroutines.
+	inits := StartPoints(p, o.Starts, o.Seed, o.Jitter)
 	var g errgroup.Group
 	g.SetLimit(o.Workers)
 	errs := make([]error, o.Starts)
 	for i := range o.Starts {
 		g.Go(func() error {
-			res.Starts[i], errs[i] = runStart(ctx, p, &o, opt, i, progress)
+			res.Starts[i], errs[i] = runStart(ctx, p, &o, opt, i, inits[i], progress)
 			return nil
 		})
 	}
@@ -198,41 +240,35 @@ func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (*Result
 		return res, fmt.Errorf("identify: no start reached a finite loss: %w", errors.Join(errs...))
 	}
 	b := res.Starts[res.Best]
-	res.Params, res.Loss = b.Params, b.Loss
-	res.StdErr, _ = StandardErrors(p, res.Params)
+	res.Params, res.Loss, res.Status = b.Params, b.Loss, b.Status
+	cov, err := EstimateCovariance(p, res.Params, o.Covariance, b.AtBound)
+	if err != nil {
+		// No numbers, but a reason for each.
+		res.StdErrNote = make([]string, len(p.Params))
+		for i, q := range p.Params {
+			res.StdErrNote[i] = strings.TrimPrefix(err.Error(), "identify: ")
+			if q.Fixed {
+				res.StdErrNote[i] = "fixed"
+			}
+		}
+	} else {
+		res.Covariance, res.StdErr, res.StdErrNote = cov, cov.StdErr, cov.Notes
+		if b.Status != "converged" {
+			for i, n := range res.StdErrNote {
+				if n == "" && !math.IsNaN(res.StdErr[i]) {
+					res.StdErrNote[i] = fmt.Sprintf("fit not converged (%s): indicative only", b.Status)
+				}
+			}
+		}
+	}
 	return res, nil
 }
 
-// startTheta returns start i's initial θ: init jittered by a generator seeded
-// with (seed, i), so a start's numbers do not depend on which goroutine runs it.
-func startTheta(p *Problem, o *Options, i int) []float64 {
-	rng := rand.New(rand.NewPCG(o.Seed, uint64(i)))
-	theta := make([]float64, len(p.Params))
-	for j, q := range p.Params {
-		theta[j] = q.Init
-		if q.Fixed || o.Jitter == 0 {
-			continue
-		}
-		d := o.Jitter * (2*rng.Float64() - 1)
-		if q.Init == 0 {
-			theta[j] = d
-		} else {
-			theta[j] = q.Init * (1 + d)
-		}
-		lo, hi := q.bounds()
-		if theta[j] <= lo || theta[j] >= hi {
-			theta[j] = q.Init
-		}
-	}
-	return theta
-}
-
-func runStart(ctx context.Context, p *Problem, o *Options, opt Optimizer, i int, progress func(Progress)) (StartResult, error) {
+func runStart(ctx context.Context, p *Problem, o *Options, opt Optimizer, i int, init []float64, progress func(Progress)) (StartResult, error) {
 	ob, err := newObjective(p)
 	if err != nil {
 		return StartResult{Start: i, Status: "diverged", Message: err.Error()}, err
 	}
-	init := startTheta(p, o, i)
 	sr := StartResult{Start: i, Init: init, Loss: math.NaN()}
 	var state *OptimizerState
 	if i < len(o.Resume) && o.Resume[i].State != nil {
@@ -243,11 +279,10 @@ func runStart(ctx context.Context, p *Problem, o *Options, opt Optimizer, i int,
 		}
 		state = prev.State
 	}
-	rec := func(epoch int, loss float64, u []float64) {
+	rec := func(epoch int, loss float64, th []float64) {
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return // a failed trial point of a line search: not an epoch's result
 		}
-		th := ob.thetaOf(u)
 		sr.History = append(sr.History, Epoch{Epoch: epoch, Loss: loss, Params: th})
 		sr.Epochs = epoch
 		if !math.IsNaN(loss) && (sr.Params == nil || math.IsNaN(sr.Loss) || loss < sr.Loss) {
@@ -263,5 +298,7 @@ func runStart(ctx context.Context, p *Problem, o *Options, opt Optimizer, i int,
 	if err != nil && sr.Status == "" {
 		sr.Status, sr.Message = "diverged", err.Error()
 	}
+	judge(ob, o, &sr)
+	sr.NFE, sr.Evals = ob.nfe, ob.evals
 	return sr, err
 }

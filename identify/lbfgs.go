@@ -11,7 +11,8 @@ import (
 
 var errStop = errors.New("identify: stopped")
 
-// run minimizes with gonum's L-BFGS. The loss and gradient of one point come
+// run minimizes with gonum's L-BFGS in the transformed coordinates u (bounds
+// through the smooth transform, so a bound is approached, never reached). The loss and gradient of one point come
 // from one gradient evaluation (cached between gonum's Func and Grad calls).
 // It does not resume: state and done are ignored.
 func (l *LBFGS) run(ctx context.Context, ob *objective, o *Options, init []float64, _ *OptimizerState, _ int, sr *StartResult, rec func(int, float64, []float64)) error {
@@ -46,7 +47,7 @@ func (l *LBFGS) run(ctx context.Context, ob *objective, o *Options, init []float
 			return nil
 		}
 		epoch++
-		rec(epoch, loc.F, loc.X)
+		rec(epoch, loc.F, ob.thetaOf(loc.X))
 		if ctx.Err() != nil {
 			sr.Status, sr.Message = "interrupted", fmt.Sprintf("stopped after epoch %d", epoch)
 			return errStop
@@ -55,7 +56,7 @@ func (l *LBFGS) run(ctx context.Context, ob *objective, o *Options, init []float
 	}}
 	settings := &optimize.Settings{
 		MajorIterations:   o.Epochs,
-		GradientThreshold: o.GradTol,
+		GradientThreshold: 1e-12, // in u; whether it converged is judged in θ afterwards
 		Converger:         &optimize.FunctionConverge{Relative: o.LossTol, Iterations: 5},
 		Recorder:          r,
 	}
@@ -78,7 +79,7 @@ func (l *LBFGS) run(ctx context.Context, ob *objective, o *Options, init []float
 			// optimum's rounding floor: report it, keep the result.
 			sr.Message = err.Error()
 			if sr.Status == "" || sr.Status == "failure" {
-				sr.Status = "converged"
+				sr.Status = "stalled" // judge decides whether it is an optimum
 			}
 			return nil
 		}
@@ -87,14 +88,18 @@ func (l *LBFGS) run(ctx context.Context, ob *objective, o *Options, init []float
 	return nil
 }
 
+// statusOf names why gonum stopped; judge then replaces it with "converged"
+// when the optimality test passes in θ.
 func statusOf(s optimize.Status) string {
 	switch s {
 	case optimize.IterationLimit:
 		return "max_epochs"
+	case optimize.FunctionConvergence:
+		return "loss_tol"
 	case optimize.Failure:
 		return "failure"
 	}
-	return "converged"
+	return "stalled"
 }
 
 type recorder struct {

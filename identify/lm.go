@@ -8,81 +8,173 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// run solves (JᵀJ + λ·diag(JᵀJ)) δ = −Jᵀr, accepts the step when the loss
-// falls (then λ /= 3), else λ *= 4 and retries (Marquardt 1963, with
-// Nielsen-style factors). It does not resume: state and done are ignored.
+// run is projected Levenberg–Marquardt on the box (Kanzow, Yamashita &
+// Fukushima 2004), in the parameters' own coordinates: bounds are reachable
+// and the gradient does not vanish near them. Each iteration holds the
+// parameters that sit at a bound with the gradient pushing outward (a
+// parameter whose gradient points inward is released), solves
+// (J_FᵀJ_F + λ·diag(J_FᵀJ_F)) δ = −J_Fᵀr for the others, and projects x + δ
+// onto the box. A step that lowers the loss is accepted (λ /= 3); otherwise
+// λ *= 4 and the step is retried (Marquardt 1963, Nielsen-style factors).
+// It stops "converged" when the optimality test passes (see optimality),
+// "loss_tol" when the loss stops moving without it, "stalled" when no damping
+// gives a lower loss, "max_epochs" at the limit. It does not resume: state and
+// done are ignored.
 func (m *LM) run(ctx context.Context, ob *objective, o *Options, init []float64, _ *OptimizerState, _ int, sr *StartResult, rec func(int, float64, []float64)) error {
-	u := ob.uOf(init)
-	nf := len(u)
+	x := ob.freeOf(init)
 	lambda := m.Lambda
 	if lambda == 0 {
 		lambda = 1e-3
 	}
-	r, jac, err := ob.jacobian(u, false)
+	epoch := 0
+	// Continuation: fit growing leading windows of the observations first.
+	windows := m.windows(len(ob.p.Times), len(x))
+	for _, w := range windows[:len(windows)-1] {
+		sub, err := newObjective(ob.p.window(w))
+		if err != nil {
+			return err
+		}
+		// A stage may use half of what is left, so the full fit keeps the rest.
+		budget := (o.Epochs - epoch) / 2
+		if budget < 1 {
+			break
+		}
+		var scratch StartResult
+		xs, n, err := lmSolve(ctx, sub, o, x, budget, epoch, &lambda, &scratch, nil)
+		ob.nfe += sub.nfe
+		ob.evals += sub.evals
+		epoch += n
+		if err == nil && xs != nil {
+			x = xs
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	lambda = m.Lambda
+	if lambda == 0 {
+		lambda = 1e-3
+	}
+	_, _, err := lmSolve(ctx, ob, o, x, o.Epochs-epoch, epoch, &lambda, sr, rec)
+	return err
+}
+
+// windows returns the numbers of leading observation times of the
+// continuation stages, the last being all K: LM.Windows stages halving back
+// from K, none shorter than nf+2 times.
+func (m *LM) windows(K, nf int) []int {
+	n := m.Windows
+	if n == 0 {
+		n = 4
+	}
+	ws := []int{K}
+	for w := K / 2; len(ws) < n && w >= nf+2; w /= 2 {
+		ws = append([]int{w}, ws...)
+	}
+	return ws
+}
+
+// lmSolve runs projected LM on ob from x for at most epochs iterations,
+// numbering them after done, and returns the end point and the iterations
+// used. rec may be nil (a continuation stage: not the fit's history).
+func lmSolve(ctx context.Context, ob *objective, o *Options, x []float64, epochs, done int, lambdaP *float64, sr *StartResult, rec func(int, float64, []float64)) ([]float64, int, error) {
+	if rec == nil {
+		rec = func(int, float64, []float64) {}
+	}
+	nf := len(x)
+	lo, hi := make([]float64, nf), make([]float64, nf)
+	for j, i := range ob.free {
+		lo[j], hi[j] = ob.p.Params[i].bounds()
+	}
+	lambda := *lambdaP
+	defer func() { *lambdaP = lambda }()
+	r, jac, err := ob.residuals(x)
 	if err != nil {
-		return fmt.Errorf("%w at the start: %v", ErrDiverged, err)
+		return nil, 0, fmt.Errorf("%w at the start: %v", ErrDiverged, err)
 	}
 	loss := sumSq(r)
-	for epoch := 1; epoch <= o.Epochs; epoch++ {
-		rec(epoch, loss, u)
+	xn := make([]float64, nf)
+	for it := 1; it <= epochs; it++ {
+		epoch := done + it
+		rec(epoch, loss, ob.fullOf(x))
 		if ctx.Err() != nil {
 			sr.Status, sr.Message = "interrupted", fmt.Sprintf("stopped after epoch %d", epoch)
-			return nil
+			return x, it, nil
 		}
-		J := mat.NewDense(len(r), nf, jac)
+		cos, active, _ := ob.optimality(x, r, jac)
+		if cos <= o.GradTol || loss == 0 {
+			sr.Status, sr.Message = "converged", fmt.Sprintf("projected gradient cosine %.2g ≤ %g", cos, o.GradTol)
+			return x, it, nil
+		}
+		// The free set F: every parameter not held by its bound.
+		var F []int
+		for j := range nf {
+			if !active[j] {
+				F = append(F, j)
+			}
+		}
+		nF := len(F)
+		JF := mat.NewDense(len(r), nF, nil)
+		for row := range r {
+			for a, j := range F {
+				JF.Set(row, a, jac[row*nf+j])
+			}
+		}
 		var jtj mat.SymDense
-		jtj.SymOuterK(1, J.T())
-		g := mat.NewVecDense(nf, nil)
-		g.MulVec(J.T(), mat.NewVecDense(len(r), r))
-		if 2*mat.Norm(g, math.Inf(1)) < o.GradTol {
-			sr.Status, sr.Message = "converged", fmt.Sprintf("gradient below %g", o.GradTol)
-			return nil
-		}
+		jtj.SymOuterK(1, JF.T())
+		g := mat.NewVecDense(nF, nil)
+		g.MulVec(JF.T(), mat.NewVecDense(len(r), r))
 		improved := false
-		for try := 0; try < 30 && !improved; try++ {
-			a := mat.NewSymDense(nf, nil)
+		for try := 0; try < 40 && !improved; try++ {
+			a := mat.NewSymDense(nF, nil)
 			a.CopySym(&jtj)
-			for i := 0; i < nf; i++ {
+			for i := range nF {
 				a.SetSym(i, i, jtj.At(i, i)*(1+lambda)+1e-300)
 			}
 			var delta mat.VecDense
 			var ch mat.Cholesky
-			if !ch.Factorize(a) {
+			if !ch.Factorize(a) || ch.SolveVecTo(&delta, g) != nil {
 				lambda *= 4
 				continue
 			}
-			if err := ch.SolveVecTo(&delta, g); err != nil {
-				lambda *= 4
-				continue
+			copy(xn, x)
+			moved := false
+			for a, j := range F {
+				v := math.Min(hi[j], math.Max(lo[j], x[j]-delta.AtVec(a)))
+				moved = moved || v != x[j]
+				xn[j] = v
 			}
-			un := make([]float64, nf)
-			for i := range un {
-				un[i] = u[i] - delta.AtVec(i)
+			if !moved {
+				break // the step is below the rounding of x: nothing left to try
 			}
-			rn, jn, err := ob.jacobian(un, false)
-			if err != nil || math.IsNaN(sumSq(rn)) || sumSq(rn) >= loss {
+			rn, jn, err := ob.residuals(xn)
+			if err != nil || !(sumSq(rn) < loss) {
 				lambda *= 4
 				continue
 			}
 			prev := loss
-			u, r, jac, loss = un, rn, jn, sumSq(rn)
+			x, r, jac, loss = clone(xn), rn, jn, sumSq(rn)
 			lambda = math.Max(lambda/3, 1e-12)
 			improved = true
 			if prev-loss <= o.LossTol*loss {
-				rec(epoch+1, loss, u)
-				sr.Status, sr.Message = "converged", fmt.Sprintf("loss change below %g relative", o.LossTol)
-				return nil
+				rec(epoch+1, loss, ob.fullOf(x))
+				if cos, _, _ := ob.optimality(x, r, jac); cos <= o.GradTol {
+					sr.Status, sr.Message = "converged", fmt.Sprintf("projected gradient cosine %.2g ≤ %g", cos, o.GradTol)
+				} else {
+					sr.Status, sr.Message = "loss_tol", fmt.Sprintf("loss change below %g relative", o.LossTol)
+				}
+				return x, it, nil
 			}
 		}
 		if !improved {
-			sr.Status, sr.Message = "converged", "no step reduces the loss (λ exhausted)"
-			return nil
+			sr.Status, sr.Message = "stalled", "no damping of the step lowers the loss"
+			return x, it, nil
 		}
 	}
-	rec(o.Epochs+1, loss, u)
-	sr.Epochs = o.Epochs
+	rec(done+epochs+1, loss, ob.fullOf(x))
+	sr.Epochs = done + epochs
 	sr.Status = "max_epochs"
-	return nil
+	return x, epochs, nil
 }
 
 func sumSq(x []float64) float64 {

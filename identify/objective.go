@@ -8,8 +8,10 @@ import (
 	"github.com/physid/physid/dynamics"
 )
 
-// objective evaluates the loss and its gradient in the optimizer's coordinates
-// u (free parameters only, through the bound transforms). One per goroutine.
+// objective evaluates the loss and its gradient in the transformed coordinates
+// u of Adam and L-BFGS (free parameters only, through the bound transforms), and
+// the residuals and their Jacobian in the parameters' own coordinates for LM,
+// the optimality check and the covariance. One per goroutine.
 type objective struct {
 	p      *Problem
 	free   []int
@@ -90,12 +92,34 @@ func (o *objective) eval(u, grad []float64) (float64, error) {
 	return res.Loss, nil
 }
 
-// jacobian returns the weighted residuals r (sum of squares = L) and their
-// Jacobian with respect to u, row-major len(r)×len(free), from forward
-// sensitivities. With unweighted true, r = z − y and J = ∂z/∂θ instead (for
-// the covariance).
-func (o *objective) jacobian(u []float64, unweighted bool) (r, jac []float64, err error) {
-	o.setU(u)
+// setFree writes the free parameters' values x into θ.
+func (o *objective) setFree(x []float64) {
+	for j, i := range o.free {
+		o.theta[i] = x[j]
+	}
+}
+
+// fullOf returns a copy of θ with the free parameters set to x.
+func (o *objective) fullOf(x []float64) []float64 {
+	o.setFree(x)
+	return append([]float64(nil), o.theta...)
+}
+
+// freeOf returns the free parameters' values in θ.
+func (o *objective) freeOf(theta []float64) []float64 {
+	x := make([]float64, len(o.free))
+	for j, i := range o.free {
+		x[j] = theta[i]
+	}
+	return x
+}
+
+// residuals returns the weighted residuals r at the free parameters' values x,
+// r_kc = √(w_k/K)·(z_c(t_k) − y_kc), so that Σr² = L, and their Jacobian
+// ∂r/∂x in the parameters' own coordinates (no bound transform), row-major
+// len(r)×len(free), from forward sensitivities.
+func (o *objective) residuals(x []float64) (r, jac []float64, err error) {
+	o.setFree(x)
 	res, err := o.fwd.Gradient(&o.prob, &o.p.Solver)
 	o.evals++
 	if res != nil {
@@ -109,12 +133,9 @@ func (o *objective) jacobian(u []float64, unweighted bool) (r, jac []float64, er
 	r = make([]float64, K*nobs)
 	jac = make([]float64, K*nobs*nf)
 	for k := 0; k < K; k++ {
-		w := 1.0
-		if !unweighted {
-			w = 1 / float64(K)
-			if o.p.Weights != nil {
-				w *= o.p.Weights[k]
-			}
+		w := 1 / float64(K)
+		if o.p.Weights != nil {
+			w *= o.p.Weights[k]
 		}
 		sw := math.Sqrt(w)
 		sk := res.Sensitivities[k*n*np : (k+1)*n*np]
@@ -126,12 +147,18 @@ func (o *objective) jacobian(u []float64, unweighted bool) (r, jac []float64, er
 			row := k*nobs + c
 			r[row] = sw * (res.States[k*n+comp] - o.p.Values[row])
 			for j, i := range o.free {
-				d := 1.0
-				if !unweighted {
-					d = dThetaDU(o.p.Params[i], u[j])
-				}
-				jac[row*nf+j] = sw * sk[comp*np+i] * d
+				jac[row*nf+j] = sw * sk[comp*np+i]
 			}
+		}
+	}
+	for _, v := range r {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, nil, fmt.Errorf("%w: non-finite residual", ErrDiverged)
+		}
+	}
+	for _, v := range jac {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, nil, fmt.Errorf("%w: non-finite sensitivity", ErrDiverged)
 		}
 	}
 	return r, jac, nil

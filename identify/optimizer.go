@@ -6,14 +6,15 @@ import "context"
 // &Adam{}, &LBFGS{} or &LM{}. Each carries its own settings, whose zero values
 // work, and Fit never changes them. The interface is sealed (its other methods
 // are unexported) because an optimizer works on the package's internal
-// objective in the unconstrained coordinates of the bound transforms.
+// objective (Adam and L-BFGS in the unconstrained coordinates of the bound
+// transforms, LM in the parameters' own coordinates with box constraints).
 type Optimizer interface {
 	// Name is the optimizer's name in results: adam, lbfgs or lm.
 	Name() string
-	// tolerances returns what Options.GradTol and Options.LossTol mean when 0.
-	tolerances() (gradTol, lossTol float64)
+	// defaults returns what Options.Epochs and Options.LossTol mean when 0.
+	defaults() (epochs int, lossTol float64)
 	// run minimises ob from init (or from state, resuming after done epochs),
-	// calls rec after every epoch and fills sr's status.
+	// calls rec with a fresh copy of θ after every epoch and fills sr's status.
 	run(ctx context.Context, ob *objective, o *Options, init []float64, state *OptimizerState, done int, sr *StartResult, rec func(int, float64, []float64)) error
 }
 
@@ -32,8 +33,8 @@ type Adam struct {
 // Name returns "adam".
 func (*Adam) Name() string { return "adam" }
 
-// tolerances: Adam stops on the tolerances only when they are set.
-func (*Adam) tolerances() (float64, float64) { return 0, 0 }
+// defaults: 100 epochs; Adam stops on the tolerances only when they are set.
+func (*Adam) defaults() (int, float64) { return 100, 0 }
 
 // resolved returns a copy with the defaults filled in.
 func (a *Adam) resolved() Adam {
@@ -60,18 +61,30 @@ type LBFGS struct {
 // Name returns "lbfgs".
 func (*LBFGS) Name() string { return "lbfgs" }
 
-// tolerances: 1e-12 on the gradient and 1e-15 relative on the loss.
-func (*LBFGS) tolerances() (float64, float64) { return 1e-12, 1e-15 }
+// defaults: 200 epochs, 1e-15 relative on the loss.
+func (*LBFGS) defaults() (int, float64) { return 200, 1e-15 }
 
-// LM is Levenberg–Marquardt on the weighted residuals, with the Jacobian from
-// forward sensitivities (aca.Forward); each accepted step is an epoch.
+// LM is projected Levenberg–Marquardt on the weighted residuals with box
+// constraints in the parameters' own coordinates (bounds are reached, and a
+// parameter at a bound is released when the gradient points inward), with the
+// Jacobian from forward sensitivities (aca.Forward); each accepted step is an
+// epoch. It is Fit's default optimizer.
 type LM struct {
 	// Lambda is the initial damping; 0 means 1e-3.
 	Lambda float64
+	// Windows is the number of continuation stages: the fit first runs on
+	// the leading K/2^(Windows−1) observation times, then on twice as many,
+	// each stage starting where the last ended, up to all K times (a stage
+	// keeps at least (free parameters)+2 times). Short windows have fewer
+	// local minima: an oscillation fitted over a growing window cannot lock
+	// onto the wrong phase. 0 means 4; 1 means none. A stage may use half of
+	// the epochs left; its iterations count in the epoch numbers but not in
+	// the history, which holds the full-data iterations only.
+	Windows int
 }
 
 // Name returns "lm".
 func (*LM) Name() string { return "lm" }
 
-// tolerances: 1e-12 on the gradient and 1e-15 relative on the loss.
-func (*LM) tolerances() (float64, float64) { return 1e-12, 1e-15 }
+// defaults: 200 epochs, 1e-15 relative on the loss.
+func (*LM) defaults() (int, float64) { return 200, 1e-15 }

@@ -13,10 +13,12 @@ import (
 type Parameter struct {
 	// Name labels the parameter in results.
 	Name string
-	// Init is where fits start (before any multi-start jitter).
+	// Init is where fits start (the first start; others are drawn inside the
+	// bounds, or jittered around Init when Options.Jitter is set).
 	Init float64
 	// Min and Max bound the parameter; ±Inf (or both 0) means unbounded on that
-	// side. Bounds are enforced by a smooth transform, never by clipping.
+	// side. LM works on the box itself (a bound can be reached); Adam and
+	// L-BFGS through a smooth transform (a bound is approached).
 	Min, Max float64
 	// Fixed parameters keep Init and are not fitted.
 	Fixed bool
@@ -128,4 +130,16 @@ func (p *Problem) free() []int {
 		}
 	}
 	return idx
+}
+
+// window returns a copy of the problem restricted to its first n times.
+func (p *Problem) window(n int) *Problem {
+	q := *p
+	nobs := p.NumObserved()
+	q.Times = p.Times[:n]
+	q.Values = p.Values[:n*nobs]
+	if p.Weights != nil {
+		q.Weights = p.Weights[:n]
+	}
+	return &q
 }

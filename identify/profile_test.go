@@ -54,7 +54,9 @@ func exprProblem(t testing.TB, rhs string, params []string, truth, init []float6
 func TestProfileLinearMatchesAnalytic(t *testing.T) {
 	times := identify.Linspace(0.5, 6, 12)
 	p := exprProblem(t, "a + b*t", []string{"a", "b"}, []float64{1, -0.3}, []float64{0.5, 0.5}, nil, 0, times, 0.1, 3)
-	res, err := identify.Profile(context.Background(), p, &identify.Options{Jitter: -1}, &identify.LM{}, identify.ProfileSettings{})
+	// GradTol 1e-12: the optimum to ~1e-10, below the 1e-8 the value is checked to
+	// (the default optimality tolerance, 1e-6, leaves it ~1e-7 off).
+	res, err := identify.Profile(context.Background(), p, &identify.Options{Jitter: -1, GradTol: 1e-12}, &identify.LM{}, identify.ProfileSettings{})
 	require.NoError(t, err)
 
 	n, np := len(times), 2
@@ -118,7 +120,9 @@ func TestProfileCoverage(t *testing.T) {
 	covered, wald := make([]int, 2), make([]int, 2)
 	for seed := 1; seed <= seeds; seed++ {
 		p := decayProblem(t, uint64(seed))
-		res, err := identify.Profile(context.Background(), p, &identify.Options{Jitter: -1}, &identify.LM{}, identify.ProfileSettings{})
+		// GradTol 1e-12: the optimum to ~1e-10, below the 1e-8 the value is checked to
+		// (the default optimality tolerance, 1e-6, leaves it ~1e-7 off).
+		res, err := identify.Profile(context.Background(), p, &identify.Options{Jitter: -1, GradTol: 1e-12}, &identify.LM{}, identify.ProfileSettings{})
 		require.NoError(t, err)
 		for i, pp := range res.Profiles {
 			require.True(t, pp.Identifiable(), "seed %d %s: %+v %+v", seed, pp.Name, pp.Lower, pp.Upper)
@@ -180,7 +184,9 @@ func TestProfileDeterministic(t *testing.T) {
 // loss itself; dz/dt = k·z is still identifiable from noisy data.
 func TestProfileOneFreeParameter(t *testing.T) {
 	p := exprProblem(t, "-k*z", []string{"k"}, []float64{0.7}, []float64{1}, nil, 1, identify.Linspace(0.5, 5, 10), 0.02, 5)
-	res, err := identify.Profile(context.Background(), p, &identify.Options{Jitter: -1}, &identify.LM{}, identify.ProfileSettings{})
+	// GradTol 1e-12: the optimum to ~1e-10, below the 1e-8 the value is checked to
+	// (the default optimality tolerance, 1e-6, leaves it ~1e-7 off).
+	res, err := identify.Profile(context.Background(), p, &identify.Options{Jitter: -1, GradTol: 1e-12}, &identify.LM{}, identify.ProfileSettings{})
 	require.NoError(t, err)
 	pp := res.Profiles[0]
 	require.True(t, pp.Identifiable())
@@ -222,7 +228,9 @@ func ExampleProfile() {
 		Values: values,
 		Solver: aca.Settings{RTol: 1e-10, ATol: 1e-12},
 	}
-	res, err := identify.Profile(context.Background(), p, &identify.Options{Jitter: -1}, &identify.LM{}, identify.ProfileSettings{})
+	// GradTol 1e-12: the optimum to ~1e-10, below the 1e-8 the value is checked to
+	// (the default optimality tolerance, 1e-6, leaves it ~1e-7 off).
+	res, err := identify.Profile(context.Background(), p, &identify.Options{Jitter: -1, GradTol: 1e-12}, &identify.LM{}, identify.ProfileSettings{})
 	if err != nil {
 		panic(err)
 	}

@@ -2,7 +2,7 @@ package identify
 
 import "math"
 
-// The optimizers work on unconstrained coordinates u; a bounded parameter is
+// Adam and L-BFGS work on unconstrained coordinates u; a bounded parameter is
 // θ = lo + (hi − lo)·σ(u) (both bounds), lo + softplus(u) (lower only),
 // hi − softplus(u) (upper only) or u (none). The transform is smooth, so
 // gradients pass through it (dθ/du) and no step is ever clipped.

@@ -12,23 +12,32 @@ import (
 // accepts.
 var Optimizers = []string{"adam", "lbfgs", "lm"}
 
+// Covariances lists the covariance kinds [fit] covariance accepts.
+var Covariances = []string{identify.Classic, identify.Sandwich}
+
 // FitOptions is the [fit] table.
 type FitOptions struct {
-	// Optimizer is adam (default), lbfgs or lm.
+	// Optimizer is lm (default: bound-constrained least squares), lbfgs or
+	// adam.
 	Optimizer string
-	// Epochs bounds the iterations (default 100).
+	// Epochs bounds the iterations; 0 (the default) means the optimizer's
+	// limit: 200 for lm and lbfgs, 100 for adam.
 	Epochs int
 	// LR, LRDecay and Betas configure Adam (defaults 0.1, 1, [0.9, 0.999]).
 	LR, LRDecay float64
 	Betas       [2]float64
-	// Seed drives the start jitter (default 1); Starts is the number of starts
-	// (default 1); Jitter is the relative start perturbation (default 0.1; 0
-	// means none).
+	// Seed drives the starting points (default 1); Starts is the number of
+	// starts (default 1: the init; more are drawn inside the bounds); Jitter,
+	// when set above 0, perturbs every start around the init by that relative
+	// amount instead (default 0: none).
 	Seed   uint64
 	Starts int
 	Jitter float64
-	// GradTol and LossTol are stopping tolerances (0: the optimizer's default).
+	// GradTol is the optimality tolerance and LossTol the loss-change
+	// tolerance (0: the defaults, 1e-6 and the optimizer's).
 	GradTol, LossTol float64
+	// Covariance is classic (default) or sandwich.
+	Covariance string
 }
 
 // Extrapolation is the [extrapolate] table.
@@ -42,10 +51,11 @@ type Extrapolation struct {
 // fit reads [fit].
 func (d *decoder) fit(top *table, sc *Scenario) {
 	ft, _ := top.sub("fit")
-	ft.allow("optimizer", "epochs", "lr", "lr_decay", "betas", "seed", "starts", "jitter", "grad_tol", "loss_tol")
+	ft.allow("optimizer", "epochs", "lr", "lr_decay", "betas", "seed", "starts", "jitter", "grad_tol", "loss_tol", "covariance")
 	f := &sc.Fit
-	f.Optimizer = ft.choice("optimizer", "adam", Optimizers)
-	f.Epochs = ft.integer("epochs", 100)
+	f.Optimizer = ft.choice("optimizer", "lm", Optimizers)
+	f.Epochs = ft.integer("epochs", 0)
+	f.Covariance = ft.choice("covariance", identify.Classic, Covariances)
 	f.LR = ft.positive("lr", 0.1)
 	f.LRDecay = ft.positive("lr_decay", 1)
 	f.Betas = [2]float64{0.9, 0.999}
@@ -63,7 +73,7 @@ func (d *decoder) fit(top *table, sc *Scenario) {
 	}
 	seed := ft.integer("seed", 1)
 	f.Starts = ft.integer("starts", 1)
-	jit, hasJit := ft.num("jitter", 0.1)
+	jit, hasJit := ft.num("jitter", 0)
 	f.GradTol = ft.nonNegative("grad_tol")
 	f.LossTol = ft.nonNegative("loss_tol")
 	ft.done()
@@ -71,7 +81,7 @@ func (d *decoder) fit(top *table, sc *Scenario) {
 		return
 	}
 	switch {
-	case f.Epochs < 1:
+	case ft.has("epochs") && f.Epochs < 1:
 		d.failf(ft.at("epochs"), "%d is below 1", f.Epochs)
 	case seed < 0:
 		d.failf(ft.at("seed"), "%d is negative", seed)
@@ -134,28 +144,34 @@ func (sc *Scenario) FitProblem() *identify.Problem {
 }
 
 // Optimizer returns the [fit] table's optimizer as a value, with its settings
-// (Adam's lr, lr_decay and betas).
+// (Adam's lr, lr_decay and betas); LM when the table names none.
 func (sc *Scenario) Optimizer() (identify.Optimizer, error) {
 	f := sc.Fit
 	switch f.Optimizer {
-	case "adam", "":
+	case "adam":
 		return &identify.Adam{LR: f.LR, LRDecay: f.LRDecay, Betas: f.Betas}, nil
 	case "lbfgs":
 		return &identify.LBFGS{}, nil
-	case "lm":
+	case "lm", "":
 		return &identify.LM{}, nil
 	}
 	return nil, fmt.Errorf("scenarios: unknown optimizer %q (allowed: %s)", f.Optimizer, strings.Join(Optimizers, ", "))
 }
 
-// Options returns the rest of the [fit] table as identify options.
+// Options returns the rest of the [fit] table as identify options. Epochs is
+// resolved for the table's optimizer (200 for lm and lbfgs, 100 for adam)
+// when the table gives none.
 func (sc *Scenario) Options() *identify.Options {
 	f := sc.Fit
-	jitter := f.Jitter
-	if jitter == 0 {
-		jitter = -1 // identify: negative means none
+	epochs := f.Epochs
+	if epochs == 0 {
+		epochs = 200
+		if f.Optimizer == "adam" {
+			epochs = 100
+		}
 	}
-	return &identify.Options{Epochs: f.Epochs, Seed: f.Seed, Starts: f.Starts, Jitter: jitter, GradTol: f.GradTol, LossTol: f.LossTol}
+	return &identify.Options{Epochs: epochs, Seed: f.Seed, Starts: f.Starts, Jitter: f.Jitter,
+		GradTol: f.GradTol, LossTol: f.LossTol, Covariance: f.Covariance}
 }
 
 // TruthSettings returns the solver settings for reference trajectories: the

@@ -38,13 +38,31 @@ type resultJSON struct {
 	Interrupted bool                   `json:"interrupted"`
 	ParamOrder  []string               `json:"parameter_order"`
 	Starts      []identify.StartResult `json:"starts"`
+	// Covariance is the covariance of the fitted parameters (kind, the
+	// parameters it covers, matrix, correlation); null when none.
+	Covariance *identify.Covariance `json:"covariance"`
+	// Waterfall lists every start's end point, best (lowest loss) first.
+	Waterfall []waterfallJSON `json:"waterfall"`
 }
 
+// paramJSON is one parameter: Init is the actual starting point of the best
+// start; AtBound is "min", "max" or null; StdErrNote says why StdErr is null
+// (or that it is only indicative).
 type paramJSON struct {
-	Value  float64  `json:"value"`
-	Init   float64  `json:"init"`
-	True   *float64 `json:"true"`
-	StdErr *float64 `json:"stderr"`
+	Value      float64  `json:"value"`
+	Init       float64  `json:"init"`
+	True       *float64 `json:"true"`
+	StdErr     *float64 `json:"stderr"`
+	StdErrNote string   `json:"stderr_note,omitempty"`
+	AtBound    *string  `json:"at_bound"`
+}
+
+// waterfallJSON is one start's end point.
+type waterfallJSON struct {
+	Start  int                `json:"start"`
+	Loss   *float64           `json:"loss"`
+	Status string             `json:"status"`
+	Params map[string]float64 `json:"params"`
 }
 
 type historyJSON struct {
@@ -65,18 +83,24 @@ type extrapolationJSON struct {
 func fitCommand() command {
 	return command{
 		name: "fit",
-		args: "SCENARIO [--out DIR] [--method aca|adjoint|naive|forward] [--optimizer adam|lbfgs|lm] [--epochs N] [--seed S] [--json] [--resume DIR]",
+		args: "SCENARIO [--out DIR] [--method aca|adjoint|naive|forward] [--optimizer lm|lbfgs|adam] [--epochs N] [--seed S] [--json] [--resume DIR]",
 		summary: `Fit the scenario's free parameters to its observations, extrapolate, and write
 DIR/result.json, DIR/trajectory.csv, DIR/orbits.png and DIR/loss.png
-(default DIR: out/<scenario file name>). Ctrl-C stops after the current epoch and
-still writes the best result so far; --resume DIR continues it.`,
+(default DIR: out/<scenario file name>). Without a [fit] optimizer the fit is
+bound-constrained Levenberg–Marquardt (200 iterations, starts from the init as
+given; [fit] starts = N adds N−1 starts drawn inside the bounds). A fit is
+"converged" only when the projected gradient vanishes (first-order optimality);
+otherwise, and for parameters at a bound or not identifiable, a "warning:" line
+on stderr says so. Standard errors are classic s²(JᵀWJ)⁻¹ unless [fit]
+covariance = "sandwich". Ctrl-C stops after the current epoch and still writes
+the best result so far; --resume DIR continues it.`,
 		flags: func(fset *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
 			var o fitFlags
 			fset.StringVar(&o.out, "out", "", "output directory (default out/<scenario file name>)")
 			fset.StringVar(&o.method, "method", "", "gradient method: aca, adjoint, naive or forward (default: the scenario's)")
-			fset.StringVar(&o.optimizer, "optimizer", "", "optimizer: adam, lbfgs or lm (default: the scenario's [fit] optimizer)")
+			fset.StringVar(&o.optimizer, "optimizer", "", "optimizer: lm, lbfgs or adam (default: the scenario's [fit] optimizer, else lm)")
 			fset.IntVar(&o.epochs, "epochs", 0, "maximum epochs (default: the scenario's [fit] epochs)")
-			fset.Int64Var(&o.seed, "seed", -1, "seed of the start jitter (default: the scenario's [fit] seed)")
+			fset.Int64Var(&o.seed, "seed", -1, "seed of the starting points (default: the scenario's [fit] seed)")
 			fset.BoolVar(&o.json, "json", false, "also print result.json to stdout")
 			fset.StringVar(&o.resume, "resume", "", "continue the interrupted fit saved in this directory")
 			return func(pos []string, stdout, stderr io.Writer) error {
@@ -109,7 +133,6 @@ func fit(o fitFlags, stdout, progressOut io.Writer) error {
 		return err
 	}
 	p := sc.FitProblem()
-	opts := sc.Options()
 	if o.method != "" {
 		m, err := aca.ByName(o.method)
 		if err != nil {
@@ -123,6 +146,7 @@ func fit(o fitFlags, stdout, progressOut io.Writer) error {
 		}
 		sc.Fit.Optimizer = o.optimizer // the [fit] table's Adam settings still apply
 	}
+	opts := sc.Options() // after --optimizer: the default epochs depend on it
 	opt, err := sc.Optimizer()
 	if err != nil {
 		return err
@@ -178,6 +202,9 @@ func fit(o fitFlags, stdout, progressOut io.Writer) error {
 		printFit(stdout, sc, out, dir)
 	}
 	best := res.Starts[res.Best]
+	for _, w := range fitWarnings(sc, out) {
+		fmt.Fprintf(progressOut, "warning: %s\n", w)
+	}
 	switch {
 	case res.Interrupted:
 		fmt.Fprintf(progressOut, "identify: interrupted; the best result so far is in %s; continue with --resume %s\n", dir, dir)
@@ -215,8 +242,12 @@ func buildResult(sc *scenarios.Scenario, p *identify.Problem, opt identify.Optim
 	if p.Method != nil {
 		out.GradientMethod = p.Method.Name()
 	}
+	out.Covariance = res.Covariance
 	for i, sp := range sc.Params {
 		pj := paramJSON{Value: res.Params[i], Init: sp.Init}
+		if i < len(best.Init) {
+			pj.Init = best.Init[i]
+		}
 		if sp.HasValue {
 			v := sp.Value
 			pj.True = &v
@@ -225,8 +256,16 @@ func buildResult(sc *scenarios.Scenario, p *identify.Problem, opt identify.Optim
 			v := res.StdErr[i]
 			pj.StdErr = &v
 		}
+		if res.StdErrNote != nil {
+			pj.StdErrNote = res.StdErrNote[i]
+		}
+		if i < len(best.AtBound) && best.AtBound[i] != "" {
+			b := best.AtBound[i]
+			pj.AtBound = &b
+		}
 		out.Parameters[sp.Name] = pj
 	}
+	out.Waterfall = waterfall(sc.ParamNames, res.Starts)
 	for _, e := range best.History {
 		h := historyJSON{Epoch: e.Epoch, Loss: e.Loss, Params: map[string]float64{}}
 		for i, name := range sc.ParamNames {
@@ -279,43 +318,16 @@ func writeFitOutputs(dir string, sc *scenarios.Scenario, p *identify.Problem, re
 	return nil
 }
 
-func printFit(w io.Writer, sc *scenarios.Scenario, r *resultJSON, dir string) {
-	fmt.Fprintf(w, "%s (%s): %s with %s gradients, %d epochs, %.3gs, %d function evaluations; %s\n",
-		sc.Name, sc.File, r.Optimizer, r.GradientMethod, r.Epochs, r.Seconds, r.NFE, r.Status)
-	fmt.Fprintf(w, "loss %.6g\n\n", r.Loss)
-	fmt.Fprintf(w, "%-12s %16s %14s %14s %12s %12s\n", "parameter", "fitted", "std. error", "true", "rel. error", "init")
-	for _, name := range sc.ParamNames {
-		pj := r.Parameters[name]
-		se, tr, rel := "-", "-", "-"
-		if pj.StdErr != nil {
-			se = fmt.Sprintf("%.3g", *pj.StdErr)
-		}
-		if pj.True != nil {
-			tr = fmt.Sprintf("%.10g", *pj.True)
-			if *pj.True != 0 {
-				rel = fmt.Sprintf("%.2g", math.Abs(pj.Value-*pj.True)/math.Abs(*pj.True))
-			}
-		}
-		fmt.Fprintf(w, "%-12s %16.10g %14s %14s %12s %12.6g\n", name, pj.Value, se, tr, rel, pj.Init)
-	}
-	if e := r.Extrapolation; e != nil && e.MSE != nil {
-		fmt.Fprintf(w, "\nextrapolation to t1 = %g (%d points): MSE of the observed components against the %s = %.3g\n", e.T1, e.Points, e.Against, *e.MSE)
-	}
-	fmt.Fprintf(w, "\nwrote %s\n", strings.Join([]string{
-		filepath.Join(dir, "result.json"), filepath.Join(dir, "trajectory.csv"),
-		filepath.Join(dir, "orbits.png"), filepath.Join(dir, "loss.png")}, ", "))
-}
-
 // progress shows a fit's progress: a redrawn bar on a terminal, plain lines
 // (about twenty per start) otherwise.
 type progress struct {
-	w        io.Writer
-	tty      bool
-	names    []string
-	epochs   int
-	starts   int
-	began    time.Time
-	drawn    bool
+	w      io.Writer
+	tty    bool
+	names  []string
+	epochs int
+	starts int
+	began  time.Time
+	drawn  bool
 }
 
 func newProgress(w io.Writer, names []string, epochs, starts int) *progress {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -40,7 +41,13 @@ func TestFitThreeBody(t *testing.T) {
 		names = append(names, n)
 		require.NotNil(t, p.True)
 		assert.InDelta(t, *p.True, p.Value, 1e-3)
-		assert.Equal(t, 1.0, p.Init)
+		// init is the actual start: the file's 1.0 jittered by [fit] jitter = 0.1.
+		assert.InDelta(t, 1.0, p.Init, 0.1)
+		assert.NotEqual(t, 1.0, p.Init)
+	}
+	best := res.Starts[0]
+	for i, name := range res.ParamOrder {
+		assert.Equal(t, best.Init[i], res.Parameters[name].Init, name)
 	}
 	sort.Strings(names)
 	assert.Equal(t, []string{"m1", "m2", "m3"}, names)
@@ -147,4 +154,86 @@ func TestFitSolverFailureMidFit(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "epoch 1")
 	assert.Contains(t, stderr, "at t=")
+}
+
+// TestFitTrustOutputs: result.json carries at_bound per parameter, the
+// covariance and the waterfall of every start (best first); a parameter held
+// at its bound has a null stderr with a note and a warning; a fit stopped by
+// its epoch limit prints a warning.
+func TestFitTrustOutputs(t *testing.T) {
+	src, err := os.ReadFile("../../scenarios/sir_epidemic.toml")
+	require.NoError(t, err)
+	// γ ≥ 0.15 while the data come from γ = 0.1: the optimum is at the bound.
+	bounded := strings.Replace(string(src), "init = 0.12\nmin = 0.0", "init = 0.2\nmin = 0.15\nmax = 1.0", 1)
+	require.NotEqual(t, string(src), bounded)
+	bounded += "\n[fit]\nstarts = 3\nseed = 2\n"
+	path := filepath.Join(t.TempDir(), "sir.toml")
+	require.NoError(t, os.WriteFile(path, []byte(bounded), 0o644))
+
+	code, stdout, stderr := call("fit", path, "--out", t.TempDir(), "--json")
+	require.Equal(t, exitOK, code, stderr)
+	var raw map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(stdout), &raw))
+	for _, key := range []string{"covariance", "waterfall"} {
+		assert.Contains(t, raw, key)
+	}
+	var res resultJSON
+	require.NoError(t, json.Unmarshal([]byte(stdout), &res))
+	assert.Equal(t, "lm", res.Optimizer, "no optimizer named: LM")
+	assert.Equal(t, "converged", res.Status, res.Message)
+	g := res.Parameters["gamma"]
+	require.NotNil(t, g.AtBound)
+	assert.Equal(t, "min", *g.AtBound)
+	assert.Equal(t, 0.15, g.Value)
+	assert.Nil(t, g.StdErr)
+	assert.Equal(t, "at its lower bound", g.StdErrNote)
+	assert.Nil(t, res.Parameters["beta"].AtBound)
+	require.NotNil(t, res.Parameters["beta"].StdErr)
+	require.NotNil(t, res.Covariance)
+	assert.Equal(t, "classic", res.Covariance.Kind)
+	assert.Equal(t, []string{"beta"}, res.Covariance.Parameters)
+	require.Len(t, res.Covariance.Matrix, 1)
+	assert.InDelta(t, *res.Parameters["beta"].StdErr, math.Sqrt(res.Covariance.Matrix[0][0]), 1e-15)
+	require.Len(t, res.Waterfall, 3)
+	for i := 1; i < len(res.Waterfall); i++ {
+		assert.LessOrEqual(t, *res.Waterfall[i-1].Loss, *res.Waterfall[i].Loss, "best first")
+	}
+	assert.Equal(t, res.Loss, *res.Waterfall[0].Loss)
+	assert.Contains(t, res.Waterfall[0].Params, "beta")
+	assert.Contains(t, stderr, "warning: gamma = 0.15 is at its lower bound")
+	assert.NotContains(t, stderr, "did not converge")
+
+	// The table names the covariance and footnotes the missing value.
+	code, stdout, _ = call("fit", path, "--out", t.TempDir())
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, stdout, "std. error (classic)")
+	assert.Contains(t, stdout, "[1] at its lower bound")
+	assert.Contains(t, stdout, "of 3 starts reached the best loss")
+
+	// An epoch limit too small to converge: a warning and indicative errors.
+	code, stdout, stderr = call("fit", path, "--out", t.TempDir(), "--epochs", "2", "--json")
+	require.Equal(t, exitOK, code, stderr)
+	require.NoError(t, json.Unmarshal([]byte(stdout), &res))
+	assert.Equal(t, "max_epochs", res.Status)
+	assert.Contains(t, stderr, "warning: the fit did not converge (max_epochs)")
+	assert.Contains(t, res.Parameters["beta"].StdErrNote, "fit not converged (max_epochs)")
+}
+
+// TestFitSandwichCovariance: [fit] covariance = "sandwich" is named in the
+// output; a value outside the allowed ones is an error with file and line.
+func TestFitSandwichCovariance(t *testing.T) {
+	src, err := os.ReadFile("../../scenarios/sir_epidemic.toml")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "sw.toml")
+	require.NoError(t, os.WriteFile(good, append(src, "\n[fit]\ncovariance = \"sandwich\"\n"...), 0o644))
+	code, stdout, stderr := call("fit", good, "--out", t.TempDir())
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "std. error (sandwich)")
+	bad := filepath.Join(dir, "bad.toml")
+	require.NoError(t, os.WriteFile(bad, append(src, "\n[fit]\ncovariance = \"robust\"\n"...), 0o644))
+	code, _, stderr = call("fit", bad, "--out", t.TempDir())
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, bad+":")
+	assert.Contains(t, stderr, "allowed: classic, sandwich")
 }

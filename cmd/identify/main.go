@@ -28,8 +28,10 @@ func main() {
 const usageText = `identify — physics-informed system identification with ACA gradients
 
 Usage:
-  identify fit SCENARIO [--out DIR] [--method M] [--optimizer adam|lbfgs|lm] [--epochs N] [--seed S] [--json] [--resume DIR]
-      Fit the free parameters, extrapolate, write result.json, trajectory.csv, orbits.png, loss.png.
+  identify fit SCENARIO [--out DIR] [--method M] [--optimizer lm|lbfgs|adam] [--epochs N] [--seed S] [--json] [--resume DIR]
+      Fit the free parameters (default: bound-constrained Levenberg–Marquardt), extrapolate,
+      write result.json, trajectory.csv, orbits.png, loss.png; "warning:" lines on stderr
+      when the fit did not converge or a parameter sits at a bound.
   identify simulate SCENARIO [--out FILE.csv] [--t1 T] [--points N]
       Write a trajectory at the parameters' true values.
   identify extrapolate SCENARIO --from DIR/result.json|MODEL.json [--t1 T] [--points N] [--json]
