@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/physid/physid/dynamics"
-		"github.com/physid/physid/internal/problems"
+	"github.com/physid/physid/internal/problems"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
