@@ -21,8 +21,8 @@ import (
 // sizes, the reverse pass of a non-autonomous model needs ∂f/∂t: it takes it
 // from dynamics.TimeDerivative and treats a model without it as autonomous
 // (∂f/∂t = 0), which gives a wrong gradient for one whose f does depend on t.
-// Evaluations of ∂f/∂t are not counted in Stats.NFEBackward. It fails where the forward solve fails,
-// and in practice where the deep graph lets gradients vanish or explode.
+// Evaluations of ∂f/∂t are not counted in Stats.NFEBackward. It fails where
+// the forward solve fails, and in practice where the deep graph lets gradients vanish or explode.
 type Naive struct {
 	tape   naiveTape
 	fwd    forward
