@@ -305,13 +305,11 @@ func allZero(u []float64) bool {
 // vjp adds uᵀ∂f/∂z at (t, y) to dz and uᵀ∂f/∂θ to dtheta, skipping u = 0 as
 // autodiff skips a node no gradient reaches; it returns the evaluations used.
 func vjp(p *Problem, t float64, y, u, dz, dtheta []float64) int {
-	for _, v := range u {
-		if v != 0 {
-			p.Model.VJP(dz, dtheta, t, y, p.Theta, u)
-			return 1
-		}
+	if allZero(u) {
+		return 0
 	}
-	return 0
+	p.Model.VJP(dz, dtheta, t, y, p.Theta, u)
+	return 1
 }
 
 func sign(x float64) float64 {

@@ -56,15 +56,8 @@ func TestNaiveNonAutonomousIsExactDerivativeOfAdaptiveProgram(t *testing.T) {
 				s := &Settings{Method: tb, RTol: 1e-4, ATol: 1e-4, Step: 0.01}
 				res, err := (&Naive{}).Gradient(p, s)
 				require.NoError(t, err)
-				full := func(theta, z0 []float64) float64 {
-					q := *p
-					q.Theta, q.Z0 = theta, z0
-					r, err := (&ACA{}).Gradient(&q, s)
-					require.NoError(t, err)
-					return r.Loss
-				}
-				want := append(centralDiff(func(x []float64) float64 { return full(x, p.Z0) }, p.Theta),
-					centralDiff(func(x []float64) float64 { return full(p.Theta, x) }, p.Z0)...)
+				fdTheta, fdZ0 := adaptiveDiff(t, p, s)
+				want := append(fdTheta, fdZ0...)
 				assertRelClose(t, want, append(res.Theta, res.Z0...), 1e-5)
 
 				q := *p
