@@ -144,21 +144,28 @@ func TestNaiveIsExactDerivativeOfAdaptiveProgram(t *testing.T) {
 			aca, err := (&ACA{}).Gradient(p, s)
 			require.NoError(t, err)
 			require.Equal(t, aca.Loss, res.Loss)
-			full := func(theta, z0 []float64) float64 {
-				q := *p
-				q.Theta, q.Z0 = theta, z0
-				r, err := (&ACA{}).Gradient(&q, s)
-				require.NoError(t, err)
-				return r.Loss
-			}
-			fdTheta := centralDiff(func(x []float64) float64 { return full(x, p.Z0) }, p.Theta)
-			fdZ0 := centralDiff(func(x []float64) float64 { return full(p.Theta, x) }, p.Z0)
+			fdTheta, fdZ0 := adaptiveDiff(t, p, s)
 			t.Logf("theta: fd %.10g naive %.10g aca %.10g", fdTheta[0], res.Theta[0], aca.Theta[0])
 			t.Logf("z0: fd %.10g naive %.10g aca %.10g", fdZ0, res.Z0, aca.Z0)
 			assertRelClose(t, fdTheta, res.Theta, 1e-5)
 			assertRelClose(t, fdZ0, res.Z0, 1e-5)
 		})
 	}
+}
+
+// adaptiveDiff is centralDiff of the loss of the whole adaptive solve at s,
+// in θ and in z0: the derivative Naive computes.
+func adaptiveDiff(t *testing.T, p *Problem, s *Settings) (theta, z0 []float64) {
+	full := func(theta, z0 []float64) float64 {
+		q := *p
+		q.Theta, q.Z0 = theta, z0
+		r, err := (&ACA{}).Gradient(&q, s)
+		require.NoError(t, err)
+		return r.Loss
+	}
+	theta = centralDiff(func(x []float64) float64 { return full(x, p.Z0) }, p.Theta)
+	z0 = centralDiff(func(x []float64) float64 { return full(p.Theta, x) }, p.Z0)
+	return theta, z0
 }
 
 func TestACABackwardStepAllocatesNothing(t *testing.T) {

@@ -18,6 +18,9 @@
 //     drift is measured at t_0, where z is known (Stats.ReconstructionError).
 //   - Naive: reverse mode through the whole adaptive program, rejected attempts
 //     and the step-size controller included; memory and depth O(N_t·m·stages).
+//     The stage times move with the step sizes, so a non-autonomous model
+//     supplies ∂f/∂t (dynamics.TimeDerivative); without it the model is
+//     taken to be autonomous.
 //   - Forward: sensitivities S = ∂z/∂(θ, z0) integrated alongside z with JVPs;
 //     no backward pass, cost proportional to the number of parameters, and the
 //     residual Jacobian for Gauss–Newton fits.

@@ -4,6 +4,7 @@ import (
 	"math"
 	"unsafe"
 
+	"github.com/physid/physid/dynamics"
 	"github.com/physid/physid/integrate"
 )
 
@@ -14,10 +15,14 @@ import (
 //
 // Memory grows with every attempt: O(N_t·m·stages·dim) for N_t accepted steps
 // and m attempts per step, and the computation graph is as deep. Its gradient is
-// the exact derivative of the whole adaptive program (the step sizes included)
-// for autonomous models; the explicit time dependence of f (∂f/∂t) and the
-// automatic initial step are held fixed. It fails where the forward solve fails,
-// and in practice where the deep graph lets gradients vanish or explode.
+// the exact derivative of the whole adaptive program (the step sizes included);
+// only the automatic initial step is held fixed. Since the time of a stage,
+// t_n + c_s·h_n with t_{n+1} = t_n + h_n, depends on θ and z0 through the step
+// sizes, the reverse pass of a non-autonomous model needs ∂f/∂t: it takes it
+// from dynamics.TimeDerivative and treats a model without it as autonomous
+// (∂f/∂t = 0), which gives a wrong gradient for one whose f does depend on t.
+// Evaluations of ∂f/∂t are not counted in Stats.NFEBackward. It fails where
+// the forward solve fails, and in practice where the deep graph lets gradients vanish or explode.
 type Naive struct {
 	tape   naiveTape
 	fwd    forward
@@ -85,7 +90,7 @@ func (m *Naive) Gradient(p *Problem, s *Settings) (*Result, error) {
 		w.attempt(&m.tape.at[idx], m.tape.data[idx*stride:(idx+1)*stride])
 	}
 	// The first stage of the first attempt is f(t0, z0).
-	w.nfe += vjp(p, p.T0, p.Z0, w.k0b, w.zb, res.Theta)
+	w.nfe += vjp(p, p.T0, p.Z0, w.k0b, w.zb, res.Theta) // t0 is fixed: no t̄
 	for k := 0; k < t0Outputs(p); k++ {
 		axpy(w.zb, 1, m.fwd.g[k*n:(k+1)*n])
 	}
@@ -100,6 +105,7 @@ func (m *Naive) Gradient(p *Problem, s *Settings) (*Result, error) {
 // of one attempt's reversal.
 type naiveSweep struct {
 	p              *Problem
+	dfdt           dynamics.TimeDerivative // nil for an autonomous model
 	tb             *integrate.Tableau
 	rule           stepRule
 	g, theta       []float64 // ∂L/∂z(t_k) and the dL/dθ being accumulated
@@ -118,24 +124,26 @@ type naiveSweep struct {
 	eb   []float64   // adjoint of the error estimate
 	e    []float64   // the error estimate
 	ybar []float64   // Ȳ_s
+	ft   []float64   // ∂f/∂t at a stage
 	kb   [][]float64 // K̄_s
 	hhb  float64     // adjoint of the step actually tried
 }
 
-// setup prepares the sweep; the work vectors (7 + stages rows of n) live in
+// setup prepares the sweep; the work vectors (8 + stages rows of n) live in
 // *work between calls.
 func (w *naiveSweep) setup(p *Problem, solver *integrate.Solver, rule stepRule, g, theta []float64, work *[]float64) {
 	tb := solver.Method()
 	n, ns := p.Model.Dim(), tb.Stages()
 	*w = naiveSweep{p: p, tb: tb, rule: rule, g: g, theta: theta, fsal: tb.FSAL(), adaptive: tb.Adaptive(), n: n, ns: ns}
 	w.rtol, w.atol = solver.Tolerances()
-	*work = grow(*work, (7+ns)*n)
+	w.dfdt, _ = p.Model.(dynamics.TimeDerivative)
+	*work = grow(*work, (8+ns)*n)
 	clear(*work)
 	row := func(i int) []float64 { return (*work)[i*n : (i+1)*n] }
-	w.zb, w.k0b, w.zbn, w.znb, w.eb, w.e, w.ybar = row(0), row(1), row(2), row(3), row(4), row(5), row(6)
+	w.zb, w.k0b, w.zbn, w.znb, w.eb, w.e, w.ybar, w.ft = row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7)
 	w.kb = make([][]float64, ns)
 	for i := range w.kb {
-		w.kb[i] = row(7 + i)
+		w.kb[i] = row(8 + i)
 	}
 }
 
@@ -162,7 +170,7 @@ func (w *naiveSweep) attempt(a *integrate.Attempt, d []float64) {
 		w.errorNorm(a, d, errb)
 	}
 	w.newState(a, d)
-	w.stages(a, d)
+	tbn += w.stages(a, d)
 	if k0pass {
 		axpy(w.kb[0], 1, w.k0b)
 	}
@@ -197,6 +205,9 @@ func (w *naiveSweep) carry(a *integrate.Attempt, d []float64) (errb, tbn, epbn f
 		axpy(w.kb[w.ns-1], 1, w.k0b)
 	} else {
 		w.nfe += vjp(w.p, a.T+a.H, d[n:2*n], w.k0b, w.znb, w.theta)
+		// The next first stage is f(t_{n+1}, z_{n+1}): its time has the
+		// adjoint of t_{n+1}, dropped below when the step lands (t_out is fixed).
+		w.tbar += w.timeAdjoint(a.T+a.H, d[n:2*n], w.k0b)
 	}
 	if !a.Landing {
 		w.hhb += w.tbar
@@ -248,12 +259,18 @@ func (w *naiveSweep) newState(a *integrate.Attempt, d []float64) {
 }
 
 // stages reverses the stages, last to first: Y_s = z + h Σ_j a_sj K_j,
-// K_s = f(t + c_s h, Y_s).
-func (w *naiveSweep) stages(a *integrate.Attempt, d []float64) {
+// K_s = f(t + c_s h, Y_s). It returns the adjoint of t that the stage times
+// contribute (and adds c_s times it to h̄).
+func (w *naiveSweep) stages(a *integrate.Attempt, d []float64) (tsum float64) {
 	tb, hh := w.tb, a.H
 	for s := w.ns - 1; s >= 1; s-- {
 		clear(w.ybar)
-		w.nfe += vjp(w.p, a.T+tb.C[s]*hh, w.input(d, s), w.kb[s], w.ybar, w.theta)
+		ts := a.T + tb.C[s]*hh
+		w.nfe += vjp(w.p, ts, w.input(d, s), w.kb[s], w.ybar, w.theta)
+		if g := w.timeAdjoint(ts, w.input(d, s), w.kb[s]); g != 0 {
+			tsum += g
+			w.hhb += tb.C[s] * g
+		}
 		axpy(w.zbn, 1, w.ybar)
 		for j, c := range tb.A[s] {
 			if c != 0 {
@@ -262,18 +279,37 @@ func (w *naiveSweep) stages(a *integrate.Attempt, d []float64) {
 			}
 		}
 	}
+	return tsum
+}
+
+// timeAdjoint returns uᵀ∂f/∂t at (t, y), the adjoint a stage with cotangent u
+// passes to its time; 0 without evaluating anything for an autonomous model
+// or u = 0.
+func (w *naiveSweep) timeAdjoint(t float64, y, u []float64) float64 {
+	if w.dfdt == nil || allZero(u) {
+		return 0
+	}
+	w.dfdt.DfDt(w.ft, t, y, w.p.Theta)
+	return dot(w.ft, u)
+}
+
+func allZero(u []float64) bool {
+	for _, v := range u {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // vjp adds uᵀ∂f/∂z at (t, y) to dz and uᵀ∂f/∂θ to dtheta, skipping u = 0 as
 // autodiff skips a node no gradient reaches; it returns the evaluations used.
 func vjp(p *Problem, t float64, y, u, dz, dtheta []float64) int {
-	for _, v := range u {
-		if v != 0 {
-			p.Model.VJP(dz, dtheta, t, y, p.Theta, u)
-			return 1
-		}
+	if allZero(u) {
+		return 0
 	}
-	return 0
+	p.Model.VJP(dz, dtheta, t, y, p.Theta, u)
+	return 1
 }
 
 func sign(x float64) float64 {

@@ -107,3 +107,46 @@ func CheckDerivatives(m Dynamics, t float64, z, theta []float64) (float64, error
 	}
 	return worst, nil
 }
+
+// CheckTimeDerivative compares a model's ∂f/∂t (TimeDerivative.DfDt) with
+// central finite differences of Func in t at (t, z, θ), with the step
+// 1e-6·max(1, |t|), and returns the worst relative error over the components,
+// measured as in CheckDerivatives. A model that does not implement
+// TimeDerivative is taken to be autonomous, as gradient methods take it, so
+// its ∂f/∂t is compared as zero: a non-autonomous model that lacks DfDt fails
+// the check. It returns an error when f or ∂f/∂t is not finite at the point.
+func CheckTimeDerivative(m Dynamics, t float64, z, theta []float64) (float64, error) {
+	n, p := m.Dim(), m.NumParams()
+	if len(z) != n || len(theta) != p {
+		return 0, fmt.Errorf("dynamics: CheckTimeDerivative: len(z)=%d, len(theta)=%d; the model wants %d and %d", len(z), len(theta), n, p)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	zz, th := append([]float64(nil), z...), append([]float64(nil), theta...)
+	f0 := make([]float64, n)
+	m.Func(f0, t, zz, th)
+	for i, v := range f0 {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return 0, fmt.Errorf("dynamics: CheckTimeDerivative: f[%d] = %v at t=%g", i, v, t)
+		}
+	}
+	scale := math.Max(1, math.Abs(t))
+	col := mat.NewDense(n, 1, nil)
+	fd.Jacobian(col, func(dst, s []float64) {
+		m.Func(dst, t+scale*s[0], zz, th)
+	}, []float64{0}, &fd.JacobianSettings{Formula: fd.Central, Step: fdRelStep})
+	ft := make([]float64, n)
+	if td, ok := m.(TimeDerivative); ok {
+		td.DfDt(ft, t, zz, th)
+	}
+	worst := 0.0
+	for i, a := range ft {
+		if math.IsNaN(a) || math.IsInf(a, 0) {
+			return worst, fmt.Errorf("dynamics: CheckTimeDerivative: ∂f[%d]/∂t is %v at t=%g", i, a, t)
+		}
+		b := col.At(i, 0) / scale
+		worst = math.Max(worst, math.Abs(a-b)/math.Max(1, math.Abs(b)))
+	}
+	return worst, nil
+}

@@ -8,6 +8,12 @@
 // hand or symbolically, never by finite differences; CheckDerivatives compares them
 // with central finite differences so that a user can prove a model of their own.
 //
+// A non-autonomous model (f depends on t explicitly) also implements
+// TimeDerivative, ∂f/∂t, which reverse mode through an adaptive solver needs
+// because the stage times depend on the parameters through the step sizes;
+// CheckTimeDerivative proves it, and proves ∂f/∂t = 0 for a model without it.
+// The built-ins, nbody and the learned fields are autonomous.
+//
 // Built-ins (state and parameter names in brackets):
 //
 //	Exponential    dz/dt = k·z                                   [z] [k]

@@ -64,3 +64,18 @@ func Clone(m Dynamics) Dynamics {
 	}
 	return m
 }
+
+// TimeDerivative is an optional interface for non-autonomous models, whose f
+// depends on t explicitly (a forcing term cos(ω·t), say). Reverse mode through
+// an adaptive solver (aca.Naive) needs it: there the time of every stage,
+// t + c_s·h, depends on the parameters through the step sizes, so the gradient
+// carries a term (∂f/∂t)·dt/dθ at each stage.
+//
+// A model that does not implement it is taken to be autonomous (∂f/∂t = 0),
+// which is exact for every built-in of this package, for nbody and for the
+// learned fields; expression models (dynamics/expr) implement it.
+type TimeDerivative interface {
+	// DfDt writes ∂f/∂t at (t, z, θ) into dst, with z and θ held fixed. Like
+	// Func it must not allocate.
+	DfDt(dst []float64, t float64, z, theta []float64)
+}

@@ -63,6 +63,13 @@ func TestExpressions(t *testing.T) {
 		{"a*x/(y + x) - 2*(x - y)^2", func(x, y, a, t float64) float64 { return a*x/(y+x) - 2*(x-y)*(x-y) }},
 		{"+x - -y", func(x, y, a, t float64) float64 { return x + y }},
 		{"t", func(x, y, a, t float64) float64 { return t }},
+		{"exp(-a*t)*x + t^2*y", func(x, y, a, t float64) float64 { return math.Exp(-a*t)*x + t*t*y }},
+		{"sqrt(t + x)/(1 + t) - tan(t)*log(1 + t)", func(x, y, a, t float64) float64 {
+			return math.Sqrt(t+x)/(1+t) - math.Tan(t)*math.Log(1+t)
+		}},
+		{"x^t + cosh(a*t)*tanh(t*y)", func(x, y, a, t float64) float64 {
+			return math.Pow(x, t) + math.Cosh(a*t)*math.Tanh(t*y)
+		}},
 		{"2.5e-1", func(x, y, a, t float64) float64 { return 0.25 }},
 	} {
 		t.Run(tc.src, func(t *testing.T) {
@@ -76,6 +83,10 @@ func TestExpressions(t *testing.T) {
 				want := tc.want(x, y, a, tt)
 				assert.InDelta(t, want, f[0], 1e-13*math.Max(1, math.Abs(want)))
 				worst, err := dynamics.CheckDerivatives(m, tt, z, th)
+				require.NoError(t, err)
+				assert.Less(t, worst, 1e-6)
+				// ∂f/∂t, zero where t does not appear: the same class of error.
+				worst, err = dynamics.CheckTimeDerivative(m, tt, z, th)
 				require.NoError(t, err)
 				assert.Less(t, worst, 1e-6)
 			}
@@ -127,6 +138,9 @@ func TestPartials(t *testing.T) {
 		{"exp(-x^2/2)", "x", "-(x*exp(-(x^2/2)))"},
 		{"x + y", "a", "0"},
 		{"F*sin(a*t)", "a", "0.3*(t*cos(t*a))"},
+		{"F*sin(a*t)", "t", "0.3*(a*cos(t*a))"},
+		{"x*t^2 + exp(-t)", "t", "x*(2*t) - exp(-t)"},
+		{"x + y", "t", "0"},
 	} {
 		got, err := oneExpr(t, tc.src).Partial("x", tc.wrt)
 		require.NoError(t, err)

@@ -12,10 +12,11 @@
 //	})
 //
 // New parses each equation, differentiates it symbolically with respect to
-// every state and parameter, and compiles f and its Jacobian into straight-line
-// code. The resulting *Model implements dynamics.Dynamics with exact analytic
-// JVP and VJP, and also dynamics.Named, dynamics.StateChecker and
-// dynamics.Cloner.
+// every state and parameter and to t, and compiles f, its Jacobian and ∂f/∂t
+// into straight-line code (no ∂f/∂t program when no equation mentions t). The
+// resulting *Model implements dynamics.Dynamics with exact analytic JVP and
+// VJP, and also dynamics.Named, dynamics.StateChecker, dynamics.Cloner and
+// dynamics.TimeDerivative.
 //
 // # Grammar
 //

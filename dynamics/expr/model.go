@@ -40,7 +40,8 @@ type Equation struct {
 }
 
 // Model is an ODE right-hand side compiled from expressions. It implements
-// dynamics.Dynamics, dynamics.Named, dynamics.StateChecker and dynamics.Cloner.
+// dynamics.Dynamics, dynamics.Named, dynamics.StateChecker, dynamics.Cloner and
+// dynamics.TimeDerivative.
 //
 // A Model keeps a workspace and the pending domain error, so it is not safe for
 // concurrent use: give each goroutine its own Clone. Clones share the compiled
@@ -57,10 +58,11 @@ type Model struct {
 }
 
 var (
-	_ dynamics.Dynamics     = (*Model)(nil)
-	_ dynamics.Named        = (*Model)(nil)
-	_ dynamics.StateChecker = (*Model)(nil)
-	_ dynamics.Cloner       = (*Model)(nil)
+	_ dynamics.Dynamics       = (*Model)(nil)
+	_ dynamics.Named          = (*Model)(nil)
+	_ dynamics.StateChecker   = (*Model)(nil)
+	_ dynamics.Cloner         = (*Model)(nil)
+	_ dynamics.TimeDerivative = (*Model)(nil)
 )
 
 // partial is one structurally nonzero entry ∂f_i/∂x_j of the Jacobian with
@@ -81,6 +83,8 @@ type compiled struct {
 	fn             program   // f
 	jac            program   // every partial, in the order of partials
 	jacZ           program   // the partials with respect to z only
+	ft             []int32   // ∂f_i/∂t, or nil when f does not depend on t
+	dt             program   // ft, when not nil
 	init           []float64 // the workspace with constants filled in
 	// small holds the programs in the small form when the workspace fits
 	// smallSlots slots, else nil.
@@ -173,6 +177,7 @@ func New(spec Spec) (*Model, error) {
 
 	c := &compiled{lay: lay, states: slices.Clone(spec.State), params: slices.Clone(spec.Params), g: g, f: f}
 	c.differentiate(vars)
+	c.differentiateTime(sc.node["t"])
 	c.build()
 	return c.model(), nil
 }
@@ -234,6 +239,9 @@ func (c *compiled) build() {
 			c.nzp++
 		}
 	}
+	for i, r := range c.ft {
+		jac[i] = append(jac[i], r) // marked after the partials: their owners stay
+	}
 	comp, init := newCompiler(g, lay, c.f, jac)
 	c.fn = comp.compile(c.f, false)
 	for i := range c.fn.out {
@@ -241,6 +249,9 @@ func (c *compiled) build() {
 	}
 	c.jac = comp.compile(roots, true)
 	c.jacZ = comp.compile(roots[:c.nzp], true)
+	if c.ft != nil {
+		c.dt = comp.compile(c.ft, false)
+	}
 	for _, pr := range []*program{&c.jac, &c.jacZ} {
 		for k := range pr.out {
 			e := c.partials[k]
@@ -312,7 +323,8 @@ func (m *Model) Clone() dynamics.Dynamics { return m.c.model() }
 func (m *Model) Equation(i int) string { return m.c.g.format(m.c.f[i]) }
 
 // Partial returns the symbolic partial derivative ∂f_eq/∂wrt, where eq names a
-// state and wrt a state or parameter; "0" when f_eq does not depend on wrt.
+// state and wrt a state, a parameter or the time t; "0" when f_eq does not
+// depend on wrt.
 // Derivatives of abs, min and max print with the internal forms sign(x) and
 // if(a <= b, c, d), which equations themselves may not use.
 func (m *Model) Partial(eq, wrt string) (string, error) {
@@ -321,10 +333,16 @@ func (m *Model) Partial(eq, wrt string) (string, error) {
 	if i < 0 {
 		return "", fmt.Errorf("expr: Partial: unknown state %q%s (states: %s)", eq, didYouMean(eq, c.states), strings.Join(c.states, ", "))
 	}
+	if wrt == "t" {
+		if c.ft == nil {
+			return "0", nil
+		}
+		return c.g.format(c.ft[i]), nil
+	}
 	names := slices.Concat(c.states, c.params)
 	j := slices.Index(names, wrt)
 	if j < 0 {
-		return "", fmt.Errorf("expr: Partial: unknown state or parameter %q%s (allowed: %s)", wrt, didYouMean(wrt, names), strings.Join(names, ", "))
+		return "", fmt.Errorf("expr: Partial: unknown state or parameter %q%s (allowed: %s, t)", wrt, didYouMean(wrt, names), strings.Join(names, ", "))
 	}
 	for _, e := range c.partials {
 		if e.i == i && e.j == j {

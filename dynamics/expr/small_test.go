@@ -84,6 +84,9 @@ func TestSmallAndWideFormsAgree(t *testing.T) {
 			small.VJP(zs, nil, tt, z, th, u)
 			wide.VJP(zw, nil, tt, z, th, u)
 			same("VJP dz without dtheta", zs, zw)
+			small.DfDt(fs, tt, z, th)
+			wide.DfDt(fw, tt, z, th)
+			same("DfDt", fs, fw)
 			es, ew := small.CheckState(tt, z, th), wide.CheckState(tt, z, th)
 			assert.Equal(t, ew, es)
 		}

@@ -156,18 +156,20 @@ func TestNoAllocations(t *testing.T) {
 	z, th := []float64{0.5, 0.7}, []float64{0.3, 0.9}
 	dst, dz, dth := make([]float64, 2), make([]float64, 2), make([]float64, 2)
 	for name, f := range map[string]func(){
-		"Func":            func() { m.Func(dst, 0.1, z, th) },
-		"JVP":             func() { m.JVP(dst, 0.1, z, th, z, th) },
-		"JVP nil vtheta":  func() { m.JVP(dst, 0.1, z, th, z, nil) },
-		"VJP":             func() { m.VJP(dz, dth, 0.1, z, th, z) },
-		"VJP nil dtheta":  func() { m.VJP(dz, nil, 0.1, z, th, z) },
-		"CheckState":      func() { _ = m.CheckState(0.1, z, th) },
-		"domain error":    func() { m.Func(dst, 0.1, []float64{-3, 0}, th); m.Reset() },
-		"rejected trial":  func() { m.Func(dst, 0.1, []float64{-3, 0}, th); _ = m.CheckState(0.1, z, th) },
-		"Func, pendulum":  func() { mustNewCached(t, pendulumSpec).Func(dst, 0.1, z, []float64{1, 2, 3}) },
-		"VJP, vanderpol":  func() { mustNewCached(t, vanDerPolSpec).VJP(dz, dth[:1], 0.1, z, th[:1], z) },
-		"JVP, vanderpol":  func() { mustNewCached(t, vanDerPolSpec).JVP(dst, 0.1, z, th[:1], z, th[:1]) },
-		"Func, vanderpol": func() { mustNewCached(t, vanDerPolSpec).Func(dst, 0.1, z, th[:1]) },
+		"Func":             func() { m.Func(dst, 0.1, z, th) },
+		"JVP":              func() { m.JVP(dst, 0.1, z, th, z, th) },
+		"JVP nil vtheta":   func() { m.JVP(dst, 0.1, z, th, z, nil) },
+		"VJP":              func() { m.VJP(dz, dth, 0.1, z, th, z) },
+		"VJP nil dtheta":   func() { m.VJP(dz, nil, 0.1, z, th, z) },
+		"DfDt":             func() { m.DfDt(dst, 0.1, z, th) },
+		"DfDt, autonomous": func() { mustNewCached(t, vanDerPolSpec).DfDt(dst, 0.1, z, th[:1]) },
+		"CheckState":       func() { _ = m.CheckState(0.1, z, th) },
+		"domain error":     func() { m.Func(dst, 0.1, []float64{-3, 0}, th); m.Reset() },
+		"rejected trial":   func() { m.Func(dst, 0.1, []float64{-3, 0}, th); _ = m.CheckState(0.1, z, th) },
+		"Func, pendulum":   func() { mustNewCached(t, pendulumSpec).Func(dst, 0.1, z, []float64{1, 2, 3}) },
+		"VJP, vanderpol":   func() { mustNewCached(t, vanDerPolSpec).VJP(dz, dth[:1], 0.1, z, th[:1], z) },
+		"JVP, vanderpol":   func() { mustNewCached(t, vanDerPolSpec).JVP(dst, 0.1, z, th[:1], z, th[:1]) },
+		"Func, vanderpol":  func() { mustNewCached(t, vanDerPolSpec).Func(dst, 0.1, z, th[:1]) },
 	} {
 		f() // build cached models outside the measurement
 		assert.Zero(t, testing.AllocsPerRun(100, f), name)

@@ -12,7 +12,10 @@ import (
 // non-autonomous and smooth, for measuring convergence orders.
 type ExpSin struct{}
 
-var _ dynamics.Dynamics = ExpSin{}
+var (
+	_ dynamics.Dynamics       = ExpSin{}
+	_ dynamics.TimeDerivative = ExpSin{}
+)
 
 // Exact returns y(t) for y(0) = y0.
 func (ExpSin) Exact(t, y0, theta float64) float64 { return y0 * math.Exp(theta*math.Sin(t)) }
@@ -44,6 +47,65 @@ func (ExpSin) VJP(dz, dtheta []float64, t float64, z, theta, u []float64) {
 	if dtheta != nil {
 		dtheta[0] += u[0] * z[0] * c
 	}
+}
+
+// DfDt writes ∂f/∂t = −θ·y·sin t.
+func (ExpSin) DfDt(dst []float64, t float64, z, theta []float64) {
+	dst[0] = -theta[0] * z[0] * math.Sin(t)
+}
+
+// DrivenOscillator is x” = −k·x − c·x' + F·sin(ω·t) as a first-order system,
+// state [x v], θ = [k c ω], with the forcing amplitude F fixed: the model of
+// scenarios/damped_driven_oscillator.toml (F = 0.3), written by hand, so that
+// gradient methods can be checked on a non-autonomous system without
+// dynamics/expr.
+type DrivenOscillator struct{ F float64 }
+
+var (
+	_ dynamics.Dynamics       = DrivenOscillator{}
+	_ dynamics.TimeDerivative = DrivenOscillator{}
+)
+
+// Dim returns 2.
+func (DrivenOscillator) Dim() int { return 2 }
+
+// NumParams returns 3.
+func (DrivenOscillator) NumParams() int { return 3 }
+
+// Func writes (v, −k·x − c·v + F·sin(ω·t)).
+func (d DrivenOscillator) Func(dst []float64, t float64, z, theta []float64) {
+	x, v, k, c, w := z[0], z[1], theta[0], theta[1], theta[2]
+	dst[0] = v
+	dst[1] = -k*x - c*v + d.F*math.Sin(w*t)
+}
+
+// JVP writes ∂f/∂z·vz + ∂f/∂θ·vθ.
+func (d DrivenOscillator) JVP(dst []float64, t float64, z, theta, vz, vtheta []float64) {
+	k, c, w := theta[0], theta[1], theta[2]
+	dst[0] = vz[1]
+	dst[1] = -k*vz[0] - c*vz[1]
+	if vtheta != nil {
+		dst[1] += -z[0]*vtheta[0] - z[1]*vtheta[1] + d.F*t*math.Cos(w*t)*vtheta[2]
+	}
+}
+
+// VJP adds uᵀ∂f/∂z to dz and uᵀ∂f/∂θ to dtheta.
+func (d DrivenOscillator) VJP(dz, dtheta []float64, t float64, z, theta, u []float64) {
+	k, c, w := theta[0], theta[1], theta[2]
+	dz[0] -= u[1] * k
+	dz[1] += u[0] - u[1]*c
+	if dtheta != nil {
+		dtheta[0] -= u[1] * z[0]
+		dtheta[1] -= u[1] * z[1]
+		dtheta[2] += u[1] * d.F * t * math.Cos(w*t)
+	}
+}
+
+// DfDt writes ∂f/∂t = (0, F·ω·cos(ω·t)).
+func (d DrivenOscillator) DfDt(dst []float64, t float64, _, theta []float64) {
+	w := theta[2]
+	dst[0] = 0
+	dst[1] = d.F * w * math.Cos(w*t)
 }
 
 // Arenstorf is the restricted three-body problem of Hairer, Nørsett & Wanner,
