@@ -103,7 +103,7 @@ func Parse(value string, getenv func(string) string) (Spec, error) {
 			}
 			count = n
 		}
-		return parseAuto(count, getenv)
+		return parseAuto(value, count, getenv)
 	}
 	is, ns, ok := strings.Cut(v, "/")
 	if !ok {
@@ -131,63 +131,64 @@ func parseCount(s, where string) (int, error) {
 	return n, nil
 }
 
-func parseAuto(flagCount int, getenv func(string) string) (Spec, error) {
+func parseAuto(value string, flagCount int, getenv func(string) string) (Spec, error) {
+	v := fmt.Sprintf("%q", value)
 	if id := getenv(EnvSlurmTaskID); id != "" {
 		i, err := strconv.Atoi(id)
 		if err != nil || i < 0 {
-			return Spec{}, fmt.Errorf("%w: --shard auto: %s=%q is not a whole number ≥ 0", ErrSpec, EnvSlurmTaskID, id)
+			return Spec{}, fmt.Errorf("%w %s: %s=%q is not a whole number ≥ 0", ErrSpec, v, EnvSlurmTaskID, id)
 		}
 		if m := getenv(EnvSlurmTaskMin); m != "" {
 			mi, err := strconv.Atoi(m)
 			if err != nil || mi < 0 || mi > i {
-				return Spec{}, fmt.Errorf("%w: --shard auto: %s=%q is not a whole number from 0 to %s=%d", ErrSpec, EnvSlurmTaskMin, m, EnvSlurmTaskID, i)
+				return Spec{}, fmt.Errorf("%w %s: %s=%q is not a whole number from 0 to %s=%d", ErrSpec, v, EnvSlurmTaskMin, m, EnvSlurmTaskID, i)
 			}
 			i -= mi
 		}
 		n := flagCount
 		if c := getenv(EnvSlurmTaskCount); c != "" {
-			cn, err := parseCount(c, "--shard auto: "+EnvSlurmTaskCount)
+			cn, err := parseCount(c, v+": "+EnvSlurmTaskCount)
 			if err != nil {
 				return Spec{}, err
 			}
 			if n != 0 && n != cn {
-				return Spec{}, fmt.Errorf("%w: --shard auto/%d disagrees with %s=%d", ErrSpec, n, EnvSlurmTaskCount, cn)
+				return Spec{}, fmt.Errorf("%w %s: shard count %d disagrees with %s=%d", ErrSpec, v, n, EnvSlurmTaskCount, cn)
 			}
 			n = cn
 		}
 		if n == 0 {
-			return Spec{}, fmt.Errorf("%w: --shard auto: %s is set but %s is not; give the count as --shard auto/N", ErrSpec, EnvSlurmTaskID, EnvSlurmTaskCount)
+			return Spec{}, fmt.Errorf("%w %s: %s is set but %s is not; give the count as --shard auto/N", ErrSpec, v, EnvSlurmTaskID, EnvSlurmTaskCount)
 		}
 		if i >= n {
-			return Spec{}, fmt.Errorf("%w: --shard auto: array task %d is not below %s=%d; submit the array as --array=0-%d", ErrSpec, i, EnvSlurmTaskCount, n, n-1)
+			return Spec{}, fmt.Errorf("%w %s: array task %d is not below %s=%d; submit the array as --array=0-%d", ErrSpec, v, i, EnvSlurmTaskCount, n, n-1)
 		}
 		return Spec{Index: i, Count: n}, nil
 	}
 	if idx := getenv(EnvJobIndex); idx != "" {
 		i, err := strconv.Atoi(idx)
 		if err != nil || i < 0 {
-			return Spec{}, fmt.Errorf("%w: --shard auto: %s=%q is not a whole number ≥ 0", ErrSpec, EnvJobIndex, idx)
+			return Spec{}, fmt.Errorf("%w %s: %s=%q is not a whole number ≥ 0", ErrSpec, v, EnvJobIndex, idx)
 		}
 		n := flagCount
 		if c := getenv(EnvJobCount); c != "" {
-			cn, err := parseCount(c, "--shard auto: "+EnvJobCount)
+			cn, err := parseCount(c, v+": "+EnvJobCount)
 			if err != nil {
 				return Spec{}, err
 			}
 			if n != 0 && n != cn {
-				return Spec{}, fmt.Errorf("%w: --shard auto/%d disagrees with %s=%d", ErrSpec, n, EnvJobCount, cn)
+				return Spec{}, fmt.Errorf("%w %s: shard count %d disagrees with %s=%d", ErrSpec, v, n, EnvJobCount, cn)
 			}
 			n = cn
 		}
 		if n == 0 {
-			return Spec{}, fmt.Errorf("%w: --shard auto: %s is set but the shard count is not; set %s to the Job's completions or give --shard auto/N", ErrSpec, EnvJobIndex, EnvJobCount)
+			return Spec{}, fmt.Errorf("%w %s: %s is set but the shard count is not; set %s to the Job's completions or give --shard auto/N", ErrSpec, v, EnvJobIndex, EnvJobCount)
 		}
 		if i >= n {
-			return Spec{}, fmt.Errorf("%w: --shard auto: %s=%d is not below the shard count %d", ErrSpec, EnvJobIndex, i, n)
+			return Spec{}, fmt.Errorf("%w %s: %s=%d is not below the shard count %d", ErrSpec, v, EnvJobIndex, i, n)
 		}
 		return Spec{Index: i, Count: n}, nil
 	}
-	return Spec{}, fmt.Errorf("%w: --shard auto: neither %s (a Slurm array task) nor %s (a Kubernetes indexed Job) is set; give --shard I/N instead", ErrSpec, EnvSlurmTaskID, EnvJobIndex)
+	return Spec{}, fmt.Errorf("%w %s: neither %s (a Slurm array task) nor %s (a Kubernetes indexed Job) is set; give --shard I/N instead", ErrSpec, v, EnvSlurmTaskID, EnvJobIndex)
 }
 
 // TaskSeed is the seed of task k of a run seeded with seed: a SplitMix64 mix

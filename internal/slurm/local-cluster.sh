@@ -36,15 +36,26 @@ log() { echo "local-cluster: $*" >&2; }
 die() { log "$*"; exit 1; }
 
 # pid_of NAME prints the recorded pid of daemon NAME if that process still
-# runs the program it was started as (a recycled pid is not ours).
+# runs the program it was started as, with this cluster's files (a recycled
+# pid, or another cluster's daemon, is not ours).
 pid_of() {
 	local f=$dir/$1.pid pid
 	[ -f "$f" ] || return 1
 	pid=$(cat "$f")
 	[[ $pid =~ ^[0-9]+$ ]] || return 1
 	[ -r "/proc/$pid/cmdline" ] || return 1
-	tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$1" || return 1
+	local cmd
+	cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline")
+	[[ $cmd == *"$1"* && $cmd == *"$dir/"* ]] || return 1
 	echo "$pid"
+}
+
+# alive PID reports whether PID runs (a zombie waiting for its reaper
+# does not count).
+alive() {
+	local st
+	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "$st" != Z ]
 }
 
 install_missing() {
@@ -203,10 +214,10 @@ stop_daemons() {
 		if pid=$(pid_of "$d"); then
 			kill -TERM "$pid" 2>/dev/null || true
 			for i in $(seq 100); do
-				kill -0 "$pid" 2>/dev/null || break
+				alive "$pid" || break
 				sleep 0.05
 			done
-			if kill -0 "$pid" 2>/dev/null; then
+			if alive "$pid"; then
 				kill -KILL "$pid" 2>/dev/null || true
 			fi
 			[ -n "$quiet" ] || log "stopped $d (pid $pid)"

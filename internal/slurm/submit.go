@@ -31,6 +31,15 @@ func ParseJobID(out string) (string, error) {
 	return id, nil
 }
 
+// LookSbatch returns the path of sbatch, or ErrNoSbatch.
+func LookSbatch() (string, error) {
+	p, err := exec.LookPath("sbatch")
+	if err != nil {
+		return "", ErrNoSbatch
+	}
+	return p, nil
+}
+
 // Submitted holds the ids of the jobs Submit queued.
 type Submitted struct {
 	Array, Merge string
@@ -40,9 +49,9 @@ type Submitted struct {
 // --dependency=afterany on it, and returns their ids. If the merge job
 // cannot be queued it cancels the array job, so nothing runs unmerged.
 func Submit(ctx context.Context, s *Scripts) (*Submitted, error) {
-	sbatch, err := exec.LookPath("sbatch")
+	sbatch, err := LookSbatch()
 	if err != nil {
-		return nil, ErrNoSbatch
+		return nil, err
 	}
 	array, err := runID(ctx, sbatch, "--parsable", s.Array)
 	if err != nil {
