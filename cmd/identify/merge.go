@@ -48,25 +48,29 @@ func mergeable() []string {
 func mergeCommand() command {
 	return command{
 		name: "merge",
-		args: "DIR [DIR...] [--out DIR]",
+		args: "DIR [DIR...] [--out DIR] [--shards N]",
 		summary: `Combine the partial results shard-I-of-N.json that a command run with --shard
 wrote into the folders DIR into exactly what the command writes on one machine
 (default --out: the first DIR). A shard missing, failed, given twice, or from
 another run (scenario, settings or shard count differ) is named, with exit 2.`,
 		flags: func(fset *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
 			out := fset.String("out", "", "folder for the merged result (default: the first DIR)")
+			shards := fset.Int("shards", 0, "the shard count `N` the run was launched with, so that shards are named missing even if none finished (default: from the files)")
 			return func(pos []string, stdout, stderr io.Writer) error {
 				if len(pos) == 0 {
 					return usagef("merge needs at least one DIR holding shard-I-of-N.json files")
 				}
-				return merge(pos, *out, stdout)
+				if *shards < 0 || *shards > shard.MaxCount {
+					return usagef("--shards %d: want a whole number from 1 to %d (0: from the files)", *shards, shard.MaxCount)
+				}
+				return merge(pos, *out, *shards, stdout)
 			}
 		},
 	}
 }
 
-func merge(dirs []string, out string, stdout io.Writer) error {
-	m, err := shard.Merge(dirs)
+func merge(dirs []string, out string, of int, stdout io.Writer) error {
+	m, err := shard.Merge(dirs, of)
 	var me *shard.MergeError
 	if errors.As(err, &me) {
 		return usageError{err: errors.New(mergeReport(me, dirs))}

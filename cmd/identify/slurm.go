@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/physid/physid/internal/slurm"
@@ -190,7 +191,7 @@ func launchSlurm(o *slurmFlags, stdout io.Writer) error {
 	j := o.job
 	j.Name = "identify-" + strings.ReplaceAll(key, " ", "-")
 	j.Command = append([]string{binary, o.pos[0]}, args...)
-	j.Merge = []string{binary, "merge", out, "--out", out}
+	j.Merge = []string{binary, "merge", out, "--out", out, "--shards", strconv.Itoa(j.Tasks)}
 	j.Dir = filepath.Join(out, "slurm")
 	j.WorkDir = wd
 	if err := j.Check(); err != nil {

@@ -78,10 +78,12 @@ type found struct {
 }
 
 // Merge reads every shard-I-of-N.json in dirs (a folder given twice counts
-// once) and checks that together they are all N shards of one run. On
-// success it returns them in shard order; otherwise a *MergeError that lists
-// every problem it found.
-func Merge(dirs []string) (*Merged, error) {
+// once) and checks that together they are all N shards of one run. of is N
+// when the caller knows it (the size of the array it launched), so that
+// shards can be named missing even when none finished; 0 takes N from the
+// files. On success it returns the shards in shard order; otherwise a
+// *MergeError that lists every problem it found.
+func Merge(dirs []string, of int) (*Merged, error) {
 	e := &MergeError{Failed: map[int]string{}}
 	var files []found
 	failures := map[int][]string{} // shard → failure note paths (any N)
@@ -124,6 +126,9 @@ func Merge(dirs []string) (*Merged, error) {
 			files = append(files, found{di, path, p})
 		}
 	}
+	if len(files) == 0 && of > 0 {
+		return nil, missingAll(e, dirs, of, failures)
+	}
 	if len(files) == 0 {
 		if len(e.Problems) == 0 {
 			e.Problems = append(e.Problems, fmt.Sprintf("no shard results (shard-I-of-N.json) in %s", strings.Join(dirs, ", ")))
@@ -138,6 +143,21 @@ func Merge(dirs []string) (*Merged, error) {
 		return files[a].p.Shard < files[b].p.Shard
 	})
 	ref := files[0]
+	if of > 0 && ref.p.Of != of {
+		// Take the expected count as the run's, so every file is checked against it.
+		for i, f := range files {
+			if f.p.Of == of {
+				files[0], files[i], ref = f, files[0], f
+				break
+			}
+		}
+	}
+	if of > 0 && ref.p.Of != of {
+		for _, f := range files {
+			e.Problems = append(e.Problems, fmt.Sprintf("%s: is from a run of %d shards; this run was launched with %d (different shard count)", f.path, f.p.Of, of))
+		}
+		return nil, missingAll(e, dirs, of, failures)
+	}
 	m := &Merged{
 		Command: ref.p.Command, Scenario: ref.p.Scenario, ScenarioSHA256: ref.p.ScenarioSHA256,
 		Settings: ref.p.Settings, Of: ref.p.Of, TotalTasks: ref.p.TotalTasks,
@@ -189,8 +209,23 @@ func Merge(dirs []string) (*Merged, error) {
 	return m, nil
 }
 
+// missingAll adds every shard of a run of of shards to e as missing.
+func missingAll(e *MergeError, dirs []string, of int, failures map[int][]string) *MergeError {
+	e.Of = of
+	for i := range of {
+		e.Missing = append(e.Missing, i)
+		if why, path, ok := failureOf(failures[i], "", of); ok {
+			e.Failed[i] = why
+			e.Problems = append(e.Problems, fmt.Sprintf("shard %d of %d failed: %s (%s)", i, of, why, path))
+			continue
+		}
+		e.Problems = append(e.Problems, fmt.Sprintf("shard %d of %d is missing: no %s in %s", i, of, Spec{Index: i, Count: of}.FileName(), strings.Join(dirs, ", ")))
+	}
+	return e
+}
+
 // failureOf returns the recorded error of the first failure note among paths
-// that belongs to a run of command with of shards.
+// that belongs to a run of command ("": any) with of shards.
 func failureOf(paths []string, command string, of int) (why, path string, ok bool) {
 	for _, path := range paths {
 		b, err := os.ReadFile(path)
@@ -198,7 +233,7 @@ func failureOf(paths []string, command string, of int) (why, path string, ok boo
 			continue
 		}
 		var f Failure
-		if json.Unmarshal(b, &f) != nil || f.Of != of || f.Command != command {
+		if json.Unmarshal(b, &f) != nil || f.Of != of || command != "" && f.Command != command {
 			continue
 		}
 		return f.Error, path, true
