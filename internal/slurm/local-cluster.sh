@@ -58,14 +58,27 @@ alive() {
 	[ -n "$st" ] && [ "$st" != Z ]
 }
 
-install_missing() {
-	local missing=()
+missing_packages() {
+	missing=()
 	command -v munged >/dev/null || missing+=(munge)
 	command -v slurmctld >/dev/null || missing+=(slurmctld)
 	command -v slurmd >/dev/null || missing+=(slurmd)
 	command -v sbatch >/dev/null || missing+=(slurm-client)
+}
+
+install_missing() {
+	local missing
+	missing_packages
 	[ ${#missing[@]} -eq 0 ] && return 0
 	[ "$(id -u)" -eq 0 ] || die "need root to install ${missing[*]} (apt-get install ${missing[*]})"
+	# Clusters started at once (the tests of two packages) install once.
+	exec 9>"${TMPDIR:-/tmp}/physid-slurm-install.lock"
+	flock 9
+	missing_packages
+	if [ ${#missing[@]} -eq 0 ]; then
+		exec 9>&-
+		return 0
+	fi
 	log "installing ${missing[*]}"
 	local t0=$SECONDS policy=/usr/sbin/policy-rc.d made_policy=
 	# The packages' maintainer scripts would start the daemons with the
@@ -77,8 +90,10 @@ install_missing() {
 	fi
 	local rc=0
 	{ DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"${TMPDIR:-/tmp}/physid-slurm-apt.log" 2>&1 || rc=$?
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			-o DPkg::Lock::Timeout=300 "${missing[@]}"; } >"${TMPDIR:-/tmp}/physid-slurm-apt.log" 2>&1 || rc=$?
 	[ -n "$made_policy" ] && rm -f "$policy"
+	exec 9>&-
 	[ $rc -eq 0 ] || { tail -20 "${TMPDIR:-/tmp}/physid-slurm-apt.log" >&2; die "apt-get install ${missing[*]} failed"; }
 	log "installed in $((SECONDS - t0)) s"
 }
