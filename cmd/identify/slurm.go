@@ -31,17 +31,24 @@ var slurmOwnFlags = map[string]bool{
 	"submit": true, "identify": true, "shard": true, "h": true, "help": true,
 }
 
-func slurmCommand() command {
-	return command{
-		name: "slurm",
-		args: "COMMAND ARGS... --out DIR --tasks N [--partition P] [--time HH:MM:SS] [--cpus-per-task C] [--mem M] [--identify PATH] [--submit]",
-		summary: `Write Slurm batch scripts that run COMMAND ARGS... as an array job of N tasks,
+const (
+	slurmArgs    = "COMMAND ARGS... --out DIR --tasks N [--partition P] [--time HH:MM:SS] [--cpus-per-task C] [--mem M] [--identify PATH] [--submit]"
+	slurmSummary = `Write Slurm batch scripts that run COMMAND ARGS... as an array job of N tasks,
 task I doing shard I of N (--shard auto), and a merge job that runs once the
 array is over and combines the shards into DIR, as "identify merge DIR" does:
 DIR/slurm/array.sbatch, merge.sbatch and submit.sh, logs in DIR/slurm/logs.
 --submit queues both with sbatch and prints the job ids. The cluster needs
 only the identify binary on a file system its nodes share (--identify, default
-this binary): build it with "go build -o /shared/bin/identify ./cmd/identify".`,
+this binary): build it with "go build -o /shared/bin/identify ./cmd/identify".
+COMMAND's own flags may stand anywhere; they are checked before anything is
+written.`
+)
+
+func slurmCommand() command {
+	return command{
+		name:    "slurm",
+		args:    slurmArgs,
+		summary: slurmSummary,
 		flags: func(fset *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
 			var o slurmFlags
 			fset.IntVar(&o.job.Tasks, "tasks", 0, "number of array tasks N, the shard count (required)")
@@ -51,11 +58,23 @@ this binary): build it with "go build -o /shared/bin/identify ./cmd/identify".`,
 			fset.StringVar(&o.job.Mem, "mem", "", "memory per task, e.g. 4G (default: the partition's)")
 			fset.StringVar(&o.binary, "identify", "", "path of the identify binary on the shared file system (default: this one)")
 			fset.BoolVar(&o.submit, "submit", false, "submit the jobs with sbatch")
-			fset.StringVar(&o.shard, "shard", "", "not allowed: each array task gets --shard auto")
+			fset.StringVar(&o.shard, "shard", "", "rejected: each array task gets --shard auto "+passedOn)
+			help := fset.Bool("help", false, "show this help "+passedOn)
+			fset.BoolVar(help, "h", false, "show this help")
 			// The launched command's flags are collected, in order, to be
 			// passed on; they are checked against that command's own flags.
+			// The help leaves them out: they are COMMAND's to describe.
 			o.passed = passThroughFlags(fset)
+			fset.SetOutput(hideForeign{fset.Output()})
 			return func(pos []string, stdout, stderr io.Writer) error {
+				if *help {
+					// Our own -h (the flag package's would print every
+					// passed-on flag): the usage as command.flagSet prints it.
+					fset.SetOutput(hideForeign{stdout})
+					fmt.Fprintf(stdout, "Usage: identify slurm %s\n\n%s\n\nFlags:\n", slurmArgs, slurmSummary)
+					fset.PrintDefaults()
+					return nil
+				}
 				o.pos = pos
 				return launchSlurm(&o, stdout)
 			}
@@ -70,6 +89,21 @@ type slurmFlags struct {
 	submit bool
 	pos    []string
 	passed *[]string
+}
+
+// passedOn ends the usage text of the flags identify slurm passes on (and
+// of those its help leaves out).
+const passedOn = "(passed on to COMMAND)"
+
+// hideForeign drops the help entries of the passed-on flags: flag's
+// PrintDefaults writes each flag's entry in one Write.
+type hideForeign struct{ w io.Writer }
+
+func (h hideForeign) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), passedOn) {
+		return len(p), nil
+	}
+	return h.w.Write(p)
 }
 
 // passThrough records each use of a flag of another command as argv words.
@@ -111,7 +145,7 @@ func passThroughFlags(fset *flag.FlagSet) *[]string {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fset.Var(passThrough{name: n, isBool: isBool[n], out: out}, n, "passed to COMMAND")
+		fset.Var(passThrough{name: n, isBool: isBool[n], out: out}, n, passedOn)
 	}
 	return out
 }

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"flag"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -170,4 +173,33 @@ func TestSlurmShardedRunOnLocalCluster(t *testing.T) {
 		assert.Contains(t, string(log), "identify: merge: ")
 		assert.Contains(t, string(log), "shard 0 of 3 is missing: no shard-0-of-3.json in "+out)
 	})
+}
+
+// TestSlurmPassThroughIsUnambiguous checks what identify slurm relies on to
+// pass COMMAND's flags on: a flag name is a boolean in every command that
+// has it or in none, and none is one of identify slurm's own.
+func TestSlurmPassThroughIsUnambiguous(t *testing.T) {
+	isBool := map[string]string{}
+	for _, c := range commands() {
+		if c.name == "slurm" || c.name == "merge" {
+			continue
+		}
+		fset, _ := c.flagSet(io.Discard)
+		fset.VisitAll(func(f *flag.Flag) {
+			assert.False(t, slurmOwnFlags[f.Name] && f.Name != "shard", "identify %s -%s is also a flag of identify slurm", c.name, f.Name)
+			kind := fmt.Sprintf("%v", isBoolFlag(f))
+			if prev, ok := isBool[f.Name]; ok {
+				assert.True(t, strings.HasPrefix(prev, kind), "-%s: boolean %s, and in %s %s", f.Name, prev, c.name, kind)
+			}
+			isBool[f.Name] = kind + " in " + c.name
+		})
+	}
+	code, stdout, _ := callIdentify(t, "help", "slurm")
+	require.Equal(t, exitOK, code)
+	assert.NotContains(t, stdout, passedOn, "the help lists only identify slurm's own flags")
+	assert.Contains(t, stdout, "-tasks int")
+	code, stdout, _ = callIdentify(t, "slurm", "-h")
+	require.Equal(t, exitOK, code)
+	assert.NotContains(t, stdout, passedOn)
+	assert.Contains(t, stdout, "Usage: identify slurm COMMAND ARGS...")
 }
