@@ -12,7 +12,7 @@ import (
 
 // shardFlagUsage is the --shard flag's help, the same for every command
 // whose work is a list of independent tasks.
-const shardFlagUsage = "do only shard I of N of the tasks (I/N, 0-based: task k goes to shard k mod N) and write `SHARD` DIR/shard-I-of-N.json for identify merge; " +
+const shardFlagUsage = "do only shard `I/N` of the tasks (0-based; task k goes to shard k mod N), writing DIR/shard-I-of-N.json for identify merge; " +
 	"auto: I and N from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX with JOB_COMPLETION_COUNT (or auto/N) in a Kubernetes indexed Job"
 
 // addShardFlag registers --shard on fset; parseShard reads its value.
@@ -42,16 +42,19 @@ type shardRun struct {
 }
 
 // newShardRun prepares shard value (a --shard flag) of command on the
-// scenario file at path; settings are the options that change the result
-// (seed, number of starts, ...), which must agree across shards.
+// scenario file at path ("" for a command without one, whose settings then
+// identify its input); settings are the options that change the result
+// (seed, number of starts, data folder, ...), which must agree across shards.
 func newShardRun(command, value, path string, settings any) (*shardRun, error) {
 	s, err := parseShard(value)
 	if err != nil {
 		return nil, err
 	}
-	hash, err := shard.HashFile(path)
-	if err != nil {
-		return nil, err
+	var hash string
+	if path != "" {
+		if hash, err = shard.HashFile(path); err != nil {
+			return nil, err
+		}
 	}
 	raw, err := json.Marshal(settings)
 	if err != nil {

@@ -49,6 +49,7 @@ var (
 	timeForm = regexp.MustCompile(`^([0-9]+-)?[0-9]+(:[0-9]+){0,2}$`)
 	memForm  = regexp.MustCompile(`^[0-9]+[KMGT]?$`)
 	nameForm = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+	bareWord = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`) // needs no quotes in bash
 )
 
 // MaxTasks bounds the array; Slurm's own MaxArraySize defaults to 1001.
@@ -84,7 +85,7 @@ func (j *Job) name() string {
 
 // quote makes s one word for bash.
 func quote(s string) string {
-	if s != "" && regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`).MatchString(s) {
+	if bareWord.MatchString(s) {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
