@@ -13,6 +13,8 @@
 //	identify reproduce toy [--out DIR]
 //	identify reproduce reverse [--conv] [--out DIR]
 //	identify reproduce three-body|latent-ode|images [--out DIR]
+//	identify slurm COMMAND ARGS... --out DIR --tasks N [--partition P] [--time HH:MM:SS] [--cpus-per-task C] [--mem M] [--submit]
+//	identify merge DIR [DIR...] [--out DIR]
 //	identify help [COMMAND]
 //
 // compare is the paper's Table 5 and Fig. 8; images its Sec. 4.2 (Tables

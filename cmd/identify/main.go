@@ -52,6 +52,10 @@ Usage:
       Image classifiers: a ResNet or its neural-ODE counterpart (paper Sec. 4.2, Tables 2-3).
   identify latent train|compare [--model rnn|gru|latent-ode] [--data DIR] [--observed F] [--method M] [--epochs N] [--out DIR] [--json]
       Sequence models on irregularly sampled hopper data (paper Sec. 4.3, Table 4).
+  identify slurm COMMAND ARGS... --out DIR --tasks N [--partition P] [--time HH:MM:SS] [--cpus-per-task C] [--mem M] [--submit]
+      Run a sharded command as a Slurm array job of N tasks (--shard auto) and a merge job after it.
+  identify merge DIR [DIR...] [--out DIR]
+      Combine the shard-I-of-N.json files of a --shard run into the single-machine result.
   identify help [COMMAND]
       Show this text, or a command's flags.
 
@@ -66,7 +70,7 @@ type command struct {
 }
 
 func commands() []command {
-	return []command{fitCommand(), gradCommand(), profileCommand(), simulateCommand(), extrapolateCommand(), compareCommand(), reproduceCommand(), imagesCommand(), latentCommand()}
+	return append([]command{fitCommand(), gradCommand(), profileCommand(), simulateCommand(), extrapolateCommand(), compareCommand(), reproduceCommand(), imagesCommand(), latentCommand()}, clusterCommands()...)
 }
 
 func run(args []string, stdout, stderr io.Writer) (code int) {
@@ -91,7 +95,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 					return exitOK
 				}
 			}
-			fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, profile, compare, reproduce, images, latent, help)\n", args[1])
+			fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, profile, compare, reproduce, images, latent, merge, slurm, help)\n", args[1])
 			return exitUsage
 		}
 		fmt.Fprint(stdout, usageText)
@@ -102,7 +106,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 			return report(c.run(args[1:], stdout, stderr), stderr)
 		}
 	}
-	fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, profile, compare, reproduce, images, latent, help)\n\n%s", name, usageText)
+	fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, profile, compare, reproduce, images, latent, merge, slurm, help)\n\n%s", name, usageText)
 	return exitUsage
 }
 
