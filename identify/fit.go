@@ -283,11 +283,18 @@ func runStart(ctx context.Context, p *Problem, o *Options, opt Optimizer, i int,
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return // a failed trial point of a line search: not an epoch's result
 		}
-		sr.History = append(sr.History, Epoch{Epoch: epoch, Loss: loss, Params: th})
-		sr.Epochs = epoch
 		if !math.IsNaN(loss) && (sr.Params == nil || math.IsNaN(sr.Loss) || loss < sr.Loss) {
 			sr.Params, sr.Loss = th, loss
 		}
+		if epoch > o.Epochs {
+			// The evaluation after the last step (LM's final point): it may
+			// be the best point, but it is no epoch of its own, and no epoch
+			// number above the total is ever reported.
+			progress(Progress{Start: i, Epoch: o.Epochs, Epochs: o.Epochs, Loss: loss, Params: th})
+			return
+		}
+		sr.History = append(sr.History, Epoch{Epoch: epoch, Loss: loss, Params: th})
+		sr.Epochs = epoch
 		progress(Progress{Start: i, Epoch: epoch, Epochs: o.Epochs, Loss: loss, Params: th})
 	}
 	err = opt.run(ctx, ob, o, init, state, sr.Epochs, &sr, rec)

@@ -108,6 +108,7 @@ the best result so far; --resume DIR continues it.`,
 					return usagef("fit needs exactly one SCENARIO file, got %d arguments", len(pos))
 				}
 				o.file = pos[0]
+				fset.Visit(func(f *flag.Flag) { o.epochsSet = o.epochsSet || f.Name == "epochs" })
 				return fit(o, stdout, stderr)
 			}
 		},
@@ -117,6 +118,7 @@ the best result so far; --resume DIR continues it.`,
 type fitFlags struct {
 	file, out, method, optimizer, resume string
 	epochs                               int
+	epochsSet                            bool // --epochs given: 0 is then an error, not the default
 	seed                                 int64
 	json                                 bool
 }
@@ -151,9 +153,10 @@ func fit(o fitFlags, stdout, progressOut io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if o.epochs < 0 {
-		return usagef("--epochs: %d is negative", o.epochs)
-	} else if o.epochs > 0 {
+	if o.epochsSet {
+		if o.epochs < 1 {
+			return usagef("--epochs must be ≥ 1 (got %d)", o.epochs)
+		}
 		opts.Epochs = o.epochs
 	}
 	if o.seed >= 0 {
@@ -341,6 +344,7 @@ func newProgress(w io.Writer, names []string, epochs, starts int) *progress {
 }
 
 func (p *progress) update(ev identify.Progress) {
+	ev.Epoch = min(ev.Epoch, p.epochs) // never "epoch 101/100"
 	frac := float64(ev.Epoch) / float64(p.epochs)
 	if p.starts > 1 {
 		frac = (float64(ev.Start) + frac) / float64(p.starts)
