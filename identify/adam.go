@@ -47,9 +47,17 @@ func (a *Adam) run(ctx context.Context, ob *objective, o *Options, init []float6
 			return nil
 		}
 		prev = loss
-		st.Step++
-		adam.Step(st.U, g, st.M, st.V, st.Step, adam.Params{LR: st.LR, Beta1: b1, Beta2: b2, Eps: eps})
-		st.LR *= ad.LRDecay
+		next := OptimizerState{U: clone(st.U), M: clone(st.M), V: clone(st.V), LR: st.LR, Step: st.Step + 1}
+		adam.Step(next.U, g, next.M, next.V, next.Step, adam.Params{LR: next.LR, Beta1: b1, Beta2: b2, Eps: eps})
+		next.LR *= ad.LRDecay
+		if why := nonFiniteState(&next, g, st.LR); why != "" {
+			// A finite but huge gradient (or learning rate) overflows the
+			// moments or the step: the state stays at the last finite point.
+			sr.Status = "diverged"
+			sr.Message = fmt.Sprintf("adam: %s at epoch %d; keeping the best finite point", why, epoch)
+			return fmt.Errorf("%w: %s", ErrDiverged, sr.Message)
+		}
+		st = next
 		save()
 	}
 	sr.Status = "max_epochs"
@@ -57,6 +65,31 @@ func (a *Adam) run(ctx context.Context, ob *objective, o *Options, init []float6
 		sr.Params, sr.Loss = ob.thetaOf(st.U), loss
 	}
 	return nil
+}
+
+// nonFiniteState says which part of an Adam state after a step is not finite
+// ("" when all are), with the gradient or learning rate that caused it.
+func nonFiniteState(st *OptimizerState, g []float64, lr float64) string {
+	switch {
+	case !allFinite(st.V):
+		return fmt.Sprintf("the second-moment estimate overflowed (gradient %.3g)", maxAbs(g))
+	case !allFinite(st.M):
+		return fmt.Sprintf("the first-moment estimate overflowed (gradient %.3g)", maxAbs(g))
+	case !allFinite(st.U):
+		return fmt.Sprintf("the parameter update overflowed (learning rate %.3g, gradient %.3g)", lr, maxAbs(g))
+	case math.IsNaN(st.LR) || math.IsInf(st.LR, 0):
+		return fmt.Sprintf("the learning rate overflowed (%.3g)", st.LR)
+	}
+	return ""
+}
+
+func allFinite(x []float64) bool {
+	for _, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
 }
 
 func maxAbs(x []float64) float64 {

@@ -113,8 +113,8 @@ func profile(o profileFlags, stdout, progressOut io.Writer) error {
 	if dir == "" {
 		dir = defaultOut(o.file) + "-profile"
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usagef("--out: %v", err)
+	if err := checkOutDir("--out", dir); err != nil { // before the computation
+		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
