@@ -57,7 +57,7 @@ func (l *LBFGS) run(ctx context.Context, ob *objective, o *Options, init []float
 	}}
 	settings := &optimize.Settings{
 		MajorIterations:   o.Epochs - done, // ≥ 1: runStart runs no optimizer with nothing left
-		GradientThreshold: 1e-12, // in u; whether it converged is judged in θ afterwards
+		GradientThreshold: 1e-12,           // in u; whether it converged is judged in θ afterwards
 		Converger:         &optimize.FunctionConverge{Relative: o.LossTol, Iterations: 5},
 		Recorder:          r,
 	}

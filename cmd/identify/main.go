@@ -219,6 +219,9 @@ func report(err error, stderr io.Writer) int {
 	case errors.As(err, &se):
 		fmt.Fprintln(stderr, se.Error()) // already FILE:LINE: FIELD: problem
 		return exitUsage
+	case errors.As(err, new(internalError)):
+		fmt.Fprintf(stderr, "identify: %v\n", err)
+		return exitInternal
 	case errors.As(err, new(fitError)):
 		fmt.Fprintf(stderr, "identify: %v\n", err)
 		return exitUsage

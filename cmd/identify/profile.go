@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -145,8 +144,9 @@ func profile(o profileFlags, stdout, progressOut io.Writer) error {
 		files = append(files, path)
 	}
 	if o.json {
-		b, _ := json.MarshalIndent(out, "", "  ")
-		fmt.Fprintf(stdout, "%s\n", b)
+		if err := printJSON(stdout, out); err != nil {
+			return err
+		}
 	} else {
 		printProfile(stdout, sc, res, files)
 	}
