@@ -50,11 +50,11 @@ func (a *Adam) run(ctx context.Context, ob *objective, o *Options, init []float6
 		next := OptimizerState{U: clone(st.U), M: clone(st.M), V: clone(st.V), LR: st.LR, Step: st.Step + 1}
 		adam.Step(next.U, g, next.M, next.V, next.Step, adam.Params{LR: next.LR, Beta1: b1, Beta2: b2, Eps: eps})
 		next.LR *= ad.LRDecay
-		if why := nonFiniteState(&next, g, st.LR); why != "" {
+		if what, cause := nonFiniteState(&next, g, st.LR); what != "" {
 			// A finite but huge gradient (or learning rate) overflows the
 			// moments or the step: the state stays at the last finite point.
 			sr.Status = "diverged"
-			sr.Message = fmt.Sprintf("adam: %s at epoch %d; keeping the best finite point", why, epoch)
+			sr.Message = fmt.Sprintf("adam: %s at epoch %d (%s); keeping the best finite point", what, epoch, cause)
 			return fmt.Errorf("%w: %s", ErrDiverged, sr.Message)
 		}
 		st = next
@@ -68,19 +68,19 @@ func (a *Adam) run(ctx context.Context, ob *objective, o *Options, init []float6
 }
 
 // nonFiniteState says which part of an Adam state after a step is not finite
-// ("" when all are), with the gradient or learning rate that caused it.
-func nonFiniteState(st *OptimizerState, g []float64, lr float64) string {
+// ("" when all are), and the gradient or learning rate that caused it.
+func nonFiniteState(st *OptimizerState, g []float64, lr float64) (what, cause string) {
 	switch {
 	case !allFinite(st.V):
-		return fmt.Sprintf("the second-moment estimate overflowed (gradient %.3g)", maxAbs(g))
+		return "the second-moment estimate overflowed", fmt.Sprintf("gradient %.3g", maxAbs(g))
 	case !allFinite(st.M):
-		return fmt.Sprintf("the first-moment estimate overflowed (gradient %.3g)", maxAbs(g))
+		return "the first-moment estimate overflowed", fmt.Sprintf("gradient %.3g", maxAbs(g))
 	case !allFinite(st.U):
-		return fmt.Sprintf("the parameter update overflowed (learning rate %.3g, gradient %.3g)", lr, maxAbs(g))
+		return "the parameter update overflowed", fmt.Sprintf("learning rate %.3g, gradient %.3g", lr, maxAbs(g))
 	case math.IsNaN(st.LR) || math.IsInf(st.LR, 0):
-		return fmt.Sprintf("the learning rate overflowed (%.3g)", st.LR)
+		return "the learning rate overflowed", fmt.Sprintf("%.3g", st.LR)
 	}
-	return ""
+	return "", ""
 }
 
 func allFinite(x []float64) bool {
