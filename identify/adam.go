@@ -31,9 +31,13 @@ func (a *Adam) run(ctx context.Context, ob *objective, o *Options, init []float6
 		}
 		loss, err := ob.eval(st.U, g)
 		if err != nil || math.IsNaN(loss) || math.IsInf(loss, 0) {
+			why := fmt.Sprint(err)
+			if err == nil {
+				why = "the loss is not a finite number"
+			}
 			sr.Status = "diverged"
-			sr.Message = fmt.Sprintf("epoch %d: %v (loss %v); keeping the best parameters found", epoch, err, loss)
-			return fmt.Errorf("%w at epoch %d: %v", ErrDiverged, epoch, err)
+			sr.Message = fmt.Sprintf("epoch %d: %s; keeping the best parameters found", epoch, why)
+			return fmt.Errorf("%w at epoch %d: %s", ErrDiverged, epoch, why)
 		}
 		rec(epoch, loss, ob.thetaOf(st.U))
 		// Adam stops early only on tolerances the caller set; whether it

@@ -1,12 +1,17 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const vdp = "../../scenarios/van_der_pol.toml"
@@ -52,4 +57,160 @@ func readResult(t *testing.T, dir string) *resultJSON {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// lvWith returns the Lotka–Volterra scenario with extra appended to the
+// parameter named after, written to a new folder.
+func lvWith(t *testing.T, after, extra string) string {
+	t.Helper()
+	src, err := os.ReadFile("../../scenarios/lotka_volterra.toml")
+	require.NoError(t, err)
+	s := string(src)
+	if after != "" {
+		key := "name = \"" + after + "\"\n"
+		require.Contains(t, s, key)
+		s = strings.Replace(s, key, key+extra, 1)
+	}
+	return writeScenario(t, "lv", s)
+}
+
+// TestFitResumeMismatch: a saved fit that does not belong to the scenario
+// used to panic in a worker goroutine (index out of range, the process
+// killed) or fail as exit 1 naming --from; it is now a usage error naming
+// --resume and what differs.
+func TestFitResumeMismatch(t *testing.T) {
+	saved := t.TempDir()
+	code, _, stderr := call("fit", lvWith(t, "", ""), "--optimizer", "adam", "--epochs", "2", "--out", saved)
+	require.Equal(t, exitOK, code, stderr)
+
+	// A state vector of the wrong length, as by a hand edit.
+	edited := t.TempDir()
+	b, err := os.ReadFile(filepath.Join(saved, "result.json"))
+	require.NoError(t, err)
+	var raw map[string]any
+	require.NoError(t, json.Unmarshal(b, &raw))
+	st := raw["starts"].([]any)[0].(map[string]any)["state"].(map[string]any)
+	st["u"] = []float64{1}
+	b, err = json.Marshal(raw)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(edited, "result.json"), b, 0o644))
+
+	threeBodyFit := t.TempDir()
+	code, _, stderr = call("fit", threeBody, "--epochs", "1", "--out", threeBodyFit)
+	require.Equal(t, exitOK, code, stderr)
+
+	for _, tc := range []struct {
+		name, scenario, from string
+		args               []string
+		want               string
+	}{
+		{"a parameter fixed since", lvWith(t, "beta", "fixed = true\n"), saved, []string{"--optimizer", "adam"},
+			"--resume: " + saved + "/result.json was fitted with the fixed parameters []; "},
+		{"a state of the wrong length", lvWith(t, "", ""), edited, []string{"--optimizer", "adam"},
+			"start 0's Adam state has 1, 4 and 4 values (u, m, v)"},
+		{"another scenario", vdp, threeBodyFit, nil, `is a fit of scenario "three-body" with parameters [m1, m2, m3]`},
+		{"another optimizer", lvWith(t, "", ""), saved, []string{"--optimizer", "lm"}, "was fitted with adam, not lm"},
+		{"another seed", lvWith(t, "", ""), saved, []string{"--optimizer", "adam", "--seed", "1"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := t.TempDir()
+			args := append([]string{"fit", tc.scenario, "--resume", tc.from, "--out", out, "--epochs", "3"}, tc.args...)
+			code, stdout, stderr := call(args...)
+			if tc.want == "" { // the seed does not matter to a resume
+				assert.Equal(t, exitOK, code, stderr)
+				return
+			}
+			assert.Equal(t, exitUsage, code, stderr)
+			assert.Empty(t, stdout)
+			assert.Contains(t, stderr, "--resume: ")
+			assert.Contains(t, stderr, tc.want)
+			_, err := os.Stat(filepath.Join(out, "result.json"))
+			assert.True(t, os.IsNotExist(err), "nothing written")
+		})
+	}
+}
+
+// TestFitResumeLMAndLBFGS: LM and L-BFGS saved "state": null and a resume
+// started over from epoch 1; they now continue from the best point, the
+// epochs and the function evaluations counting on.
+func TestFitResumeLMAndLBFGS(t *testing.T) {
+	for _, opt := range []string{"lm", "lbfgs"} {
+		dir := t.TempDir()
+		code, _, stderr := call("fit", vdp, "--optimizer", opt, "--epochs", "2", "--out", dir)
+		require.Equal(t, exitOK, code, stderr)
+		first := readResult(t, dir)
+		code, _, stderr = call("fit", vdp, "--optimizer", opt, "--epochs", "4", "--resume", dir)
+		require.Equal(t, exitOK, code, stderr)
+		res := readResult(t, dir)
+		assert.Greater(t, res.NFE, first.NFE, opt)
+		assert.LessOrEqual(t, res.Loss, first.Loss, opt)
+		require.GreaterOrEqual(t, len(res.History), len(first.History), opt)
+		assert.Equal(t, first.History, res.History[:len(first.History)], opt)
+		if len(res.History) > len(first.History) {
+			assert.Greater(t, res.History[len(first.History)].Epoch, first.Epochs, "%s: epochs continue", opt)
+		}
+	}
+}
+
+// hugeLoss is dz/dt = kz from z0 = 1e100 fitted by Adam: the loss is finite
+// but its gradient's square is not.
+const hugeLoss = `name = "huge"
+[system]
+kind = "exponential"
+[[parameters]]
+name = "k"
+value = 1.0
+[initial_state]
+z0 = [1e100]
+[data]
+t = [1.0]
+z = [[0.0]]
+[fit]
+optimizer = "adam"
+`
+
+// TestFitNonFiniteOptimizerState: Adam's second moment overflowing (a huge
+// finite loss) or a learning rate of 1e308 used to end in exit 1 with
+// nothing written. The fit now stops as diverged at the epoch where it
+// happens, writes result.json with the best finite point, and exits 2.
+func TestFitNonFiniteOptimizerState(t *testing.T) {
+	for _, tc := range []struct{ name, scenario, want string }{
+		{"second moment overflows", hugeLoss, "adam: the second-moment estimate overflowed at epoch 1 (gradient 1.48e+201); keeping the best finite point"},
+		{"lr = 1e308", strings.Replace(zeroLoss, "z0 = [0.0]", "z0 = [1.0]", 1) + "optimizer = \"adam\"\nlr = 1e308\n", "epoch 2: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "out")
+			code, stdout, stderr := call("fit", writeScenario(t, "s", tc.scenario), "--out", dir, "--json")
+			assert.Equal(t, exitUsage, code, stderr)
+			assert.Contains(t, stderr, "the fit diverged: "+tc.want)
+			assert.Contains(t, stderr, "the best parameters found are in "+dir)
+			res := readResult(t, dir)
+			assert.Equal(t, "diverged", res.Status)
+			assert.Contains(t, res.Message, tc.want)
+			assert.NotContains(t, stdout, "NaN")
+			assert.NotContains(t, stdout, "Inf")
+		})
+	}
+}
+
+// TestFitExtrapolationFailureKeepsTheFit: an extrapolation that fails (here
+// z = e^t overflowing by t = 1000) used to be exit 1 with the output folder
+// left empty. The fit result is written; the failure is in result.json and
+// a warning, and the exit status is 0.
+func TestFitExtrapolationFailureKeepsTheFit(t *testing.T) {
+	src := strings.Replace(zeroLoss, "z0 = [0.0]", "z0 = [1.0]", 1) + "\n[extrapolate]\nt1 = 1000\npoints = 10\n"
+	dir := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := call("fit", writeScenario(t, "ex", src), "--out", dir)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stderr, "warning: the extrapolation to t1 = 1000 failed: ")
+	res := readResult(t, dir)
+	require.NotNil(t, res.Extrapolation)
+	assert.NotEmpty(t, res.Extrapolation.Error)
+	assert.Nil(t, res.Extrapolation.MSE)
+	for _, f := range []string{"result.json", "loss.png", "history.csv"} {
+		_, err := os.Stat(filepath.Join(dir, f))
+		assert.NoError(t, err, f)
+	}
+	_, err := os.Stat(filepath.Join(dir, "trajectory.csv"))
+	assert.True(t, os.IsNotExist(err), "no trajectory without an extrapolation")
 }
