@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -213,4 +214,90 @@ func TestFitExtrapolationFailureKeepsTheFit(t *testing.T) {
 	}
 	_, err := os.Stat(filepath.Join(dir, "trajectory.csv"))
 	assert.True(t, os.IsNotExist(err), "no trajectory without an extrapolation")
+
+	// The case: the three-body fit extrapolated to t1 = 1000 runs out
+	// of solver steps.
+	src2, err := os.ReadFile(threeBody)
+	require.NoError(t, err)
+	far := strings.Replace(string(src2), "[extrapolate]\nt1 = 2.0", "[extrapolate]\nt1 = 1000.0", 1)
+	require.NotEqual(t, string(src2), far)
+	dir = filepath.Join(t.TempDir(), "out")
+	code, _, stderr = call("fit", writeScenario(t, "tb", far), "--out", dir, "--epochs", "2")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stderr, "maximum number of steps reached")
+	res = readResult(t, dir)
+	assert.Contains(t, res.Extrapolation.Error, "maximum number of steps reached")
+	assert.Len(t, res.History, 2)
+}
+
+// TestFitOutCheckedFirst: an --out that cannot be written (under a regular
+// file, in /proc) used to be found only after the whole fit; fit, profile
+// and compare now refuse it before the computation (exit 2, naming --out).
+func TestFitOutCheckedFirst(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "plain.txt")
+	require.NoError(t, os.WriteFile(file, []byte("x"), 0o644))
+	for _, args := range [][]string{
+		{"fit", threeBody, "--out", filepath.Join(file, "out")},
+		{"fit", threeBody, "--out", "/proc/self/none"},
+		{"fit", threeBody, "--out", file},
+		{"fit", threeBody, "--out", "/proc/self"}, // exists, but no file can be made in it
+		{"profile", vdp, "--out", "/proc/self"},
+		{"compare", threeBody, "--runs", "1", "--out", "/proc/self"},
+	} {
+		code, stdout, stderr := call(args...)
+		assert.Equal(t, exitUsage, code, "%v: %s", args, stderr)
+		assert.Empty(t, stdout)
+		assert.Contains(t, stderr, "identify: --out: ", args)
+		assert.NotContains(t, stderr, "epoch", "%v: refused before the computation", args)
+	}
+}
+
+// TestFitBusyFolder: a second fit into a folder another one is writing is
+// refused, naming the folder and the pid; a stale lock (its process gone) is
+// taken over; the lock is removed afterwards.
+func TestFitBusyFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	lock := dir + ".lock"
+	require.NoError(t, os.WriteFile(lock, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644))
+	code, _, stderr := call("fit", vdp, "--out", dir, "--epochs", "2")
+	assert.Equal(t, exitUsage, code, stderr)
+	assert.Contains(t, stderr, fmt.Sprintf("--out: %s is busy: another fit (pid %d) is writing it", dir, os.Getpid()))
+	_, err := os.Stat(filepath.Join(dir, "result.json"))
+	assert.True(t, os.IsNotExist(err))
+
+	require.NoError(t, os.WriteFile(lock, []byte(strconv.Itoa(deadPid(t))+"\n"), 0o644))
+	code, _, stderr = call("fit", vdp, "--out", dir, "--epochs", "2")
+	assert.Equal(t, exitOK, code, stderr)
+	_, err = os.Stat(lock)
+	assert.True(t, os.IsNotExist(err), "the lock is released")
+}
+
+// deadPid is the pid of a process that has ended.
+func deadPid(t *testing.T) int {
+	cmd := exec.Command("true")
+	require.NoError(t, cmd.Run())
+	return cmd.Process.Pid
+}
+
+// TestFitReplacesTheSetWhole: the files of a fit are one set: a rerun into
+// the folder leaves none of the old run's outputs (here the trajectory and
+// orbit plot an extrapolating run made), keeps the user's own files, and
+// leaves no temporary folder behind.
+func TestFitReplacesTheSetWhole(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "out")
+	src := strings.Replace(zeroLoss, "z0 = [0.0]", "z0 = [1.0]", 1)
+	code, _, stderr := call("fit", writeScenario(t, "a", src+"\n[extrapolate]\nt1 = 2\npoints = 5\n"), "--out", dir)
+	require.Equal(t, exitOK, code, stderr)
+	require.FileExists(t, filepath.Join(dir, "trajectory.csv"))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644))
+	code, _, stderr = call("fit", writeScenario(t, "b", src+"\n[extrapolate]\nt1 = 1000\npoints = 5\n"), "--out", dir)
+	require.Equal(t, exitOK, code, stderr)
+	_, err := os.Stat(filepath.Join(dir, "trajectory.csv"))
+	assert.True(t, os.IsNotExist(err), "the old run's trajectory is gone")
+	assert.FileExists(t, filepath.Join(dir, "notes.txt"))
+	assert.FileExists(t, filepath.Join(dir, "result.json"))
+	entries, err := os.ReadDir(parent)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "no temporary, old or lock files beside the folder")
 }
