@@ -301,3 +301,42 @@ func TestFitReplacesTheSetWhole(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, entries, 1, "no temporary, old or lock files beside the folder")
 }
+
+// TestFitHistoryBounded: a long fit wrote its whole history into result.json
+// (18 MB for 64k epochs); result.json now keeps at most 1000 entries, evenly
+// thinned with the first and last kept and "history_thinned": true, and
+// history.csv has them all; --resume reads them back.
+func TestFitHistoryBounded(t *testing.T) {
+	file := writeScenario(t, "long", strings.Replace(zeroLoss, "z0 = [0.0]", "z0 = [1.0]", 1)+"optimizer = \"adam\"\nlr = 1e-4\n")
+	dir := filepath.Join(t.TempDir(), "out")
+	code, _, stderr := call("fit", file, "--out", dir, "--epochs", "1500")
+	require.Equal(t, exitOK, code, stderr)
+	res := readResult(t, dir)
+	assert.True(t, res.HistoryThinned)
+	require.Len(t, res.History, maxHistory)
+	assert.Equal(t, 1, res.History[0].Epoch)
+	assert.Equal(t, 1500, res.History[len(res.History)-1].Epoch)
+	assert.Len(t, res.Starts[0].History, maxHistory)
+	csv, err := os.ReadFile(filepath.Join(dir, "history.csv"))
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(csv)), "\n")
+	assert.Equal(t, "start,epoch,loss,k", lines[0])
+	assert.Len(t, lines, 1501, "header and every epoch")
+
+	code, _, stderr = call("fit", file, "--resume", dir, "--epochs", "1600")
+	require.Equal(t, exitOK, code, stderr)
+	csv, err = os.ReadFile(filepath.Join(dir, "history.csv"))
+	require.NoError(t, err)
+	assert.Equal(t, 1601, strings.Count(string(csv), "\n"), "the resumed fit keeps the full history")
+}
+
+// TestFitAdjointWarnsOnce: a fit with the adjoint gradient on van der Pol,
+// whose backward solve drifts by orders of magnitude, warns once.
+func TestFitAdjointWarnsOnce(t *testing.T) {
+	code, _, stderr := call("fit", vdp, "--method", "adjoint", "--optimizer", "adam", "--epochs", "3", "--out", t.TempDir())
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, 1, strings.Count(stderr, "the adjoint gradient is unreliable"), stderr)
+	code, _, stderr = call("fit", vdp, "--method", "aca", "--optimizer", "adam", "--epochs", "3", "--out", t.TempDir())
+	require.Equal(t, exitOK, code, stderr)
+	assert.NotContains(t, stderr, "adjoint gradient")
+}
