@@ -82,7 +82,7 @@ func nonFiniteState(st *OptimizerState, g []float64, lr float64) (what, cause st
 	case !allFinite(st.U):
 		return "the parameter update overflowed", fmt.Sprintf("learning rate %.3g, gradient %.3g", lr, maxAbs(g))
 	case math.IsNaN(st.LR) || math.IsInf(st.LR, 0):
-		return "the learning rate overflowed", fmt.Sprintf("%.3g", st.LR)
+		return "the learning rate overflowed", fmt.Sprintf("%.3g before the decay", lr)
 	}
 	return "", ""
 }

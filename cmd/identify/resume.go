@@ -86,9 +86,19 @@ func checkResumeMatch(dir string, prev *resultJSON, sc *scenarios.Scenario, opt 
 		if s.Epochs < 0 {
 			return usagef("--resume: %s: start %d has %d epochs", path, i, s.Epochs)
 		}
-		if st := s.State; adam && st != nil && (len(st.U) != nf || len(st.M) != nf || len(st.V) != nf) {
-			return usagef("--resume: %s: start %d's Adam state has %d, %d and %d values (u, m, v); %s has %d free parameters (a parameter fixed or freed since?)",
-				path, i, len(st.U), len(st.M), len(st.V), sc.File, nf)
+		for _, h := range s.History {
+			if len(h.Params) != np {
+				return usagef("--resume: %s: start %d's history at epoch %d holds %d values; %s has %d parameters", path, i, h.Epoch, len(h.Params), sc.File, np)
+			}
+		}
+		if st := s.State; adam && st != nil {
+			if len(st.U) != nf || len(st.M) != nf || len(st.V) != nf {
+				return usagef("--resume: %s: start %d's Adam state has %d, %d and %d values (u, m, v); %s has %d free parameters (a parameter fixed or freed since?)",
+					path, i, len(st.U), len(st.M), len(st.V), sc.File, nf)
+			}
+			if st.Step < 0 {
+				return usagef("--resume: %s: start %d's Adam state is at step %d", path, i, st.Step)
+			}
 		}
 	}
 	return nil
