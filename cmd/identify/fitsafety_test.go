@@ -102,8 +102,8 @@ func TestFitResumeMismatch(t *testing.T) {
 
 	for _, tc := range []struct {
 		name, scenario, from string
-		args               []string
-		want               string
+		args                 []string
+		want                 string
 	}{
 		{"a parameter fixed since", lvWith(t, "beta", "fixed = true\n"), saved, []string{"--optimizer", "adam"},
 			"--resume: " + saved + "/result.json was fitted with the fixed parameters []; "},
@@ -339,4 +339,34 @@ func TestFitAdjointWarnsOnce(t *testing.T) {
 	code, _, stderr = call("fit", vdp, "--method", "aca", "--optimizer", "adam", "--epochs", "3", "--out", t.TempDir())
 	require.Equal(t, exitOK, code, stderr)
 	assert.NotContains(t, stderr, "adjoint gradient")
+}
+
+// TestFitIntoTheWorkingFolder: --out . (or a symbolic link) is never renamed
+// away: its files are replaced one by one, the user's own kept.
+func TestFitIntoTheWorkingFolder(t *testing.T) {
+	file, err := filepath.Abs(writeScenario(t, "z", strings.Replace(zeroLoss, "z0 = [0.0]", "z0 = [1.0]", 1)))
+	require.NoError(t, err)
+	work := t.TempDir()
+	t.Chdir(work)
+	require.NoError(t, os.WriteFile("notes.txt", []byte("mine"), 0o644))
+	for range 2 {
+		code, _, stderr := call("fit", file, "--out", ".")
+		require.Equal(t, exitOK, code, stderr)
+	}
+	assert.FileExists(t, filepath.Join(work, "result.json"))
+	assert.FileExists(t, filepath.Join(work, "notes.txt"))
+	entries, err := os.ReadDir(filepath.Dir(work))
+	require.NoError(t, err)
+	for _, e := range entries {
+		assert.NotContains(t, e.Name(), ".tmp-")
+		assert.NotContains(t, e.Name(), ".lock")
+	}
+
+	link := filepath.Join(t.TempDir(), "link")
+	require.NoError(t, os.Symlink(work, link))
+	code, _, stderr := call("fit", file, "--out", link)
+	require.Equal(t, exitOK, code, stderr)
+	fi, err := os.Lstat(link)
+	require.NoError(t, err)
+	assert.NotZero(t, fi.Mode()&os.ModeSymlink, "the link stays a link")
 }

@@ -80,6 +80,8 @@ type outSet struct {
 	// owned are the file names of a set; a file of the old folder with
 	// another name (the user's own) is carried into the new one.
 	owned map[string]bool
+	// inPlace renames the files, not the folder (see commit).
+	inPlace bool
 }
 
 // openOutSet checks dir (see checkOutDir), takes its lock and makes the
@@ -89,8 +91,18 @@ func openOutSet(flagName, dir string, owned ...string) (*outSet, error) {
 	if err := checkOutDir(flagName, dir); err != nil {
 		return nil, err
 	}
-	dir = filepath.Clean(dir)
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
 	s := &outSet{dir: dir, lock: dir + ".lock", owned: map[string]bool{}}
+	// The working folder (or one holding it) and a symbolic link are never
+	// renamed: their files are replaced one by one.
+	if cwd, err := os.Getwd(); err == nil && (cwd == dir || strings.HasPrefix(cwd, dir+string(filepath.Separator))) {
+		s.inPlace = true
+	}
+	if fi, err := os.Lstat(dir); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		s.inPlace = true
+	}
 	for _, n := range owned {
 		s.owned[n] = true
 	}
@@ -158,6 +170,9 @@ func (s *outSet) final(name string) string { return filepath.Join(s.dir, name) }
 // folder are carried over first. When the folder itself cannot be renamed
 // (".", a mount point), each file is renamed into it instead.
 func (s *outSet) commit() error {
+	if s.inPlace {
+		return s.commitFiles()
+	}
 	if entries, err := os.ReadDir(s.dir); err == nil {
 		for _, e := range entries {
 			if s.owned[e.Name()] || strings.HasPrefix(e.Name(), ".identify-write-check-") {
@@ -207,6 +222,8 @@ func (s *outSet) commitFiles() error {
 			return runtimeError{fmt.Errorf("%s: %w", s.final(e.Name()), unwrapPath(err))}
 		}
 	}
+	os.Remove(s.tmp)
+	s.tmp = ""
 	return nil
 }
 
