@@ -96,7 +96,7 @@ func fitCommand() command {
 		name: "fit",
 		args: "SCENARIO [--out DIR] [--method aca|adjoint|naive|forward] [--optimizer lm|lbfgs|adam] [--epochs N] [--seed S] [--json] [--resume DIR]",
 		summary: `Fit the scenario's free parameters to its observations, extrapolate, and write
-DIR/result.json, DIR/trajectory.csv, DIR/orbits.png and DIR/loss.png
+DIR/result.json, DIR/history.csv, DIR/trajectory.csv, DIR/orbits.png and DIR/loss.png
 (default DIR: out/<scenario file name>). Without a [fit] optimizer the fit is
 bound-constrained Levenberg–Marquardt (200 iterations, starts from the init as
 given; [fit] starts = N adds N−1 starts drawn inside the bounds). A fit is
@@ -119,7 +119,7 @@ written), 3 for an internal error (the other starts' results are written).`,
 			fset.StringVar(&o.out, "out", "", "output directory (default out/<scenario file name>)")
 			fset.StringVar(&o.method, "method", "", "gradient method: aca, adjoint, naive or forward (default: the scenario's)")
 			fset.StringVar(&o.optimizer, "optimizer", "", "optimizer: lm, lbfgs or adam (default: the scenario's [fit] optimizer, else lm)")
-			fset.IntVar(&o.epochs, "epochs", 0, "maximum epochs (default: the scenario's [fit] epochs)")
+			fset.IntVar(&o.epochs, "epochs", 0, "maximum epochs, ≥ 1; a resumed fit counts the epochs already done (default: the scenario's [fit] epochs)")
 			fset.Int64Var(&o.seed, "seed", -1, "seed of the starting points (default: the scenario's [fit] seed)")
 			fset.BoolVar(&o.json, "json", false, "also print result.json to stdout")
 			fset.StringVar(&o.resume, "resume", "", "continue the interrupted fit saved in this directory")
