@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -369,4 +370,18 @@ func TestFitIntoTheWorkingFolder(t *testing.T) {
 	fi, err := os.Lstat(link)
 	require.NoError(t, err)
 	assert.NotZero(t, fi.Mode()&os.ModeSymlink, "the link stays a link")
+}
+
+// TestFitJSONGoesThroughMarshalJSON: fit --json printed with
+// json.MarshalIndent, which fails on a non-finite number (and the error was
+// dropped: nothing printed); it now writes null, as result.json does.
+func TestFitJSONGoesThroughMarshalJSON(t *testing.T) {
+	var b strings.Builder
+	require.NoError(t, printJSON(&b, &resultJSON{Loss: math.Inf(1), Parameters: map[string]paramJSON{"k": {Value: math.NaN()}}}))
+	assert.Contains(t, b.String(), `"loss": null`)
+	assert.Contains(t, b.String(), `"value": null`)
+	code, stdout, stderr := call("fit", vdp, "--epochs", "2", "--out", t.TempDir(), "--json")
+	require.Equal(t, exitOK, code, stderr)
+	var res resultJSON
+	require.NoError(t, json.Unmarshal([]byte(stdout), &res))
 }
