@@ -230,8 +230,8 @@ func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (res *Re
 	progress := func(ev Progress) {
 		if o.Progress != nil {
 			mu.Lock()
+			defer mu.Unlock() // a panic in the callback must not block the other starts
 			o.Progress(ev)
-			mu.Unlock()
 		}
 	}
 	// A start's failure is its own (recorded in its StartResult), so no task

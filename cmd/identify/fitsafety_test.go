@@ -385,3 +385,24 @@ func TestFitJSONGoesThroughMarshalJSON(t *testing.T) {
 	var res resultJSON
 	require.NoError(t, json.Unmarshal([]byte(stdout), &res))
 }
+
+// TestFitRecoversAKilledCommit: a fit killed between moving the old set
+// aside and moving the new one in left no folder at all; the next fit finds
+// the stale lock, puts the old set back, clears the leftovers and writes.
+func TestFitRecoversAKilledCommit(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "out")
+	pid := deadPid(t)
+	old := fmt.Sprintf("%s.old-%d", dir, pid)
+	require.NoError(t, os.MkdirAll(old, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(old, "notes.txt"), []byte("mine"), 0o644))
+	require.NoError(t, os.MkdirAll(tmpName(dir, pid), 0o755))
+	require.NoError(t, os.WriteFile(dir+".lock", []byte(strconv.Itoa(pid)), 0o644))
+	code, _, stderr := call("fit", vdp, "--epochs", "2", "--out", dir)
+	require.Equal(t, exitOK, code, stderr)
+	assert.FileExists(t, filepath.Join(dir, "notes.txt"))
+	assert.FileExists(t, filepath.Join(dir, "result.json"))
+	entries, err := os.ReadDir(parent)
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "only the folder is left")
+}

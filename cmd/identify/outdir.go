@@ -109,8 +109,9 @@ func openOutSet(flagName, dir string, owned ...string) (*outSet, error) {
 	if err := takeLock(flagName, dir, s.lock); err != nil {
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".tmp-")
-	if err != nil {
+	tmp := tmpName(dir, os.Getpid())
+	os.RemoveAll(tmp)
+	if err := os.Mkdir(tmp, 0o755); err != nil {
 		os.Remove(s.lock)
 		return nil, usagef("%s: cannot write beside %s: %v", flagName, dir, unwrapPath(err))
 	}
@@ -147,9 +148,32 @@ func takeLock(flagName, dir, lock string) error {
 				return usagef("%s: %s is busy: another fit is starting to write it (lock file %s)", flagName, dir, lock)
 			}
 		}
+		if perr == nil && pid > 0 {
+			recoverStale(dir, pid)
+		}
 		os.Remove(lock) // stale: its process is gone
 	}
 	return usagef("%s: cannot take the lock file %s", flagName, lock)
+}
+
+// tmpName is the temporary folder of process pid's set for dir.
+func tmpName(dir string, pid int) string {
+	return filepath.Join(filepath.Dir(dir), fmt.Sprintf(".%s.tmp-%d", filepath.Base(dir), pid))
+}
+
+// recoverStale undoes what a process killed in the middle of commit left: it
+// puts the old set back when the new one never arrived, and removes the
+// temporary and old folders.
+func recoverStale(dir string, pid int) {
+	old := fmt.Sprintf("%s.old-%d", dir, pid)
+	if _, err := os.Stat(old); err == nil {
+		os.Remove(dir) // only when empty (checkOutDir may just have made it)
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			os.Rename(old, dir)
+		}
+	}
+	os.RemoveAll(old)
+	os.RemoveAll(tmpName(dir, pid))
 }
 
 // processAlive reports whether pid names a running process (one we may not
