@@ -406,3 +406,40 @@ func TestFitRecoversAKilledCommit(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, entries, 1, "only the folder is left")
 }
+
+// TestFitTwoAtOnce: two fits into one folder at the same time used to leave
+// one run's result.json beside the other's plots. One of them now holds the
+// lock and the other is refused (or runs after it); the folder holds one
+// whole set.
+func TestFitTwoAtOnce(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	type run struct {
+		code   int
+		stderr string
+	}
+	runs := make(chan run, 2)
+	for _, epochs := range []string{"3", "4"} {
+		go func() {
+			code, _, stderr := call("fit", threeBody, "--epochs", epochs, "--out", dir)
+			runs <- run{code, stderr}
+		}()
+	}
+	ok := 0
+	for range 2 {
+		r := <-runs
+		switch r.code {
+		case exitOK:
+			ok++
+		case exitUsage:
+			assert.Contains(t, r.stderr, dir+" is busy: another fit (pid ")
+		default:
+			t.Errorf("exit %d: %s", r.code, r.stderr)
+		}
+	}
+	assert.GreaterOrEqual(t, ok, 1)
+	res := readResult(t, dir)
+	assert.Len(t, res.History, res.Epochs, "one run's result.json")
+	csv, err := os.ReadFile(filepath.Join(dir, "history.csv"))
+	require.NoError(t, err)
+	assert.Equal(t, res.Epochs+1, strings.Count(string(csv), "\n"), "and the same run's history.csv")
+}
