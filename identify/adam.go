@@ -31,9 +31,13 @@ func (a *Adam) run(ctx context.Context, ob *objective, o *Options, init []float6
 		}
 		loss, err := ob.eval(st.U, g)
 		if err != nil || math.IsNaN(loss) || math.IsInf(loss, 0) {
+			why := fmt.Sprint(err)
+			if err == nil {
+				why = "the loss is not a finite number"
+			}
 			sr.Status = "diverged"
-			sr.Message = fmt.Sprintf("epoch %d: %v (loss %v); keeping the best parameters found", epoch, err, loss)
-			return fmt.Errorf("%w at epoch %d: %v", ErrDiverged, epoch, err)
+			sr.Message = fmt.Sprintf("epoch %d: %s; keeping the best parameters found", epoch, why)
+			return fmt.Errorf("%w at epoch %d: %s", ErrDiverged, epoch, why)
 		}
 		rec(epoch, loss, ob.thetaOf(st.U))
 		// Adam stops early only on tolerances the caller set; whether it
@@ -47,9 +51,17 @@ func (a *Adam) run(ctx context.Context, ob *objective, o *Options, init []float6
 			return nil
 		}
 		prev = loss
-		st.Step++
-		adam.Step(st.U, g, st.M, st.V, st.Step, adam.Params{LR: st.LR, Beta1: b1, Beta2: b2, Eps: eps})
-		st.LR *= ad.LRDecay
+		next := OptimizerState{U: clone(st.U), M: clone(st.M), V: clone(st.V), LR: st.LR, Step: st.Step + 1}
+		adam.Step(next.U, g, next.M, next.V, next.Step, adam.Params{LR: next.LR, Beta1: b1, Beta2: b2, Eps: eps})
+		next.LR *= ad.LRDecay
+		if what, cause := nonFiniteState(&next, g, st.LR); what != "" {
+			// A finite but huge gradient (or learning rate) overflows the
+			// moments or the step: the state stays at the last finite point.
+			sr.Status = "diverged"
+			sr.Message = fmt.Sprintf("adam: %s at epoch %d (%s); keeping the best finite point", what, epoch, cause)
+			return fmt.Errorf("%w: %s", ErrDiverged, sr.Message)
+		}
+		st = next
 		save()
 	}
 	sr.Status = "max_epochs"
@@ -57,6 +69,31 @@ func (a *Adam) run(ctx context.Context, ob *objective, o *Options, init []float6
 		sr.Params, sr.Loss = ob.thetaOf(st.U), loss
 	}
 	return nil
+}
+
+// nonFiniteState says which part of an Adam state after a step is not finite
+// ("" when all are), and the gradient or learning rate that caused it.
+func nonFiniteState(st *OptimizerState, g []float64, lr float64) (what, cause string) {
+	switch {
+	case !allFinite(st.V):
+		return "the second-moment estimate overflowed", fmt.Sprintf("gradient %.3g", maxAbs(g))
+	case !allFinite(st.M):
+		return "the first-moment estimate overflowed", fmt.Sprintf("gradient %.3g", maxAbs(g))
+	case !allFinite(st.U):
+		return "the parameter update overflowed", fmt.Sprintf("learning rate %.3g, gradient %.3g", lr, maxAbs(g))
+	case math.IsNaN(st.LR) || math.IsInf(st.LR, 0):
+		return "the learning rate overflowed", fmt.Sprintf("%.3g before the decay", lr)
+	}
+	return "", ""
+}
+
+func allFinite(x []float64) bool {
+	for _, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
 }
 
 func maxAbs(x []float64) float64 {

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/physid/physid/aca"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -52,7 +54,13 @@ type Options struct {
 	// Progress, when not nil, is called after every epoch of every start, never
 	// concurrently.
 	Progress func(Progress)
-	// Resume continues from the states of an interrupted fit (Result.Starts).
+	// Resume continues an interrupted fit from its starts (Result.Starts, one
+	// per start, of the same problem and optimizer). Adam resumes exactly
+	// from its saved state; LM and L-BFGS, which save none, restart from the
+	// start's best point. Either way the epochs continue counting after the
+	// ones done, the history and the work (NFE, Evals) carry on, and the
+	// epoch limit is the fit's total. A resume that does not fit the problem
+	// (parameter count, free parameters, state lengths) is an error.
 	Resume []StartResult
 
 	gradTolSet bool // GradTol was given by the caller, not defaulted
@@ -141,7 +149,16 @@ type Result struct {
 	Seconds     float64
 	// Interrupted is true when the context ended the fit early.
 	Interrupted bool
+	// ReconstructionError is the largest adjoint reconstruction error met by
+	// any gradient evaluation of any start (aca.Stats.ReconstructionError);
+	// HasReconstruction says whether there was one (the adjoint method only).
+	ReconstructionError float64
+	HasReconstruction   bool
 }
+
+// ErrInternal marks a start that panicked: a bug, not a property of the
+// problem. Fit still returns the other starts' results with it.
+var ErrInternal = errors.New("identify: internal error")
 
 // resolved returns a copy with the defaults filled in, the tolerances from opt.
 func (o *Options) resolved(opt Optimizer) Options {
@@ -180,7 +197,11 @@ func (o *Options) resolved(opt Optimizer) Options {
 // optimizer means &LM{}, bound-constrained least squares; like gonum's
 // optimize.Minimize, Fit changes neither. Every start's status is judged by
 // the same first-order optimality test in θ (see StartResult.Status).
-func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (*Result, error) {
+//
+// A start that panics (a bug) is recorded as diverged with the panic in its
+// message, and Fit returns the other starts' result with an error wrapping
+// ErrInternal.
+func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (res *Result, err error) {
 	if opts == nil {
 		opts = &Options{}
 	}
@@ -200,14 +221,17 @@ func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (*Result
 	if len(p.free()) == 0 {
 		return nil, errors.New("identify: every parameter is fixed; nothing to fit")
 	}
+	if err := checkResume(p, &o, opt); err != nil {
+		return nil, err
+	}
 	began := time.Now()
-	res := &Result{Starts: make([]StartResult, o.Starts)}
+	res = &Result{Starts: make([]StartResult, o.Starts)}
 	var mu sync.Mutex
 	progress := func(ev Progress) {
 		if o.Progress != nil {
 			mu.Lock()
+			defer mu.Unlock() // a panic in the callback must not block the other starts
 			o.Progress(ev)
-			mu.Unlock()
 		}
 	}
 	// A start's failure is its own (recorded in its StartResult), so no task
@@ -216,13 +240,30 @@ func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (*Result
 	var g errgroup.Group
 	g.SetLimit(o.Workers)
 	errs := make([]error, o.Starts)
+	worst := make([]aca.Stats, o.Starts)
+	panicked := make([]error, o.Starts)
 	for i := range o.Starts {
 		g.Go(func() error {
-			res.Starts[i], errs[i] = runStart(ctx, p, &o, opt, i, inits[i], progress)
+			defer func() {
+				// A panic is a bug; it ends its start only, so that the
+				// others' results are still returned.
+				if r := recover(); r != nil {
+					panicked[i] = fmt.Errorf("%w in start %d: %v\n%s", ErrInternal, i, r, debug.Stack())
+					res.Starts[i] = StartResult{Start: i, Init: inits[i], Status: "diverged", Message: fmt.Sprintf("internal error: %v", r)}
+					errs[i] = panicked[i]
+				}
+			}()
+			res.Starts[i], worst[i], errs[i] = runStart(ctx, p, &o, opt, i, inits[i], progress)
 			return nil
 		})
 	}
 	_ = g.Wait()
+	for _, w := range worst {
+		if w.HasReconstruction && (!res.HasReconstruction || w.ReconstructionError > res.ReconstructionError) {
+			res.ReconstructionError, res.HasReconstruction = w.ReconstructionError, true
+		}
+	}
+	internal := errors.Join(panicked...)
 	res.Best = -1
 	for i := range res.Starts {
 		s := &res.Starts[i]
@@ -237,10 +278,18 @@ func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (*Result
 	}
 	res.Seconds = time.Since(began).Seconds()
 	if res.Best < 0 {
+		if internal != nil {
+			return res, internal
+		}
 		return res, fmt.Errorf("identify: no start reached a finite loss: %w", errors.Join(errs...))
 	}
 	b := res.Starts[res.Best]
 	res.Params, res.Loss, res.Status = b.Params, b.Loss, b.Status
+	defer func() {
+		if r := recover(); r != nil { // in the covariance: keep the fit
+			err = errors.Join(internal, fmt.Errorf("%w in the covariance: %v\n%s", ErrInternal, r, debug.Stack()))
+		}
+	}()
 	cov, err := EstimateCovariance(p, res.Params, o.Covariance, b.AtBound)
 	if err != nil {
 		// No numbers, but a reason for each.
@@ -261,21 +310,32 @@ func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (*Result
 			}
 		}
 	}
-	return res, nil
+	return res, internal
 }
 
-func runStart(ctx context.Context, p *Problem, o *Options, opt Optimizer, i int, init []float64, progress func(Progress)) (StartResult, error) {
+func runStart(ctx context.Context, p *Problem, o *Options, opt Optimizer, i int, init []float64, progress func(Progress)) (StartResult, aca.Stats, error) {
 	ob, err := newObjective(p)
 	if err != nil {
-		return StartResult{Start: i, Status: "diverged", Message: err.Error()}, err
+		return StartResult{Start: i, Status: "diverged", Message: err.Error()}, aca.Stats{}, err
 	}
 	sr := StartResult{Start: i, Init: init, Loss: math.NaN()}
 	var state *OptimizerState
-	if i < len(o.Resume) && o.Resume[i].State != nil {
+	from := init // where the optimizer begins
+	nfe, evals := 0, 0
+	if i < len(o.Resume) {
+		// Continue the start: its history, epochs and work carry on; Adam
+		// from its state, LM and L-BFGS from its best point.
 		prev := o.Resume[i]
-		sr.Init, sr.History, sr.Epochs = prev.Init, prev.History, prev.Epochs
+		sr.History, sr.Epochs = prev.History, prev.Epochs
+		if prev.Init != nil {
+			sr.Init = prev.Init
+		}
+		nfe, evals = prev.NFE, prev.Evals
 		if prev.Params != nil {
 			sr.Params, sr.Loss = prev.Params, prev.Loss
+			from = prev.Params
+		} else {
+			from = sr.Init
 		}
 		state = prev.State
 	}
@@ -283,15 +343,25 @@ func runStart(ctx context.Context, p *Problem, o *Options, opt Optimizer, i int,
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			return // a failed trial point of a line search: not an epoch's result
 		}
-		sr.History = append(sr.History, Epoch{Epoch: epoch, Loss: loss, Params: th})
-		sr.Epochs = epoch
 		if !math.IsNaN(loss) && (sr.Params == nil || math.IsNaN(sr.Loss) || loss < sr.Loss) {
 			sr.Params, sr.Loss = th, loss
 		}
+		if epoch > o.Epochs {
+			// The evaluation after the last step (LM's final point): it may
+			// be the best point, but it is no epoch of its own, and no epoch
+			// number above the total is ever reported.
+			progress(Progress{Start: i, Epoch: o.Epochs, Epochs: o.Epochs, Loss: loss, Params: th})
+			return
+		}
+		sr.History = append(sr.History, Epoch{Epoch: epoch, Loss: loss, Params: th})
+		sr.Epochs = epoch
 		progress(Progress{Start: i, Epoch: epoch, Epochs: o.Epochs, Loss: loss, Params: th})
 	}
-	err = opt.run(ctx, ob, o, init, state, sr.Epochs, &sr, rec)
-	sr.NFE, sr.Evals = ob.nfe, ob.evals
+	if sr.Epochs >= o.Epochs {
+		sr.Status, sr.Message = "max_epochs", fmt.Sprintf("all %d epochs were done before the resume", o.Epochs)
+	} else {
+		err = opt.run(ctx, ob, o, from, state, sr.Epochs, &sr, rec)
+	}
 	if sr.Params == nil {
 		sr.Loss = 0 // no finite loss was reached; Status says why
 	}
@@ -299,6 +369,45 @@ func runStart(ctx context.Context, p *Problem, o *Options, opt Optimizer, i int,
 		sr.Status, sr.Message = "diverged", err.Error()
 	}
 	judge(ob, o, &sr)
-	sr.NFE, sr.Evals = ob.nfe, ob.evals
-	return sr, err
+	sr.NFE, sr.Evals = nfe+ob.nfe, evals+ob.evals
+	return sr, ob.worst, err
+}
+
+// checkResume checks that o.Resume belongs to this problem and optimizer, so
+// that a resumed start cannot index past its vectors.
+func checkResume(p *Problem, o *Options, opt Optimizer) error {
+	if len(o.Resume) == 0 {
+		return nil
+	}
+	if len(o.Resume) != o.Starts {
+		return fmt.Errorf("identify: resume: %d starts saved, the fit has %d", len(o.Resume), o.Starts)
+	}
+	np, nf := len(p.Params), len(p.free())
+	for i, s := range o.Resume {
+		for _, v := range []struct {
+			name string
+			x    []float64
+			want int
+		}{{"init", s.Init, np}, {"params", s.Params, np}} {
+			if v.x != nil && len(v.x) != v.want {
+				return fmt.Errorf("identify: resume: start %d has %d %s values, the problem has %d parameters", i, len(v.x), v.name, v.want)
+			}
+		}
+		if s.Epochs < 0 {
+			return fmt.Errorf("identify: resume: start %d has %d epochs", i, s.Epochs)
+		}
+		if st := s.State; st != nil {
+			if _, ok := opt.(*Adam); !ok {
+				continue // LM and L-BFGS restart from the best point; a state is ignored
+			}
+			if len(st.U) != nf || len(st.M) != nf || len(st.V) != nf {
+				return fmt.Errorf("identify: resume: start %d has a state for %d free parameters (u %d, m %d, v %d values), the problem has %d",
+					i, len(st.U), len(st.U), len(st.M), len(st.V), nf)
+			}
+			if st.Step < 0 {
+				return fmt.Errorf("identify: resume: start %d has step %d", i, st.Step)
+			}
+		}
+	}
+	return nil
 }

@@ -14,8 +14,9 @@ var errStop = errors.New("identify: stopped")
 // run minimizes with gonum's L-BFGS in the transformed coordinates u (bounds
 // through the smooth transform, so a bound is approached, never reached). The loss and gradient of one point come
 // from one gradient evaluation (cached between gonum's Func and Grad calls).
-// It does not resume: state and done are ignored.
-func (l *LBFGS) run(ctx context.Context, ob *objective, o *Options, init []float64, _ *OptimizerState, _ int, sr *StartResult, rec func(int, float64, []float64)) error {
+// It saves no state: a resume (done > 0) restarts from init, the start's best
+// point, with a fresh memory and the epochs numbered after done.
+func (l *LBFGS) run(ctx context.Context, ob *objective, o *Options, init []float64, _ *OptimizerState, done int, sr *StartResult, rec func(int, float64, []float64)) error {
 	nf := len(ob.free)
 	var cacheU, cacheG []float64
 	cacheL := math.NaN()
@@ -41,7 +42,7 @@ func (l *LBFGS) run(ctx context.Context, ob *objective, o *Options, init []float
 			copy(grad, cacheG)
 		},
 	}
-	epoch := 0
+	epoch := done
 	r := &recorder{record: func(loc *optimize.Location, op optimize.Operation) error {
 		if op != optimize.MajorIteration {
 			return nil
@@ -55,8 +56,8 @@ func (l *LBFGS) run(ctx context.Context, ob *objective, o *Options, init []float
 		return nil
 	}}
 	settings := &optimize.Settings{
-		MajorIterations:   o.Epochs,
-		GradientThreshold: 1e-12, // in u; whether it converged is judged in θ afterwards
+		MajorIterations:   o.Epochs - done, // ≥ 1: runStart runs no optimizer with nothing left
+		GradientThreshold: 1e-12,           // in u; whether it converged is judged in θ afterwards
 		Converger:         &optimize.FunctionConverge{Relative: o.LossTol, Iterations: 5},
 		Recorder:          r,
 	}

@@ -18,17 +18,21 @@ import (
 // λ *= 4 and the step is retried (Marquardt 1963, Nielsen-style factors).
 // It stops "converged" when the optimality test passes (see optimality),
 // "loss_tol" when the loss stops moving without it, "stalled" when no damping
-// gives a lower loss, "max_epochs" at the limit. It does not resume: state and
-// done are ignored.
-func (m *LM) run(ctx context.Context, ob *objective, o *Options, init []float64, _ *OptimizerState, _ int, sr *StartResult, rec func(int, float64, []float64)) error {
+// gives a lower loss, "max_epochs" at the limit. It saves no state: a resume
+// (done > 0) restarts from init, the start's best point, on all the data, with
+// the epochs numbered after done.
+func (m *LM) run(ctx context.Context, ob *objective, o *Options, init []float64, _ *OptimizerState, done int, sr *StartResult, rec func(int, float64, []float64)) error {
 	x := ob.freeOf(init)
 	lambda := m.Lambda
 	if lambda == 0 {
 		lambda = 1e-3
 	}
-	epoch := 0
+	epoch := done
 	// Continuation: fit growing leading windows of the observations first.
 	windows := m.windows(len(ob.p.Times), len(x))
+	if done > 0 {
+		windows = windows[len(windows)-1:] // resumed: the continuation is behind
+	}
 	for _, w := range windows[:len(windows)-1] {
 		sub, err := newObjective(ob.p.window(w))
 		if err != nil {

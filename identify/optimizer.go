@@ -20,7 +20,8 @@ type Optimizer interface {
 
 // Adam is Adam (Kingma & Ba 2015) on the optimizer coordinates, one full-batch
 // gradient per epoch, with the learning rate multiplied by LRDecay after each
-// epoch: the paper's three-body training. A fit with Adam can be resumed.
+// epoch: the paper's three-body training. Adam resumes exactly (its state is
+// saved); LM and L-BFGS restart from the best point found.
 type Adam struct {
 	// LR is the learning rate; 0 means 0.1.
 	LR float64

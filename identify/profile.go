@@ -231,6 +231,11 @@ func Profile(ctx context.Context, p *Problem, opts *Options, opt Optimizer, s Pr
 		}
 		for d, dir := range [2]int{-1, 1} {
 			g.Go(func() error {
+				defer func() { // a bug ends this side only, not the process
+					if r := recover(); r != nil {
+						sides[k][d] = sideResult{side: ProfileSide{Limit: math.NaN(), Stop: StopFailed, Message: fmt.Sprintf("internal error: %v", r)}}
+					}
+				}()
 				sides[k][d] = w.side(ctx, i, dir, res.Params, pp.StdErr)
 				return nil
 			})

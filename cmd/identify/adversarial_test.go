@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -145,6 +146,107 @@ func pathCorpus() []adversarialCase {
 	return cases
 }
 
+// advSaved is a result.json of advBase as a resume reads it (LM, the
+// default optimizer, one start); resumeCorpus mutates it.
+const advSaved = `{"scenario": "adv", "optimizer": "lm", "parameter_order": ["k"], "fixed": [],
+"parameters": {"k": {"value": 0.6, "init": 0.7}},
+"starts": [{"start": 0, "init": [0.7], "params": [0.6], "loss": 0.01, "epochs": 1, "nfe": 10,
+"history": [{"epoch": 1, "loss": 0.01, "params": [0.6]}], "status": "interrupted"` + "%s" + `}]%s}`
+
+// resumeCorpus resumes saved fits that do not match advBase (or are broken),
+// and saved Adam states of every wrong shape.
+func resumeCorpus() []adversarialCase {
+	adamState := func(u, m, v string) string {
+		return fmt.Sprintf(`, "state": {"u": %s, "m": %s, "v": %s, "lr": 0.1, "step": 1}`, u, m, v)
+	}
+	var cases []adversarialCase
+	for i, tc := range []struct {
+		saved string
+		args  []string
+	}{
+		{fmt.Sprintf(advSaved, "", ""), nil},
+		{fmt.Sprintf(advSaved, "", ""), []string{"--optimizer", "adam"}},
+		{fmt.Sprintf(advSaved, "", ""), []string{"--optimizer", "lbfgs"}},
+		{fmt.Sprintf(advSaved, adamState("[0.1]", "[0]", "[0]"), ""), []string{"--optimizer", "adam"}},
+		{strings.Replace(fmt.Sprintf(advSaved, adamState("[0.1]", "[0]", "[0]"), ""), `"lm"`, `"adam"`, 1), []string{"--optimizer", "adam"}},
+		{strings.Replace(fmt.Sprintf(advSaved, adamState("[]", "[0]", "[0]"), ""), `"lm"`, `"adam"`, 1), []string{"--optimizer", "adam"}},
+		{strings.Replace(fmt.Sprintf(advSaved, adamState("[0.1, 0.2]", "[0, 0]", "[0, 0]"), ""), `"lm"`, `"adam"`, 1), []string{"--optimizer", "adam"}},
+		{strings.Replace(fmt.Sprintf(advSaved, adamState("null", "null", "null"), ""), `"lm"`, `"adam"`, 1), []string{"--optimizer", "adam"}},
+		{strings.Replace(fmt.Sprintf(advSaved, adamState("[1e308]", "[1e308]", "[1e308]"), ""), `"lm"`, `"adam"`, 1), []string{"--optimizer", "adam"}},
+		{strings.Replace(fmt.Sprintf(advSaved, `, "state": {"u": [0.1], "m": [0], "v": [0], "step": -5}`, ""), `"lm"`, `"adam"`, 1), []string{"--optimizer", "adam"}},
+		{strings.Replace(fmt.Sprintf(advSaved, "", ""), `"params": [0.6]}],`, `"params": [0.6, 1]}],`, 1), nil},
+		{strings.Replace(fmt.Sprintf(advSaved, "", ""), `"init": [0.7], "params": [0.6]`, `"init": [0.7, 1], "params": [0.6, 2]`, 1), nil},
+		{strings.Replace(fmt.Sprintf(advSaved, "", ""), `["k"]`, `["mu"]`, 1), nil},
+		{strings.Replace(fmt.Sprintf(advSaved, "", ""), `["k"]`, `["k", "c"]`, 1), nil},
+		{strings.Replace(fmt.Sprintf(advSaved, "", ""), `"adv"`, `"three-body"`, 1), nil},
+		{strings.Replace(fmt.Sprintf(advSaved, "", ""), `"fixed": []`, `"fixed": ["k"]`, 1), nil},
+		{strings.Replace(fmt.Sprintf(advSaved, "", ""), `"epochs": 1,`, `"epochs": -1,`, 1), nil},
+		{strings.Replace(fmt.Sprintf(advSaved, "", ""), `"epochs": 1,`, `"epochs": 9223372036854775807,`, 1), nil},
+		{strings.Replace(fmt.Sprintf(advSaved, "", ""), `"start": 0,`, `"start": 3,`, 1), nil},
+		{fmt.Sprintf(advSaved, "", `, {"start": 1}`), nil},
+		{`{"optimizer": "lm", "parameter_order": ["k"], "starts": []}`, nil},
+		{`{"optimizer": "lm"}`, nil},
+		{fmt.Sprintf(advSaved, "", "")[:80], nil},
+		{strings.Replace(fmt.Sprintf(advSaved, "", ""), `"fixed": []`, `"history_thinned": true`, 1), nil},
+		{"", nil},
+	} {
+		cases = append(cases, adversarialCase{name: fmt.Sprintf("resume/%d", i),
+			files: map[string]string{"s.toml": advBase, "saved/result.json": tc.saved},
+			args:  append([]string{"fit", "--resume", "$DIR/saved"}, tc.args...)})
+	}
+	// A thinned history whose history.csv is broken.
+	for i, csv := range []string{"", "start,epoch,loss,k\n0,1,x,1\n", "start,epoch,loss,k\n0,1\n"} {
+		cases = append(cases, adversarialCase{name: fmt.Sprintf("resume/history-%d", i),
+			files: map[string]string{"s.toml": advBase, "saved/history.csv": csv,
+				"saved/result.json": strings.Replace(fmt.Sprintf(advSaved, "", ""), `"fixed": []`, `"history_thinned": true`, 1)},
+			args: []string{"fit", "--resume", "$DIR/saved"}})
+	}
+	return cases
+}
+
+// outCorpus points fits at folders that are locked, busy or odd.
+func outCorpus() []adversarialCase {
+	var cases []adversarialCase
+	for i, lock := range []string{"$PID\n", "$DEADPID\n", "", "garbage", "-1", "0", "99999999999999999999"} {
+		cases = append(cases, adversarialCase{name: fmt.Sprintf("out/lock-%d", i),
+			files: map[string]string{"s.toml": advBase, "out.lock": lock}, args: []string{"fit"}})
+	}
+	for i, args := range [][]string{
+		{"fit", "--out", "$DIR/out.lock/x"}, {"fit", "--out", "/proc/self"}, {"fit", "--out", "$DIR/s.toml"},
+		{"fit", "--out", "$DIR/lockdir"}, {"fit", "--resume", "$DIR/out", "--out", "$DIR/out"},
+		{"profile", "--out", "/proc/self"}, {"compare", "--out", "/proc/self"},
+	} {
+		cases = append(cases, adversarialCase{name: fmt.Sprintf("out/%d", i),
+			files: map[string]string{"s.toml": advBase, "out.lock": "$PID", "lockdir.lock/x": "x"}, args: args})
+	}
+	return cases
+}
+
+// modelCorpus gives models whose loss or optimizer state overflows.
+func modelCorpus() []adversarialCase {
+	var cases []adversarialCase
+	for i, tc := range []struct {
+		from, to string
+		args     []string
+	}{
+		{"z0 = [1.0, 0.5]", "z0 = [1e100, 0.5]", []string{"--optimizer", "adam"}},
+		{"z0 = [1.0, 0.5]", "z0 = [1e150, 1e150]", []string{"--optimizer", "adam"}},
+		{"z0 = [1.0, 0.5]", "z0 = [1e100, 0.5]", []string{"--optimizer", "lbfgs"}},
+		{"z0 = [1.0, 0.5]", "z0 = [1e100, 0.5]", []string{"--optimizer", "lm"}},
+		{"z0 = [1.0, 0.5]", "z0 = [1e200, 0.5]", nil},
+		{"epochs = 2", "epochs = 5\noptimizer = \"adam\"\nlr = 1e308", nil},
+		{"epochs = 2", "epochs = 5\noptimizer = \"adam\"\nlr = 1e300", nil},
+		{"epochs = 2", "epochs = 5\noptimizer = \"adam\"\nlr = 1e308\nlr_decay = 1e308", nil},
+		{"t1 = 3.0", "t1 = 1e6", nil},
+		{"max = 10.0", "max = 1e308", []string{"--optimizer", "adam"}},
+	} {
+		cases = append(cases, adversarialCase{name: fmt.Sprintf("model/%d", i),
+			files: map[string]string{"s.toml": strings.Replace(advBase, tc.from, tc.to, 1)},
+			args:  append([]string{"fit"}, tc.args...)})
+	}
+	return cases
+}
+
 // located matches what an input error must name: a file and line, a field
 // path, or a flag.
 var located = regexp.MustCompile(`\.(toml|csv|json)(:\d+)?: |--[a-z0-9-]+|^identify: [a-z]+: `)
@@ -157,12 +259,17 @@ var nonFinite = regexp.MustCompile(`(?i)(^|[^a-z])(nan|[+-]?inf)([^a-z]|$)`)
 // or Inf, or fail without naming where the problem is.
 func TestAdversarialCorpus(t *testing.T) {
 	corpus := append(append(append(tomlCorpus(), csvCorpus()...), flagCorpus()...), pathCorpus()...)
+	corpus = append(append(append(corpus, resumeCorpus()...), outCorpus()...), modelCorpus()...)
+	dead := deadPid(t)
 	require.GreaterOrEqual(t, len(corpus), 200)
 	counts := map[int]int{}
 	var failures []string
 	for _, tc := range corpus {
 		dir := t.TempDir()
 		for name, content := range tc.files {
+			content = strings.ReplaceAll(content, "$DEADPID", strconv.Itoa(dead))
+			content = strings.ReplaceAll(content, "$PID", strconv.Itoa(os.Getpid()))
+			require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
 			require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644))
 		}
 		require.NoError(t, syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o644))

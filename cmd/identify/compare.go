@@ -144,8 +144,8 @@ func compare(o compareFlags, stdout, stderr io.Writer) error {
 		base := filepath.Base(o.file)
 		dir = filepath.Join("out", "compare-"+strings.TrimSuffix(base, filepath.Ext(base)))
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usagef("--out: %v", err)
+	if err := checkOutDir("--out", dir); err != nil { // before the computation
+		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -30,14 +29,23 @@ type resultJSON struct {
 	Epochs         int                  `json:"epochs"`
 	Seconds        float64              `json:"seconds"`
 	NFE            int                  `json:"nfe"`
-	History        []historyJSON        `json:"history"`
-	Extrapolation  *extrapolationJSON   `json:"extrapolation"`
+	// History is the best start's history, at most maxHistory entries
+	// (HistoryThinned: evenly thinned, the first and last kept; the full
+	// history of every start is in history.csv).
+	History        []historyJSON      `json:"history"`
+	HistoryThinned bool               `json:"history_thinned,omitempty"`
+	Extrapolation  *extrapolationJSON `json:"extrapolation"`
+	// OutputErrors maps a file that could not be made (a plot, the
+	// trajectory) to why; the fit itself is in this file all the same.
+	OutputErrors map[string]string `json:"output_errors,omitempty"`
 	// Beyond the contract: why the fit stopped, and what --resume needs.
-	Status      string                 `json:"status"`
-	Message     string                 `json:"message,omitempty"`
-	Interrupted bool                   `json:"interrupted"`
-	ParamOrder  []string               `json:"parameter_order"`
-	Starts      []identify.StartResult `json:"starts"`
+	Status      string   `json:"status"`
+	Message     string   `json:"message,omitempty"`
+	Interrupted bool     `json:"interrupted"`
+	ParamOrder  []string `json:"parameter_order"`
+	// Fixed names the parameters held fixed, which --resume checks.
+	Fixed  []string               `json:"fixed"`
+	Starts []identify.StartResult `json:"starts"`
 	// Covariance is the covariance of the fitted parameters (kind, the
 	// parameters it covers, matrix, correlation); null when none.
 	Covariance *identify.Covariance `json:"covariance"`
@@ -78,6 +86,9 @@ type extrapolationJSON struct {
 	// Against says what the MSE compares with: "truth" (simulated at the true
 	// values) or "data" (the observations).
 	Against string `json:"against"`
+	// Error says why the extrapolation failed (MSE is then null); the fit
+	// result is written all the same.
+	Error string `json:"error,omitempty"`
 }
 
 func fitCommand() command {
@@ -85,7 +96,7 @@ func fitCommand() command {
 		name: "fit",
 		args: "SCENARIO [--out DIR] [--method aca|adjoint|naive|forward] [--optimizer lm|lbfgs|adam] [--epochs N] [--seed S] [--json] [--resume DIR]",
 		summary: `Fit the scenario's free parameters to its observations, extrapolate, and write
-DIR/result.json, DIR/trajectory.csv, DIR/orbits.png and DIR/loss.png
+DIR/result.json, DIR/history.csv, DIR/trajectory.csv, DIR/orbits.png and DIR/loss.png
 (default DIR: out/<scenario file name>). Without a [fit] optimizer the fit is
 bound-constrained Levenberg–Marquardt (200 iterations, starts from the init as
 given; [fit] starts = N adds N−1 starts drawn inside the bounds). A fit is
@@ -93,13 +104,22 @@ given; [fit] starts = N adds N−1 starts drawn inside the bounds). A fit is
 otherwise, and for parameters at a bound or not identifiable, a "warning:" line
 on stderr says so. Standard errors are classic s²(JᵀWJ)⁻¹ unless [fit]
 covariance = "sandwich". Ctrl-C stops after the current epoch and still writes
-the best result so far; --resume DIR continues it.`,
+the best result so far; --resume DIR continues it: Adam resumes exactly; LM and
+L-BFGS restart from the best point found (the epochs keep counting).
+The files are written as one set (into a temporary folder renamed into place)
+under a lock file DIR.lock; a folder another fit is writing is refused (exit 2).
+result.json holds at most 1000 history entries per start (evenly thinned,
+"history_thinned": true); history.csv holds them all. A failed extrapolation
+or plot is recorded in result.json ("extrapolation": {"error": ...},
+"output_errors") and printed as a warning; the exit status is then still 0
+when the fit succeeded. Exit 2 when the fit diverged (its best point is
+written), 3 for an internal error (the other starts' results are written).`,
 		flags: func(fset *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
 			var o fitFlags
 			fset.StringVar(&o.out, "out", "", "output directory (default out/<scenario file name>)")
 			fset.StringVar(&o.method, "method", "", "gradient method: aca, adjoint, naive or forward (default: the scenario's)")
 			fset.StringVar(&o.optimizer, "optimizer", "", "optimizer: lm, lbfgs or adam (default: the scenario's [fit] optimizer, else lm)")
-			fset.IntVar(&o.epochs, "epochs", 0, "maximum epochs (default: the scenario's [fit] epochs)")
+			fset.IntVar(&o.epochs, "epochs", 0, "maximum epochs, ≥ 1; a resumed fit counts the epochs already done (default: the scenario's [fit] epochs)")
 			fset.Int64Var(&o.seed, "seed", -1, "seed of the starting points (default: the scenario's [fit] seed)")
 			fset.BoolVar(&o.json, "json", false, "also print result.json to stdout")
 			fset.StringVar(&o.resume, "resume", "", "continue the interrupted fit saved in this directory")
@@ -108,6 +128,7 @@ the best result so far; --resume DIR continues it.`,
 					return usagef("fit needs exactly one SCENARIO file, got %d arguments", len(pos))
 				}
 				o.file = pos[0]
+				fset.Visit(func(f *flag.Flag) { o.epochsSet = o.epochsSet || f.Name == "epochs" })
 				return fit(o, stdout, stderr)
 			}
 		},
@@ -117,6 +138,7 @@ the best result so far; --resume DIR continues it.`,
 type fitFlags struct {
 	file, out, method, optimizer, resume string
 	epochs                               int
+	epochsSet                            bool // --epochs given: 0 is then an error, not the default
 	seed                                 int64
 	json                                 bool
 }
@@ -151,9 +173,10 @@ func fit(o fitFlags, stdout, progressOut io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if o.epochs < 0 {
-		return usagef("--epochs: %d is negative", o.epochs)
-	} else if o.epochs > 0 {
+	if o.epochsSet {
+		if o.epochs < 1 {
+			return usagef("--epochs must be ≥ 1 (got %d)", o.epochs)
+		}
 		opts.Epochs = o.epochs
 	}
 	if o.seed >= 0 {
@@ -161,12 +184,12 @@ func fit(o fitFlags, stdout, progressOut io.Writer) error {
 	}
 	dir := o.out
 	if o.resume != "" {
-		prev, err := readResultFile(filepath.Join(o.resume, "result.json"))
+		prev, err := readResume(o.resume) // before the folder is replaced
 		if err != nil {
 			return err
 		}
-		if prev.Optimizer != opt.Name() {
-			return usagef("--resume: %s was fitted with %s, not %s", o.resume, prev.Optimizer, opt.Name())
+		if err := checkResumeMatch(o.resume, prev, sc, opt, opts); err != nil {
+			return err
 		}
 		opts.Resume = prev.Starts
 		if dir == "" {
@@ -176,36 +199,52 @@ func fit(o fitFlags, stdout, progressOut io.Writer) error {
 	if dir == "" {
 		dir = defaultOut(o.file)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usagef("--out: %v", err)
+	set, err := openOutSet("--out", dir, fitFiles...) // before the computation
+	if err != nil {
+		return err
 	}
+	defer set.close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	bar := newProgress(progressOut, sc.ParamNames, opts.Epochs, opts.Starts)
 	opts.Progress = bar.update
 	res, fitErr := identify.Fit(ctx, p, opts, opt)
 	bar.done()
+	internal := errors.Is(fitErr, identify.ErrInternal)
 	if res == nil || res.Params == nil {
 		if fitErr == nil {
 			fitErr = errors.New("no result")
 		}
+		if internal {
+			return internalError{fmt.Errorf("%s: fit failed: %w", o.file, fitErr)}
+		}
 		return fitError{fmt.Errorf("%s: fit failed: %w", o.file, fitErr)}
 	}
 	out := buildResult(sc, p, opt, res)
-	if err := writeFitOutputs(dir, sc, p, res, out); err != nil {
+	warnings, err := writeFitOutputs(set, sc, p, res, out)
+	if err != nil {
+		return err
+	}
+	if err := set.commit(); err != nil {
 		return err
 	}
 	if o.json {
-		b, _ := json.MarshalIndent(out, "", "  ")
-		fmt.Fprintf(stdout, "%s\n", b)
+		if err := printJSON(stdout, out); err != nil {
+			return err
+		}
 	} else {
 		printFit(stdout, sc, out, dir)
 	}
 	best := res.Starts[res.Best]
-	for _, w := range fitWarnings(sc, out) {
+	for _, w := range append(warnings, fitWarnings(sc, out)...) {
 		fmt.Fprintf(progressOut, "warning: %s\n", w)
 	}
+	if w := adjointWarning(aca.Stats{HasReconstruction: res.HasReconstruction, ReconstructionError: res.ReconstructionError}); w != "" {
+		fmt.Fprintln(progressOut, w) // once, for the largest error of the fit
+	}
 	switch {
+	case internal:
+		return internalError{fmt.Errorf("%s: %w; the other starts' results are in %s", o.file, fitErr, dir)}
 	case res.Interrupted:
 		fmt.Fprintf(progressOut, "identify: interrupted; the best result so far is in %s; continue with --resume %s\n", dir, dir)
 	case best.Status == "diverged":
@@ -213,6 +252,25 @@ func fit(o fitFlags, stdout, progressOut io.Writer) error {
 	}
 	return nil
 }
+
+// fitFiles are the files of a fit's output set.
+var fitFiles = []string{"result.json", "history.csv", "trajectory.csv", "orbits.png", "loss.png"}
+
+// printJSON prints v as result.json is written: non-finite numbers as null.
+func printJSON(w io.Writer, v any) error {
+	b, _, err := marshalJSON(v)
+	if err != nil {
+		return runtimeError{err}
+	}
+	fmt.Fprintf(w, "%s\n", b)
+	return nil
+}
+
+// internalError is a bug met after some work was kept: exit status 3.
+type internalError struct{ err error }
+
+func (e internalError) Error() string { return e.err.Error() }
+func (e internalError) Unwrap() error { return e.err }
 
 // fitError is a fit that failed or diverged: exit status 2, as for bad input,
 // since the usual cause is a scenario that cannot be fitted as given.
@@ -265,8 +323,22 @@ func buildResult(sc *scenarios.Scenario, p *identify.Problem, opt identify.Optim
 		}
 		out.Parameters[sp.Name] = pj
 	}
+	out.Fixed = []string{}
+	for _, sp := range sc.Params {
+		if sp.Fixed {
+			out.Fixed = append(out.Fixed, sp.Name)
+		}
+	}
 	out.Waterfall = waterfall(sc.ParamNames, res.Starts)
-	for _, e := range best.History {
+	out.Starts = make([]identify.StartResult, len(res.Starts))
+	for i, s := range res.Starts {
+		var thinned bool
+		s.History, thinned = thinHistory(s.History)
+		out.HistoryThinned = out.HistoryThinned || thinned
+		out.Starts[i] = s
+	}
+	history, _ := thinHistory(best.History)
+	for _, e := range history {
 		h := historyJSON{Epoch: e.Epoch, Loss: e.Loss, Params: map[string]float64{}}
 		for i, name := range sc.ParamNames {
 			h.Params[name] = e.Params[i]
@@ -276,9 +348,21 @@ func buildResult(sc *scenarios.Scenario, p *identify.Problem, opt identify.Optim
 	return out
 }
 
-// writeFitOutputs extrapolates and writes result.json, trajectory.csv,
-// orbits.png and loss.png into dir.
-func writeFitOutputs(dir string, sc *scenarios.Scenario, p *identify.Problem, res *identify.Result, out *resultJSON) error {
+// writeFitOutputs extrapolates and writes result.json, history.csv,
+// trajectory.csv, orbits.png and loss.png into the set. result.json is
+// written whatever happens to the others: a failed extrapolation, trajectory
+// or plot is recorded in it and returned as a warning, never as an error.
+func writeFitOutputs(set *outSet, sc *scenarios.Scenario, p *identify.Problem, res *identify.Result, out *resultJSON) (warnings []string, err error) {
+	failed := func(file string, err error) {
+		if out.OutputErrors == nil {
+			out.OutputErrors = map[string]string{}
+		}
+		out.OutputErrors[file] = err.Error()
+		warnings = append(warnings, fmt.Sprintf("%s was not written: %v", file, err))
+	}
+	if err := writeHistoryCSV(set.path("history.csv"), sc.ParamNames, res.Starts); err != nil {
+		failed("history.csv", err)
+	}
 	t1, points := sc.Extrapolate.T1, sc.Extrapolate.Points
 	if points == 0 { // no [extrapolate]: the observed window
 		t1, points = sc.Times[len(sc.Times)-1], 1000
@@ -289,33 +373,48 @@ func writeFitOutputs(dir string, sc *scenarios.Scenario, p *identify.Problem, re
 		if !hasTruth {
 			truth = nil
 		}
-		var err error
-		ex, err = identify.Extrapolate(p, res.Params, t1, points, truth, sc.TruthSettings())
-		if err != nil {
-			return runtimeError{fmt.Errorf("%s: %w", sc.File, err)}
-		}
-		mse := ex.MSE
 		against := "truth"
 		if truth == nil {
 			against = "data"
 		}
-		out.Extrapolation = &extrapolationJSON{T1: t1, Points: points, MSE: &mse, Against: against}
-	}
-	if err := writeJSON(filepath.Join(dir, "result.json"), out); err != nil {
-		return err
+		out.Extrapolation = &extrapolationJSON{T1: t1, Points: points, Against: against}
+		err := safely(func() error {
+			var err error
+			ex, err = identify.Extrapolate(p, res.Params, t1, points, truth, sc.TruthSettings())
+			return err
+		})
+		if err != nil {
+			ex = nil
+			out.Extrapolation.Error = err.Error()
+			warnings = append(warnings, fmt.Sprintf("the extrapolation to t1 = %g failed: %v; the fit is in result.json all the same", t1, err))
+		} else {
+			mse := ex.MSE
+			out.Extrapolation.MSE = &mse
+		}
 	}
 	if ex != nil {
-		if err := writeTrajectory(filepath.Join(dir, "trajectory.csv"), sc, ex); err != nil {
-			return err
+		if err := safely(func() error { return writeTrajectory(set.path("trajectory.csv"), sc, ex) }); err != nil {
+			failed("trajectory.csv", err)
 		}
-		if err := plotOrbits(filepath.Join(dir, "orbits.png"), sc, ex); err != nil {
-			return runtimeError{err}
+		if err := safely(func() error { return plotOrbits(set.path("orbits.png"), sc, ex) }); err != nil {
+			failed("orbits.png", err)
 		}
 	}
-	if err := plotLoss(filepath.Join(dir, "loss.png"), res); err != nil {
-		return runtimeError{err}
+	if err := safely(func() error { return plotLoss(set.path("loss.png"), res) }); err != nil {
+		failed("loss.png", err)
 	}
-	return nil
+	return warnings, writeJSON(set.path("result.json"), out)
+}
+
+// safely runs f, turning a panic into an error, so that an output file that
+// cannot be made never costs the fit's result.
+func safely(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error: %v", r)
+		}
+	}()
+	return f()
 }
 
 // progress shows a fit's progress: a redrawn bar on a terminal, plain lines
@@ -341,6 +440,7 @@ func newProgress(w io.Writer, names []string, epochs, starts int) *progress {
 }
 
 func (p *progress) update(ev identify.Progress) {
+	ev.Epoch = min(ev.Epoch, p.epochs) // never "epoch 101/100"
 	frac := float64(ev.Epoch) / float64(p.epochs)
 	if p.starts > 1 {
 		frac = (float64(ev.Start) + frac) / float64(p.starts)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -125,7 +126,11 @@ func printFit(w io.Writer, sc *scenarios.Scenario, r *resultJSON, dir string) {
 	if e := r.Extrapolation; e != nil && e.MSE != nil {
 		fmt.Fprintf(w, "\nextrapolation to t1 = %g (%d points): MSE of the observed components against the %s = %.3g\n", e.T1, e.Points, e.Against, *e.MSE)
 	}
-	fmt.Fprintf(w, "\nwrote %s\n", strings.Join([]string{
-		filepath.Join(dir, "result.json"), filepath.Join(dir, "trajectory.csv"),
-		filepath.Join(dir, "orbits.png"), filepath.Join(dir, "loss.png")}, ", "))
+	var wrote []string
+	for _, f := range fitFiles { // those written: a failed plot is not
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			wrote = append(wrote, filepath.Join(dir, f))
+		}
+	}
+	fmt.Fprintf(w, "\nwrote %s\n", strings.Join(wrote, ", "))
 }

@@ -30,8 +30,9 @@ const usageText = `identify — physics-informed system identification with ACA 
 Usage:
   identify fit SCENARIO [--out DIR] [--method M] [--optimizer lm|lbfgs|adam] [--epochs N] [--seed S] [--json] [--resume DIR]
       Fit the free parameters (default: bound-constrained Levenberg–Marquardt), extrapolate,
-      write result.json, trajectory.csv, orbits.png, loss.png; "warning:" lines on stderr
-      when the fit did not converge or a parameter sits at a bound.
+      write result.json, history.csv, trajectory.csv, orbits.png, loss.png; "warning:" lines on stderr
+      when the fit did not converge, a parameter sits at a bound or the extrapolation failed.
+      --resume: Adam resumes exactly; LM and L-BFGS restart from the best point found.
   identify simulate SCENARIO [--out FILE.csv] [--t1 T] [--points N]
       Write a trajectory at the parameters' true values.
   identify extrapolate SCENARIO --from DIR/result.json|MODEL.json [--t1 T] [--points N] [--json]
@@ -223,6 +224,9 @@ func report(err error, stderr io.Writer) int {
 	case errors.As(err, &se):
 		fmt.Fprintln(stderr, se.Error()) // already FILE:LINE: FIELD: problem
 		return exitUsage
+	case errors.As(err, new(internalError)):
+		fmt.Fprintf(stderr, "identify: %v\n", err)
+		return exitInternal
 	case errors.As(err, new(fitError)):
 		fmt.Fprintf(stderr, "identify: %v\n", err)
 		return exitUsage

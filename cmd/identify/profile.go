@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -113,8 +112,8 @@ func profile(o profileFlags, stdout, progressOut io.Writer) error {
 	if dir == "" {
 		dir = defaultOut(o.file) + "-profile"
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usagef("--out: %v", err)
+	if err := checkOutDir("--out", dir); err != nil { // before the computation
+		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -145,8 +144,9 @@ func profile(o profileFlags, stdout, progressOut io.Writer) error {
 		files = append(files, path)
 	}
 	if o.json {
-		b, _ := json.MarshalIndent(out, "", "  ")
-		fmt.Fprintf(stdout, "%s\n", b)
+		if err := printJSON(stdout, out); err != nil {
+			return err
+		}
 	} else {
 		printProfile(stdout, sc, res, files)
 	}
