@@ -86,7 +86,9 @@ func (m *Adjoint) Gradient(p *Problem, s *Settings) (*Result, error) {
 	for k := 0; k < t0Outputs(p) && k < last; k++ {
 		axpy(res.Z0, 1, m.fwd.g[k*n:(k+1)*n])
 	}
-	res.Stats.Bytes = 8 * na
+	// The forward buffers, the backward solve's initial state and its output
+	// at the backward output times.
+	res.Stats.Bytes = m.fwd.bytes() + 8*(len(m.z0)+len(m.out)+len(m.times))
 	return res, checkGradient(p, res, "")
 }
 
