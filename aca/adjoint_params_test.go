@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// forcedOscillator is x'' = −θ0·x − θ1·x' + ε Σ_{j≥2} θ_j sin(j·t): a damped
+// forcedOscillator is x” = −θ0·x − θ1·x' + ε Σ_{j≥2} θ_j sin(j·t): a damped
 // oscillator driven by #θ − 2 harmonics of weight ε. With small ε the extra
 // parameters barely change z (and a), yet each has its own nonzero adjoint
 // g_j, so the backward solve's dimension grows with #θ while its dynamics do
