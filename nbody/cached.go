@@ -47,6 +47,7 @@ var (
 // 1/(s2·√s2); closest is the first pair with the smallest s2 (-1 when none
 // is finite), as closestPair finds it.
 type pairSlot struct {
+	ptr     *float64 // the first element of the slice r was read from
 	r       []float64
 	s2      []float64
 	inv3    []float64
@@ -60,28 +61,56 @@ func (g Gravity) Cached() *Cached { return &Cached{Gravity: g} }
 // Clone returns an independent Cached with an empty cache.
 func (c *Cached) Clone() dynamics.Dynamics { return c.Gravity.Cached() }
 
-// lookup returns the slot for the positions r, computing it on a miss.
+// lookup returns the slot for the positions r, computing it on a miss. The
+// slot written last is tried first, by content (forward sensitivities call
+// JVP at the state of the f before; the solver checks the state its last
+// stage evaluated); then the slots filled from the same slice (ACA's backward
+// step calls the VJP at the stage buffer its f was evaluated at), whose
+// content is verified. Other states are misses: the cost of a miss is one
+// early-exiting comparison and a scan of the slice pointers.
 func (c *Cached) lookup(r []float64) *pairSlot {
-	for k := 0; k < cacheSlots; k++ {
-		i := (c.last - k + cacheSlots) % cacheSlots
-		if sl := &c.slots[i]; sl.valid && equal(sl.r, r) {
-			return sl
-		}
+	if sl := c.find(r); sl != nil {
+		return sl
 	}
-	c.last = (c.last + 1) % cacheSlots
-	sl := &c.slots[c.last]
+	sl := c.claim(r)
 	c.fill(sl, r)
 	return sl
 }
 
-// fill computes the distances of r into sl, with Gravity's arithmetic.
-func (c *Cached) fill(sl *pairSlot, r []float64) {
-	n, d := c.Bodies, c.Dims
-	np := n * (n - 1) / 2
+// find returns the slot for r, or nil.
+func (c *Cached) find(r []float64) *pairSlot {
+	if sl := &c.slots[c.last]; sl.valid && equal(sl.r, r) {
+		return sl
+	}
+	ptr := &r[0]
+	for i := range c.slots {
+		if sl := &c.slots[i]; sl.ptr == ptr && sl.valid && equal(sl.r, r) {
+			return sl
+		}
+	}
+	return nil
+}
+
+// claim takes the oldest slot for r and copies r into it; the caller fills
+// its distances.
+func (c *Cached) claim(r []float64) *pairSlot {
+	c.last++
+	if c.last == cacheSlots {
+		c.last = 0
+	}
+	sl := &c.slots[c.last]
+	np := c.Bodies * (c.Bodies - 1) / 2
 	if len(sl.s2) != np || len(sl.r) != len(r) {
 		sl.r, sl.s2, sl.inv3 = make([]float64, len(r)), make([]float64, np), make([]float64, np)
 	}
 	copy(sl.r, r)
+	sl.ptr, sl.valid = &r[0], true
+	return sl
+}
+
+// fill computes the distances of sl.r into sl, with Gravity's arithmetic.
+func (c *Cached) fill(sl *pairSlot, r []float64) {
+	n, d := c.Bodies, c.Dims
 	p, best := 0, math.Inf(1)
 	sl.closest = -1
 	for i := 0; i < n; i++ {
@@ -100,7 +129,6 @@ func (c *Cached) fill(sl *pairSlot, r []float64) {
 			p++
 		}
 	}
-	sl.valid = true
 }
 
 // equal reports whether a and b hold the same floats (a NaN never matches).
@@ -128,13 +156,34 @@ func (c *Cached) Func(dst []float64, _ float64, z, theta []float64) {
 		dr[i] = k2 * vi
 	}
 	clear(dv)
-	sl := c.lookup(r)
-	p := 0
+	// On a miss the distances are computed here, in the one pass over the
+	// pairs, and kept for the calls that follow.
+	sl := c.find(r)
+	hit := sl != nil
+	if !hit {
+		sl = c.claim(r)
+		sl.closest = -1
+	}
+	p, best := 0, math.Inf(1)
 	for i := 0; i < n; i++ {
 		ri, ai := r[i*d:i*d+d], dv[i*d:i*d+d]
 		for j := i + 1; j < n; j++ {
 			rj, aj := r[j*d:j*d+d], dv[j*d:j*d+d]
-			inv3 := sl.inv3[p]
+			var inv3 float64
+			if hit {
+				inv3 = sl.inv3[p]
+			} else {
+				s2 := 0.0
+				for k, x := range ri {
+					e := rj[k] - x
+					s2 += e * e
+				}
+				inv3 = 1 / (s2 * math.Sqrt(s2))
+				sl.s2[p], sl.inv3[p] = s2, inv3
+				if s2 < best {
+					best, sl.closest = s2, p
+				}
+			}
 			p++
 			ci, cj := k1*theta[j]*inv3, k1*theta[i]*inv3
 			for k, x := range ri {
