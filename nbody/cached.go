@@ -3,6 +3,7 @@ package nbody
 import (
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/physid/physid/dynamics"
 )
@@ -61,41 +62,45 @@ func (g Gravity) Cached() *Cached { return &Cached{Gravity: g} }
 // Clone returns an independent Cached with an empty cache.
 func (c *Cached) Clone() dynamics.Dynamics { return c.Gravity.Cached() }
 
-// lookup returns the slot for the positions r, computing it on a miss. The
-// slot written last is tried first, by content (forward sensitivities call
-// JVP at the state of the f before; the solver checks the state its last
-// stage evaluated); then the slots filled from the same slice (ACA's backward
-// step calls the VJP at the stage buffer its f was evaluated at), whose
-// content is verified. Other states are misses: the cost of a miss is one
-// early-exiting comparison and a scan of the slice pointers.
+// lookup returns the slot for the positions r, computing it on a miss.
+//
+// The slot written last is tried first, by content: forward sensitivities
+// call JVP at the state of the f before, and the solver checks the state its
+// last stage evaluated. Otherwise the slot filled from the same slice is
+// tried (ACA's backward step calls the VJP at the stage buffer its f was
+// evaluated at); when its content differs the buffer has moved on, and that
+// slot is the one reused, so each slice has at most one slot and a miss
+// costs one comparison per slot pointer.
 func (c *Cached) lookup(r []float64) *pairSlot {
-	if sl := c.find(r); sl != nil {
-		return sl
+	sl, hit := c.find(r)
+	if !hit {
+		sl = c.claim(sl, r)
+		c.fill(sl, r)
 	}
-	sl := c.claim(r)
-	c.fill(sl, r)
 	return sl
 }
 
-// find returns the slot for r, or nil.
-func (c *Cached) find(r []float64) *pairSlot {
+// find returns the slot for r and true, or on a miss the stale slot of r's
+// slice (nil when it has none) and false.
+func (c *Cached) find(r []float64) (*pairSlot, bool) {
 	if sl := &c.slots[c.last]; sl.valid && equal(sl.r, r) {
-		return sl
+		return sl, true
 	}
 	ptr := &r[0]
 	for i := range c.slots {
-		if sl := &c.slots[i]; sl.ptr == ptr && sl.valid && equal(sl.r, r) {
-			return sl
+		if sl := &c.slots[i]; sl.ptr == ptr {
+			return sl, sl.valid && equal(sl.r, r)
 		}
 	}
-	return nil
+	return nil, false
 }
 
-// claim takes the oldest slot for r and copies r into it; the caller fills
-// its distances.
-func (c *Cached) claim(r []float64) *pairSlot {
-	c.last++
-	if c.last == cacheSlots {
+// claim takes the stale slot (or, when nil, the oldest) for r and copies r
+// into it; the caller fills its distances.
+func (c *Cached) claim(stale *pairSlot, r []float64) *pairSlot {
+	if stale != nil {
+		c.last = int((uintptr(unsafe.Pointer(stale)) - uintptr(unsafe.Pointer(&c.slots[0]))) / unsafe.Sizeof(c.slots[0]))
+	} else if c.last++; c.last == cacheSlots {
 		c.last = 0
 	}
 	sl := &c.slots[c.last]
@@ -158,10 +163,9 @@ func (c *Cached) Func(dst []float64, _ float64, z, theta []float64) {
 	clear(dv)
 	// On a miss the distances are computed here, in the one pass over the
 	// pairs, and kept for the calls that follow.
-	sl := c.find(r)
-	hit := sl != nil
+	sl, hit := c.find(r)
 	if !hit {
-		sl = c.claim(r)
+		sl = c.claim(sl, r)
 		sl.closest = -1
 	}
 	p, best := 0, math.Inf(1)

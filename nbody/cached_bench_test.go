@@ -1,6 +1,7 @@
 package nbody_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/physid/physid/dynamics"
@@ -26,7 +27,7 @@ func BenchmarkCachedCalls(b *testing.B) {
 			name string
 			d    dynamics.Dynamics
 		}{{"gravity", g}, {"cached", g.Cached()}} {
-			b.Run(m.name+"/"+string(rune('0'+g.Bodies/10))+string(rune('0'+g.Bodies%10))+"bodies/f+vjp", func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/%dbodies/f+vjp", m.name, g.Bodies), func(b *testing.B) {
 				for i := 0; b.Loop(); i++ {
 					z[0] = float64(i) // a new state every time
 					m.d.Func(f, 0, z, theta)
