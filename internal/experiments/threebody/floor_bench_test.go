@@ -79,7 +79,8 @@ func perCall(g nbody.Gravity, p *aca.Problem, states []float64) (f, jvp, vjp flo
 // time/floor, the overhead of everything else (the solver's vector work, the
 // recording, the loss). The "cached" models are nbody.Cached, whose calls at a
 // repeated state reuse the pair distances, so their time/floor can go below
-// the plain model's.
+// the plain model's. forward-z0 is forward sensitivities with the z0 columns
+// (aca.Forward{WithZ0: true}, 21 columns), forward the default θ-only (3).
 func BenchmarkThreeBodyGradientFloor(b *testing.B) {
 	g, _, _ := nbody.PaperThreeBody()
 	p0, _ := floorProblem(b, g)
@@ -95,9 +96,12 @@ func BenchmarkThreeBodyGradientFloor(b *testing.B) {
 		{"gravity", func() dynamics.Dynamics { return g }},
 		{"cached", func() dynamics.Dynamics { return g.Cached() }},
 	} {
-		for _, method := range []string{"aca", "adjoint", "forward"} {
+		for _, method := range []string{"aca", "adjoint", "forward", "forward-z0"} {
 			b.Run(model.name+"/"+method, func(b *testing.B) {
 				m, _ := aca.ByName(method)
+				if method == "forward-z0" { // the 18 columns of ∂z/∂z0 too, as grad asks
+					m = aca.NeedZ0(&aca.Forward{})
+				}
 				cnt := &counting{Dynamics: model.m()}
 				p, s := floorProblem(b, cnt)
 				if _, err := m.Gradient(p, s); err != nil {
