@@ -59,9 +59,13 @@ type Stats struct {
 	// BackwardAccepted and BackwardRejected count the steps of a backward solve
 	// (adjoint method only).
 	BackwardAccepted, BackwardRejected int
-	// Bytes is the memory the method keeps from the forward pass for the
-	// backward pass (trajectory, tape or final state), excluding the solver's
-	// per-step workspace, which every method shares.
+	// Bytes is the memory the method holds for one gradient: what it keeps
+	// from the forward pass for the backward pass (ACA's record of accepted
+	// steps, naive's tape, the adjoint's final state), its buffers of states
+	// and loss gradients at the observation times, the augmented state and
+	// output buffer of a backward or sensitivity solve, and the sensitivities
+	// it returns. It excludes the solver's per-step workspace (stage vectors),
+	// which every method shares.
 	Bytes int
 	// ReconstructionError is how far the adjoint method's backward solve
 	// lands from the known initial state, in units of the solver's
@@ -88,8 +92,8 @@ type Result struct {
 	States []float64
 	// Sensitivities are S = ∂z/∂(θ, z0) at the observation times, from the
 	// Forward method only (nil from the others): len(Times) blocks of dim×cols,
-	// row-major, with cols = #θ (+ dim unless Forward.ParamsOnly), the θ
-	// columns first and then the z0 columns.
+	// row-major, with cols = #θ (+ dim with Forward.WithZ0), the θ columns
+	// first and then the z0 columns.
 	Sensitivities []float64
 	// Stats counts the work.
 	Stats Stats
@@ -131,7 +135,7 @@ func ByName(name string) (Method, error) {
 }
 
 // Fresh returns a new value of m's method for another goroutine: the same
-// exported settings (Forward.ParamsOnly, say) and none of the buffers; nil
+// exported settings (Forward.WithZ0, say) and none of the buffers; nil
 // means ACA. Methods are pointers to structs whose exported fields are
 // settings; a method of another shape is returned as it is and must then be
 // safe for concurrent use.
@@ -308,3 +312,7 @@ func (f *forward) run(p *Problem, solver *integrate.Solver, rec integrate.Record
 	res.States = append([]float64(nil), f.states...)
 	return res, nil
 }
+
+// bytes is the memory of the forward pass's buffers: the states and the loss
+// gradient at the observation times.
+func (f *forward) bytes() int { return 8 * (len(f.states) + len(f.g)) }

@@ -22,7 +22,21 @@ import (
 // Sec. 3.2); that is the point of comparing it with ACA. Since z(t_0) = z0 is
 // known, the drift is measured for free: Stats.ReconstructionError is the
 // distance of the reconstructed z̃(t_0) from z0 in tolerance units.
+//
+// g is a quadrature (nothing in the system reads it), so by default it does
+// not enter the backward solve's error norm (integrate.Settings.NormComponents
+// = 2·dim): its steps are those of [z, a] whatever the number of parameters,
+// as with CVODES' errconQ = false. ErrconQ puts it back.
 type Adjoint struct {
+	// ErrconQ includes the parameter adjoint g in the backward solve's error
+	// control (CVODES' errconQ). The error norm is an RMS over components, so
+	// with many parameters g's components, mostly smooth, outnumber z and a
+	// and dilute their errors: the steps then change with #θ (on a test
+	// oscillator 300 parameters took 86 backward steps where 3 took 123) and
+	// z and a are controlled less tightly. false (the default) controls z and
+	// a only.
+	ErrconQ bool
+
 	// The forward and backward solves have different dimensions; each keeps
 	// its own solver.
 	solver, back solverCache
@@ -69,7 +83,7 @@ func (m *Adjoint) Gradient(p *Problem, s *Settings) (*Result, error) {
 		// Every observation is at T0: nothing to integrate.
 		copy(m.out[len(m.out)-na:], z0)
 	} else {
-		bst, err := m.back.get(s).Solve(m.out, &m.aug, p.Theta, tEnd, z0, m.times, &m.jump)
+		bst, err := m.back.get(m.backSettings(s, n)).Solve(m.out, &m.aug, p.Theta, tEnd, z0, m.times, &m.jump)
 		res.Stats.NFEBackward = 2 * bst.NFE
 		res.Stats.BackwardAccepted, res.Stats.BackwardRejected = bst.Accepted, bst.Rejected
 		if err != nil {
@@ -86,8 +100,24 @@ func (m *Adjoint) Gradient(p *Problem, s *Settings) (*Result, error) {
 	for k := 0; k < t0Outputs(p) && k < last; k++ {
 		axpy(res.Z0, 1, m.fwd.g[k*n:(k+1)*n])
 	}
-	res.Stats.Bytes = 8 * na
+	// The forward buffers, the backward solve's initial state and its output
+	// at the backward output times.
+	res.Stats.Bytes = m.fwd.bytes() + 8*(len(m.z0)+len(m.out)+len(m.times))
 	return res, checkGradient(p, res, "")
+}
+
+// backSettings are the settings of the backward solve: s with the error norm
+// over [z, a] only, unless ErrconQ.
+func (m *Adjoint) backSettings(s *Settings, n int) *Settings {
+	var b Settings
+	if s != nil {
+		b = *s
+	}
+	b.NormComponents = 0
+	if !m.ErrconQ {
+		b.NormComponents = 2 * n
+	}
+	return &b
 }
 
 // reconstructionError is the RMS of (zt_i − z0_i) / (atol + rtol·|z0_i|): the

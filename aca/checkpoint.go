@@ -78,7 +78,7 @@ func (m *ACA) Gradient(p *Problem, s *Settings) (*Result, error) {
 	for k := 0; k < t0Outputs(p); k++ {
 		axpy(lam, 1, m.fwd.g[k*n:(k+1)*n])
 	}
-	res.Stats.Bytes = 8 * (len(r.t) + len(r.h) + len(r.z) + len(r.out))
+	res.Stats.Bytes = 8*(len(r.t)+len(r.h)+len(r.z)+len(r.out)) + m.fwd.bytes()
 	return res, checkGradient(p, res, "")
 }
 

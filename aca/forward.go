@@ -4,18 +4,28 @@ import (
 	"github.com/physid/physid/dynamics"
 )
 
-// Forward is forward sensitivity analysis: it integrates S = ∂z/∂(θ, z0)
-// alongside z, dS/dt = ∂f/∂z·S + ∂f/∂(θ, z0), one JVP per column, with the same
-// adaptive solver (its error control covers z and S). Then dL/dθ = Σ_k
-// ∂L/∂z(t_k)·S(t_k).
+// Forward is forward sensitivity analysis: it integrates S = ∂z/∂θ (and, with
+// WithZ0, ∂z/∂z0) alongside z, dS/dt = ∂f/∂z·S + ∂f/∂(θ, z0), one JVP per
+// column, with the same adaptive solver (its error control covers z and S).
+// Then dL/dθ = Σ_k ∂L/∂z(t_k)·S(t_k).
 //
-// Memory O(dim·(#θ + dim)); cost grows with the number of columns, so it suits
-// few parameters. It needs no backward pass, and its S at the observation times,
-// returned in Result.Sensitivities, is the residual Jacobian that Gauss–Newton,
+// It computes only what is asked: the #θ parameter columns, and the dim
+// columns of ∂z/∂z0 only when WithZ0 is set, since their cost is that of
+// dim more parameters (on the three-body problem 21 columns instead of 3).
+// Memory O(K·dim·(1 + cols)) for the output at the K observation times; cost
+// grows with the number of columns, so it suits few parameters. It needs no
+// backward pass, and its S at the observation times, returned in
+// Result.Sensitivities, is the residual Jacobian that Gauss–Newton,
 // Levenberg–Marquardt and standard errors need.
 type Forward struct {
-	// ParamsOnly skips the dim columns of ∂z/∂z0: dL/dz0 is then left nil. Fits
-	// with a known initial state use it to save work.
+	// WithZ0 adds the dim columns of ∂z/∂z0 and so dL/dz0 (Result.Z0); false
+	// (the default) computes the parameter columns only and leaves Result.Z0
+	// nil. Callers that read dL/dz0 set it (see NeedZ0).
+	WithZ0 bool
+	// ParamsOnly is the former spelling of the default: when true, the z0
+	// columns are skipped even with WithZ0.
+	//
+	// Deprecated: θ-only is the default; set WithZ0 to ask for dL/dz0.
 	ParamsOnly bool
 
 	states []float64
@@ -33,15 +43,16 @@ func (*Forward) Name() string { return "forward" }
 func (m *Forward) Gradient(p *Problem, s *Settings) (*Result, error) {
 	p.check()
 	n, np := p.Model.Dim(), p.Model.NumParams()
+	withZ0 := m.WithZ0 && !m.ParamsOnly
 	cols := np
-	if !m.ParamsOnly {
+	if withZ0 {
 		cols += n
 	}
 	m.aug.setup(p.Model, n, np, cols)
 	na := n * (1 + cols)
 	x0 := make([]float64, na)
 	copy(x0, p.Z0)
-	if !m.ParamsOnly {
+	if withZ0 {
 		for i := 0; i < n; i++ { // ∂z0/∂z0 = I in columns np..np+n−1
 			x0[n+i*cols+np+i] = 1
 		}
@@ -74,10 +85,12 @@ func (m *Forward) Gradient(p *Problem, s *Settings) (*Result, error) {
 		}
 	}
 	res.Theta = grad[:np:np]
-	if !m.ParamsOnly {
+	if withZ0 {
 		res.Z0 = grad[np:]
 	}
-	res.Stats.Bytes = 8 * na
+	// The initial augmented state, the solver's output at the K times, the
+	// states, the loss gradient and the sensitivities handed out.
+	res.Stats.Bytes = 8 * (na + len(m.out) + len(m.states) + len(m.g) + len(sens))
 	return res, checkGradient(p, res, "")
 }
 
@@ -122,4 +135,16 @@ func (a *sensitivities) Func(dst []float64, t float64, x, theta []float64) {
 			dS[i*cols+c] = a.dcol[i]
 		}
 	}
+}
+
+// NeedZ0 returns m set up to compute dL/dz0 as well as dL/dθ: a *Forward
+// becomes a copy with WithZ0 (and without ParamsOnly); every other method
+// computes dL/dz0 anyway and is returned as it is. Callers that read
+// Result.Z0 from a method they did not build (one named on the command line,
+// say) pass it through NeedZ0 first.
+func NeedZ0(m Method) Method {
+	if f, ok := m.(*Forward); ok && (!f.WithZ0 || f.ParamsOnly) {
+		return &Forward{WithZ0: true}
+	}
+	return m
 }

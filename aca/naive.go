@@ -96,7 +96,7 @@ func (m *Naive) Gradient(p *Problem, s *Settings) (*Result, error) {
 	}
 	res.Z0 = append([]float64(nil), w.zb...)
 	res.Stats.NFEBackward = w.nfe
-	res.Stats.Bytes = 8*len(m.tape.data) + len(m.tape.at)*int(unsafe.Sizeof(integrate.Attempt{}))
+	res.Stats.Bytes = 8*len(m.tape.data) + len(m.tape.at)*int(unsafe.Sizeof(integrate.Attempt{})) + m.fwd.bytes()
 	return res, checkGradient(p, res, "")
 }
 

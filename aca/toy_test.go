@@ -37,6 +37,7 @@ func TestToyFig6(t *testing.T) {
 		exact := 2 * z0 * math.Exp(2*k*T)
 		rel := map[string]float64{}
 		for _, m := range aca.Methods() {
+			m = aca.NeedZ0(m) // the tests read dL/dz0
 			res, err := m.Gradient(toy(k, z0, T), s)
 			require.NoError(t, err)
 			rel[m.Name()] = math.Abs(res.Z0[0]-exact) / exact
@@ -54,7 +55,7 @@ func TestToyFig6(t *testing.T) {
 // than the adjoint's at every tolerance (measured: 10–70×).
 func TestACABeatsAdjointOnVanDerPol(t *testing.T) {
 	p := vdpProblem(t)
-	ref, err := (&aca.Forward{}).Gradient(p, &aca.Settings{RTol: 1e-12, ATol: 1e-12, MaxSteps: 1e6})
+	ref, err := (&aca.Forward{WithZ0: true}).Gradient(p, &aca.Settings{RTol: 1e-12, ATol: 1e-12, MaxSteps: 1e6})
 	require.NoError(t, err)
 	for _, tol := range []float64{1e-4, 1e-5, 1e-7} {
 		s := &aca.Settings{RTol: tol, ATol: tol}
@@ -81,7 +82,7 @@ func vdpProblem(t *testing.T) *aca.Problem {
 // differences of 1e-12 solves), and the error at 1e-10 is below 1e-6 relative.
 func TestMethodsConverge(t *testing.T) {
 	p := vdpProblem(t)
-	ref, err := (&aca.Forward{}).Gradient(p, &aca.Settings{RTol: 1e-12, ATol: 1e-12, MaxSteps: 1e6})
+	ref, err := (&aca.Forward{WithZ0: true}).Gradient(p, &aca.Settings{RTol: 1e-12, ATol: 1e-12, MaxSteps: 1e6})
 	require.NoError(t, err)
 	// gonum's central difference (step 1e-5) of the loss of very accurate
 	// solves: truncation ~1e-10·|L'''|, and the solves' 1e-12 errors divided
@@ -97,6 +98,7 @@ func TestMethodsConverge(t *testing.T) {
 	assert.InDelta(t, fdTheta, ref.Theta[0], 1e-7*math.Abs(fdTheta))
 
 	for _, m := range aca.Methods() {
+		m = aca.NeedZ0(m) // the tests read dL/dz0
 		t.Run(m.Name(), func(t *testing.T) {
 			prev := math.Inf(1)
 			for _, tol := range []float64{1e-4, 1e-7, 1e-10} {
@@ -124,7 +126,7 @@ func TestForwardAgreesWithACA(t *testing.T) {
 	s := &aca.Settings{RTol: 1e-8, ATol: 1e-8}
 	a, err := (&aca.ACA{}).Gradient(p, s)
 	require.NoError(t, err)
-	f, err := (&aca.Forward{}).Gradient(p, s)
+	f, err := (&aca.Forward{WithZ0: true}).Gradient(p, s)
 	require.NoError(t, err)
 	assert.Less(t, relErr(a.Theta, f.Theta), 1e-5)
 	assert.Less(t, relErr(a.Z0, f.Z0), 1e-5)
@@ -141,14 +143,16 @@ func TestMemoryAsTable1(t *testing.T) {
 	s := &aca.Settings{RTol: 1e-6, ATol: 1e-6}
 	bytes := map[string][2]int{}
 	for _, m := range aca.Methods() {
+		m = aca.NeedZ0(m) // the tests read dL/dz0
 		var b [2]int
 		for i, T := range []float64{5, 20} {
 			res, err := m.Gradient(vdp(T), s)
 			require.NoError(t, err)
 			b[i] = res.Stats.Bytes
 			if m.Name() == "aca" {
-				// t, h, output index and z per accepted step: (3 + dim) floats.
-				assert.Equal(t, 8*(3+2)*res.Stats.Accepted, res.Stats.Bytes)
+				// t, h, output index and z per accepted step: (3 + dim) floats,
+				// and the states and loss gradient at the one output time.
+				assert.Equal(t, 8*(3+2)*res.Stats.Accepted+8*2*2, res.Stats.Bytes)
 			}
 		}
 		bytes[m.Name()] = b
@@ -173,6 +177,7 @@ func ExampleACA() {
 	loss, _ := aca.NewLeastSquares(2, nil, []float64{1, 0}, nil)
 	p := &aca.Problem{Model: dynamics.VanDerPol{}, Theta: []float64{1}, Z0: []float64{2, 0}, Times: []float64{1}, Loss: loss}
 	for _, m := range aca.Methods() {
+		m = aca.NeedZ0(m) // the tests read dL/dz0
 		res, err := aca.Gradient(p, &aca.Settings{RTol: 1e-10, ATol: 1e-10}, m)
 		if err != nil {
 			panic(err)
@@ -194,9 +199,10 @@ func TestMethodsAgreeBackwardInTime(t *testing.T) {
 	loss, err := aca.NewLeastSquares(2, nil, vals, nil)
 	require.NoError(t, err)
 	p := &aca.Problem{Model: dynamics.VanDerPol{}, Theta: []float64{1.2}, T0: 3, Z0: []float64{-1, 1}, Times: []float64{3, 2, 1, 0}, Loss: loss}
-	ref, err := (&aca.Forward{}).Gradient(p, &aca.Settings{RTol: 1e-12, ATol: 1e-12, MaxSteps: 1e6})
+	ref, err := (&aca.Forward{WithZ0: true}).Gradient(p, &aca.Settings{RTol: 1e-12, ATol: 1e-12, MaxSteps: 1e6})
 	require.NoError(t, err)
 	for _, m := range aca.Methods() {
+		m = aca.NeedZ0(m) // the tests read dL/dz0
 		res, err := m.Gradient(p, &aca.Settings{RTol: 1e-10, ATol: 1e-10})
 		require.NoError(t, err)
 		assert.Less(t, relErr(ref.Theta, res.Theta), 1e-6, m.Name())

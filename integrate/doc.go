@@ -35,7 +35,9 @@
 // d2 = ‖f(t0+h0, z0+h0 f0) − f0‖/h0, h1 = (0.01/max(d1, d2))^(1/(p+1)) for the
 // method's order p (h1 = max(1e-6, 1e-3·h0) when max(d1, d2) ≤ 1e-15), and
 // h = min(100·h0, h1, |t_end − t0|). A constant step is Settings.Step or 1/100
-// of the span.
+// of the span. With Settings.NormComponents = N > 0 both norms run over the
+// first N components only, so that quadratures appended to a system (the
+// adjoint method's parameter adjoint) ride along without choosing the steps.
 //
 // # Step-size control
 //

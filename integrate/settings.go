@@ -37,6 +37,14 @@ type Settings struct {
 	// Fixed-step methods (no error estimate) always step with Constant{}, and
 	// Constant{} steps an adaptive tableau with a fixed h.
 	Controller Controller
+	// NormComponents, when positive, limits the error norm to the first
+	// NormComponents components of the state: the rest are still integrated
+	// with the same steps but do not choose them. It is for quadratures
+	// appended to a system (components that f never reads, such as the
+	// parameter adjoint g of the adjoint method, CVODES' errconQ = false),
+	// whose error then follows from the steps of the others. 0 (or a value not
+	// below the dimension) means every component.
+	NormComponents int
 }
 
 // resolved is Settings with every default filled in.
@@ -45,6 +53,7 @@ type resolved struct {
 	rtol, atol float64
 	step       float64
 	maxSteps   int
+	normComps  int
 	ctrl       Controller
 	// constant is true when ctrl is Constant: the step is then fixed and a
 	// zero Step means 1/100 of the span instead of the automatic choice.
@@ -54,7 +63,7 @@ type resolved struct {
 func resolve(s *Settings) resolved {
 	var r resolved
 	if s != nil {
-		r = resolved{tb: s.Method, rtol: s.RTol, atol: s.ATol, step: math.Abs(s.Step), maxSteps: s.MaxSteps, ctrl: s.Controller}
+		r = resolved{tb: s.Method, rtol: s.RTol, atol: s.ATol, step: math.Abs(s.Step), maxSteps: s.MaxSteps, normComps: s.NormComponents, ctrl: s.Controller}
 	}
 	if r.tb == nil {
 		r.tb = Dopri5

@@ -225,7 +225,11 @@ func (s *Solver) attempt(r *run) (*Attempt, error) {
 	r.st.NFE += s.stepper.try(zn, e, r.m, r.theta, r.t, hh, z)
 	errNorm := 0.0
 	if adaptive {
-		errNorm = ErrorNorm(e, z, zn, s.r.rtol, s.r.atol)
+		ne, nz, nzn := e, z, zn
+		if c := s.r.normComps; c > 0 && c < len(e) { // Settings.NormComponents
+			ne, nz, nzn = e[:c], z[:c], zn[:c]
+		}
+		errNorm = ErrorNorm(ne, nz, nzn, s.r.rtol, s.r.atol)
 		if !finite(errNorm) {
 			errNorm = math.Inf(1)
 		}

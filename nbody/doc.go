@@ -22,6 +22,14 @@
 // ∂a_i/∂m_j = K1 Δ/s³. Func, JVP and VJP visit each pair once: O(N²·d) and no
 // allocation. dynamics.CheckDerivatives confirms them in the tests.
 //
+// Gravity keeps no workspace. Gravity.Cached returns a *Cached, which keeps
+// the pair distances (s², 1/s³ and the closest pair) of the last position
+// sets it saw, so that f, JVP, VJP and the close-encounter check at the same
+// positions compute them once, with bit-identical results; it needs a Clone
+// per goroutine. It pays from about ten bodies (f plus VJP at one state 15%
+// faster); at three bodies the square roots it saves cost less than its
+// lookups and the plain Gravity is faster.
+//
 // # Conserved quantities
 //
 // The total momentum P = Σ_i m_i v_i is constant because the pair forces cancel:

@@ -7,6 +7,7 @@
 //	identify extrapolate SCENARIO --from DIR/result.json|MODEL.json [--t1 T] [--points N] [--json]
 //	identify compare SCENARIO [--runs N] [--models lstm,lstm-aug,node,ode] [--methods M,...] [--budget full|reduced] [--out DIR] [--json]
 //	identify grad SCENARIO [--method aca|adjoint|naive|forward] [--check] [--json]
+//	identify precision SCENARIO [--methods aca,adjoint,forward] [--tols 1e-6,...,1e-10] [--reference-tol 1e-12] [--repeats N] [--out DIR] [--json]
 //	identify profile SCENARIO [--params p1,p2] [--points N] [--out DIR] [--optimizer O] [--epochs N] [--json]
 //	identify images train|compare|icc [--model resnet|node] [--method M] [--solver S] [--data DIR|--dataset fashion-mnist] [--epochs N] [--width W] [--runs R] [--out DIR] [--json]
 //	identify latent train|compare [--model rnn|gru|latent-ode] [--data DIR] [--observed F] [--method M] [--epochs N] [--out DIR] [--json]
@@ -21,6 +22,9 @@
 // 2-3); latent its Sec. 4.3 (Table 4); reproduce toy is Fig. 6, reproduce
 // reverse Fig. 4 (--conv: Fig. 5), and reproduce three-body, latent-ode and
 // images run Table 5, Table 4 and Tables 2-3 at their reduced defaults.
+// precision is a work-precision report of the gradient (error against a
+// tight-tolerance ACA reference, time and NFE for each method and tolerance),
+// to choose the cheapest method and tolerance for a needed accuracy.
 //
 // Exit status: 0 on success, 1 when a computation fails (a solver error), 2
 // for a usage mistake or a bad input file, 3 for an internal error (a bug).

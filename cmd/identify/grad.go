@@ -72,6 +72,7 @@ func grad(file, method string, asJSON, check bool, stdout, stderr io.Writer) err
 	if err != nil {
 		return usagef("--method: unknown method %q (allowed: %s)", method, strings.Join(methodNames(), ", "))
 	}
+	m = aca.NeedZ0(m) // grad prints dL/dz0
 	p, err := sc.Problem()
 	if err != nil {
 		return err

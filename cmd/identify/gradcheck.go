@@ -121,7 +121,7 @@ func gradCheck(sc *scenarios.Scenario, p *aca.Problem, m aca.Method, chosen *aca
 		if other.Name() == m.Name() {
 			continue
 		}
-		res, err := aca.Gradient(p, &s, other)
+		res, err := aca.Gradient(p, &s, aca.NeedZ0(other))
 		if err != nil {
 			if out.Failed == nil {
 				out.Failed = map[string]string{}

@@ -41,6 +41,9 @@ Usage:
       Learned models against the physics model (paper Table 5, Fig. 8).
   identify grad SCENARIO [--method aca|adjoint|naive|forward] [--check] [--json]
       Evaluate the loss and its gradient at the parameters' init values (--check: against finite differences).
+  identify precision SCENARIO [--methods aca,adjoint,forward] [--tols 1e-6,...,1e-10] [--reference-tol 1e-12] [--repeats N] [--out DIR] [--json]
+      Work-precision of the gradient: error against a tight ACA reference, time and NFE per method and tolerance;
+      write precision.json, precision.png.
   identify profile SCENARIO [--params p1,p2] [--points N] [--out DIR] [--optimizer O] [--epochs N] [--json]
       Profile-likelihood and Wald 95% intervals per parameter; write profile.json, profile_<name>.png.
   identify reproduce toy [--out DIR]
@@ -71,7 +74,7 @@ type command struct {
 }
 
 func commands() []command {
-	return append([]command{fitCommand(), gradCommand(), profileCommand(), simulateCommand(), extrapolateCommand(), compareCommand(), reproduceCommand(), imagesCommand(), latentCommand()}, clusterCommands()...)
+	return append([]command{fitCommand(), gradCommand(), precisionCommand(), profileCommand(), simulateCommand(), extrapolateCommand(), compareCommand(), reproduceCommand(), imagesCommand(), latentCommand()}, clusterCommands()...)
 }
 
 func run(args []string, stdout, stderr io.Writer) (code int) {
@@ -96,7 +99,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 					return exitOK
 				}
 			}
-			fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, profile, compare, reproduce, images, latent, merge, slurm, help)\n", args[1])
+			fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, precision, profile, compare, reproduce, images, latent, merge, slurm, help)\n", args[1])
 			return exitUsage
 		}
 		fmt.Fprint(stdout, usageText)
@@ -107,7 +110,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 			return report(c.run(args[1:], stdout, stderr), stderr)
 		}
 	}
-	fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, profile, compare, reproduce, images, latent, merge, slurm, help)\n\n%s", name, usageText)
+	fmt.Fprintf(stderr, "identify: unknown command %q (allowed: fit, simulate, extrapolate, grad, precision, profile, compare, reproduce, images, latent, merge, slurm, help)\n\n%s", name, usageText)
 	return exitUsage
 }
 

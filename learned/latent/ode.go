@@ -234,7 +234,7 @@ func (m *LatentODE) Loss(grad, theta []float64, b *Batch, rng *rand.Rand) (float
 	}
 	w.dl = decodeLoss{m: m, theta: theta, b: b, pred: w.dl.pred, dpred: w.dl.dpred}
 	prob := &aca.Problem{Model: m.fieldFor(B), Theta: m.fieldTheta(theta), T0: b.Grid[0], Z0: w.z0, Times: b.Grid, Loss: &w.dl}
-	res, err := aca.Gradient(prob, &m.settings, m.cfg.Method)
+	res, err := aca.Gradient(prob, &m.settings, aca.NeedZ0(m.cfg.Method)) // the encoder needs dL/dz0
 	if err != nil {
 		return math.NaN(), fmt.Errorf("latent: latent ODE solve: %w", err)
 	}

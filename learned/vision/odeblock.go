@@ -208,7 +208,7 @@ func (b *ODEBlock) Through(dx, dtheta, x, theta []float64, n int, rest func(grad
 	}
 	loss := &restLoss{rest: rest}
 	p := &aca.Problem{Model: b.Field, Theta: b.theta(theta), Z0: x[:b.Field.Dim()], Times: unitTime, Loss: loss}
-	res, err := b.Method.Gradient(p, orDefault(b.Train))
+	res, err := aca.NeedZ0(b.Method).Gradient(p, orDefault(b.Train)) // dL/dx is dL/dz0
 	if loss.err != nil {
 		return 0, loss.err
 	}

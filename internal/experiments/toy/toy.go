@@ -58,7 +58,7 @@ func Compare(Ts []float64, s *aca.Settings) ([]Row, error) {
 		p := &aca.Problem{Model: dynamics.Exponential{}, Theta: []float64{k}, Z0: []float64{z0}, Times: []float64{T}, Loss: loss}
 		row := Row{T: T, Exact: 2 * z0 * math.Exp(2*k*T)}
 		for _, m := range aca.Methods() {
-			res, err := m.Gradient(p, s)
+			res, err := aca.NeedZ0(m).Gradient(p, s) // the toy's gradient is dL/dz0
 			if err != nil {
 				return nil, fmt.Errorf("toy T=%g, %s: %w", T, m.Name(), err)
 			}
