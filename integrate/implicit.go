@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/physid/physid/dynamics"
+	"github.com/physid/physid/internal/denselu"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -13,9 +14,10 @@ import (
 const (
 	// newtonMaxIter bounds the iterations on one stage.
 	newtonMaxIter = 10
-	// newtonTolDefault is the default κ: the stage is converged when the
-	// estimated distance η‖ΔY‖ to the solution is below κ in error-norm units.
-	newtonTolDefault = 0.03
+	// newtonTolMax caps the default κ: the stage is converged when the
+	// estimated distance η‖ΔY‖ to the solution is below κ in error-norm
+	// units; RADAU5's default is κ = max(10·ε/rtol, min(0.03, √rtol)).
+	newtonTolMax = 0.03
 	// jacobianTheta: a step whose slowest contraction rate θ exceeded it
 	// recomputes J at the start of the next step.
 	jacobianTheta = 0.1
@@ -46,9 +48,7 @@ type implicitRK struct {
 	ej     []float64 // JVP scratch
 	jac    *mat.Dense
 	iter   *mat.Dense // I − hγJ
-	lu     mat.LU
-	dyv    *mat.VecDense
-	resv   *mat.VecDense
+	lu     denselu.LU
 	res    []float64
 	h      float64
 	hLU    float64 // h of the factorization, 0 when none
@@ -65,7 +65,7 @@ type implicitRK struct {
 func newImplicitRK(tb *Tableau, r resolved) *implicitRK {
 	k := r.newtonTol
 	if k == 0 {
-		k = newtonTolDefault
+		k = math.Max(10*epsilon/r.rtol, math.Min(newtonTolMax, math.Sqrt(r.rtol)))
 	}
 	return &implicitRK{tb: tb, fsal: tb.FSAL(), gamma: tb.Gamma(), rtol: r.rtol, atol: r.atol, kappa: k, eta: 1}
 }
@@ -81,8 +81,7 @@ func (r *implicitRK) setup(dim int) {
 	r.y, r.r, r.fy, r.dy, r.ej, r.res = make([]float64, dim), make([]float64, dim), make([]float64, dim),
 		make([]float64, dim), make([]float64, dim), make([]float64, dim)
 	r.jac, r.iter = mat.NewDense(dim, dim, nil), mat.NewDense(dim, dim, nil)
-	r.dyv, r.resv = mat.NewVecDense(dim, r.dy), mat.NewVecDense(dim, r.res)
-	r.lu = mat.LU{}
+	r.lu = denselu.LU{}
 	r.hLU, r.jacOK = 0, false
 }
 
@@ -98,7 +97,7 @@ func (r *implicitRK) jacobian(m dynamics.Dynamics, theta []float64, t float64, z
 	analytic := dynamics.DenseJacobian(r.jac, m, t, z, theta, r.ej, r.fy)
 	r.jacs++
 	r.jacOK, r.fresh, r.hLU = true, true, 0
-	r.rho = r.jac.Norm(math.Inf(1))
+	r.rho = infNorm(r.jac)
 	if analytic {
 		return 0
 	}
@@ -118,10 +117,9 @@ func (r *implicitRK) factor(h float64) bool {
 			r.iter.Set(i, j, v)
 		}
 	}
-	r.lu.Factorize(r.iter)
 	r.facts++
 	r.hLU = h
-	return r.lu.Det() != 0
+	return r.lu.Factor(r.iter)
 }
 
 // try attempts one step; it reports false when Newton failed even with a
@@ -216,11 +214,8 @@ func (r *implicitRK) newton(m dynamics.Dynamics, theta []float64, ts, hg float64
 		if firstNonFinite(r.res) >= 0 {
 			return nfe, false
 		}
-		if err := r.lu.SolveVecTo(r.dyv, false, r.resv); err != nil {
-			if _, ok := err.(mat.Condition); !ok || math.IsInf(float64(err.(mat.Condition)), 1) {
-				return nfe, false
-			}
-		}
+		copy(r.dy, r.res)
+		r.lu.Solve(r.dy, false)
 		axpy(r.y, 1, r.dy)
 		norm := r.norm(r.dy, z)
 		if it > 0 {
@@ -280,4 +275,18 @@ func (r *implicitRK) drain() (jacobians, factorizations, newtonFailures int) {
 // values of a failed Newton iteration are not the solution's.
 func (r *implicitRK) explain(m dynamics.Dynamics, theta []float64, t float64, z []float64) error {
 	return nil
+}
+
+// infNorm is the maximum absolute row sum of a.
+func infNorm(a *mat.Dense) float64 {
+	n, c := a.Dims()
+	m := 0.0
+	for i := 0; i < n; i++ {
+		s := 0.0
+		for j := 0; j < c; j++ {
+			s += math.Abs(a.At(i, j))
+		}
+		m = math.Max(m, s)
+	}
+	return m
 }

@@ -46,7 +46,8 @@ type Settings struct {
 	Controller Controller
 	// NewtonTol is κ, the convergence tolerance of the Newton iteration of
 	// implicit methods in error-norm units (the estimated distance of a stage
-	// from its solution, relative to atol + rtol·|z|); 0 means 0.03.
+	// from its solution, relative to atol + rtol·|z|); 0 means RADAU5's
+	// max(10·ε/rtol, min(0.03, √rtol)), 1e-3 at the default rtol 1e-6.
 	NewtonTol float64
 }
 
