@@ -72,6 +72,9 @@ func (m *Adjoint) Gradient(p *Problem, s *Settings) (*Result, error) {
 		bst, err := m.back.get(s).Solve(m.out, &m.aug, p.Theta, tEnd, z0, m.times, &m.jump)
 		res.Stats.NFEBackward = 2 * bst.NFE
 		res.Stats.BackwardAccepted, res.Stats.BackwardRejected = bst.Accepted, bst.Rejected
+		res.Stats.Jacobians += bst.Jacobians
+		res.Stats.Factorizations += bst.Factorizations
+		res.Stats.NewtonFailures += bst.NewtonFailures
 		if err != nil {
 			return res, fmt.Errorf("aca: adjoint backward solve: %w", err)
 		}
@@ -128,6 +131,7 @@ func (j *adjointJumps) Jump(out int, _ float64, z []float64) bool {
 type augmented struct {
 	inner
 	np int
+	jw innerJac
 }
 
 func (a *augmented) Dim() int       { return 2*a.n + a.np }

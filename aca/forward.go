@@ -50,7 +50,8 @@ func (m *Forward) Gradient(p *Problem, s *Settings) (*Result, error) {
 	m.out = grow(m.out, na*K)
 	solver := m.solver.get(s)
 	st, err := solver.Solve(m.out, &m.aug, p.Theta, p.T0, x0, p.Times, nil)
-	res := &Result{Stats: Stats{NFEForward: st.NFE * (1 + cols), Accepted: st.Accepted, Rejected: st.Rejected}}
+	res := &Result{Stats: Stats{NFEForward: st.NFE * (1 + cols), Accepted: st.Accepted, Rejected: st.Rejected,
+		Jacobians: st.Jacobians, Factorizations: st.Factorizations, NewtonFailures: st.NewtonFailures}}
 	if err != nil {
 		return res, err
 	}
@@ -87,6 +88,7 @@ type sensitivities struct {
 	np, cols  int
 	vt        []float64 // unit vector in θ
 	col, dcol []float64
+	jw        innerJac
 }
 
 func (a *sensitivities) setup(m dynamics.Dynamics, n, np, cols int) {

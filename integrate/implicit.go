@@ -54,7 +54,6 @@ type implicitRK struct {
 	hLU    float64 // h of the factorization, 0 when none
 	jacOK  bool    // J is valid for the current step's start
 	fresh  bool    // J was computed at the current step's start
-	eta    float64 // Hairer's η from the last converged stage
 	thMax  float64 // the slowest contraction rate of the last attempt
 	// counts since the last drain
 	jacs, facts, fails int
@@ -65,9 +64,11 @@ type implicitRK struct {
 func newImplicitRK(tb *Tableau, r resolved) *implicitRK {
 	k := r.newtonTol
 	if k == 0 {
-		k = math.Max(10*epsilon/r.rtol, math.Min(newtonTolMax, math.Sqrt(r.rtol)))
+		k = math.Min(newtonTolMax, math.Sqrt(r.rtol))
 	}
-	return &implicitRK{tb: tb, fsal: tb.FSAL(), gamma: tb.Gamma(), rtol: r.rtol, atol: r.atol, kappa: k, eta: 1}
+	// Below the rounding of the stage values Newton cannot converge.
+	k = math.Max(k, 10*epsilon/r.rtol)
+	return &implicitRK{tb: tb, fsal: tb.FSAL(), gamma: tb.Gamma(), rtol: r.rtol, atol: r.atol, kappa: k}
 }
 
 func (r *implicitRK) setup(dim int) {
@@ -204,7 +205,10 @@ func (r *implicitRK) stagesNewton(m dynamics.Dynamics, theta []float64, t, h flo
 func (r *implicitRK) newton(m dynamics.Dynamics, theta []float64, ts, hg float64, z []float64) (int, bool) {
 	nfe := 0
 	prev := 0.0
-	eta := math.Pow(math.Max(r.eta, epsilon), 0.8)
+	// Before a rate is measured, the first correction must itself be below
+	// κ: a rate carried over from the last stage (Hairer's η_old) can be far
+	// too optimistic when h or J moved since the factorization.
+	eta := 1.0
 	for it := 0; it < newtonMaxIter; it++ {
 		m.Func(r.fy, ts, r.y, theta)
 		nfe++
@@ -231,7 +235,6 @@ func (r *implicitRK) newton(m dynamics.Dynamics, theta []float64, ts, hg float64
 			}
 		}
 		if eta*norm <= r.kappa || norm == 0 {
-			r.eta = eta
 			return nfe, true
 		}
 		prev = norm

@@ -47,7 +47,8 @@ type Settings struct {
 	// NewtonTol is κ, the convergence tolerance of the Newton iteration of
 	// implicit methods in error-norm units (the estimated distance of a stage
 	// from its solution, relative to atol + rtol·|z|); 0 means RADAU5's
-	// max(10·ε/rtol, min(0.03, √rtol)), 1e-3 at the default rtol 1e-6.
+	// min(0.03, √rtol), 1e-3 at the default rtol 1e-6. Values below
+	// 10·ε/rtol, the rounding of the stages, mean 10·ε/rtol.
 	NewtonTol float64
 }
 
