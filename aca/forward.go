@@ -10,7 +10,9 @@ import (
 // ∂L/∂z(t_k)·S(t_k).
 //
 // Memory O(dim·(#θ + dim)); cost grows with the number of columns, so it suits
-// few parameters. It needs no backward pass, and its S at the observation times,
+// few parameters. With an implicit method (or Auto) S is instead the tangent
+// of the discrete solution along the accepted steps (see tangent): exact for
+// the solution computed, with the memory of ACA's trajectory. It needs no backward pass, and its S at the observation times,
 // returned in Result.Sensitivities, is the residual Jacobian that Gauss–Newton,
 // Levenberg–Marquardt and standard errors need.
 type Forward struct {
@@ -23,6 +25,10 @@ type Forward struct {
 	out    []float64
 	g      []float64
 	solver solverCache
+	// For implicit methods: the accepted steps and the tangent along them.
+	rec acaRecorder
+	fwd forward
+	tan tangent
 }
 
 // Name returns "forward".
@@ -36,6 +42,9 @@ func (m *Forward) Gradient(p *Problem, s *Settings) (*Result, error) {
 	cols := np
 	if !m.ParamsOnly {
 		cols += n
+	}
+	if tb := m.solver.get(s).Method(); tb.Implicit() || tb.Stiff != nil {
+		return m.gradientImplicit(p, s, m.solver.get(s), cols)
 	}
 	m.aug.setup(p.Model, n, np, cols)
 	na := n * (1 + cols)
