@@ -74,11 +74,11 @@ type Solver struct {
 	explicit, implicit stepper
 	detect             stiffness
 	dim                int
-	z       []float64 // the current state
-	zn      []float64 // the candidate state of an attempt
-	e       []float64 // its local error estimate
-	y2, f2  []float64 // the stiffness detector's scratch
-	att     Attempt
+	z                  []float64 // the current state
+	zn                 []float64 // the candidate state of an attempt
+	e                  []float64 // its local error estimate
+	y2, f2             []float64 // the stiffness detector's scratch
+	att                Attempt
 }
 
 // NewSolver returns a solver with the given settings (nil means the defaults).

@@ -32,7 +32,7 @@ type stiffness struct {
 	bound       float64 // stiffEdge × the real stability edge; 0: off
 	pair        bool    // the tableau has two stages at the same time (Hairer's test)
 	count, calm int
-	steps       int // accepted explicit steps since the reset
+	steps       int     // accepted explicit steps since the reset
 	last, rho   float64 // the latest h·ρ and ρ
 	span        float64
 }
