@@ -76,6 +76,9 @@ func (m *Adjoint) Gradient(p *Problem, s *Settings) (*Result, error) {
 		res.Stats.Factorizations += bst.Factorizations
 		res.Stats.NewtonFailures += bst.NewtonFailures
 		if err != nil {
+			if tb := solver.Method(); tb.Implicit() || tb.Stiff != nil {
+				return res, fmt.Errorf("aca: adjoint backward solve: %w; the adjoint method solves z backward from z(T), which is unstable for a stiff system (its decayed modes grow backward): use aca or forward", err)
+			}
 			return res, fmt.Errorf("aca: adjoint backward solve: %w", err)
 		}
 	}

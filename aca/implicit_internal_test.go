@@ -173,3 +173,14 @@ func TestImplicitBackwardStepAllocatesNothing(t *testing.T) {
 	})
 	assert.Zero(t, allocs)
 }
+
+// TestAdjointOnStiffSaysWhy: the adjoint method's backward reconstruction of
+// Robertson fails (z solved backward from z(T) blows up along the decayed
+// modes); the error says so and points to aca and forward.
+func TestAdjointOnStiffSaysWhy(t *testing.T) {
+	c := stiffCases()[0]
+	_, err := (&Adjoint{}).Gradient(c.p, &Settings{Method: integrate.Kvaerno5, RTol: 1e-6, ATol: 1e-10})
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "unstable for a stiff system")
+	assert.ErrorContains(t, err, "use aca or forward")
+}

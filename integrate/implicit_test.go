@@ -384,3 +384,24 @@ func TestImplicitAllocatesNothingOnceWarm(t *testing.T) {
 		assert.Zero(t, allocs, tb.Name)
 	}
 }
+
+// TestAutoSwitches: Auto on a non-stiff problem never leaves Dopri5 and is
+// bit-identical to it (solution and statistics); on Van der Pol with μ = 1000
+// it starts explicit, detects the stiffness and takes most steps with
+// Kvaerno5: both kinds of steps occur.
+func TestAutoSwitches(t *testing.T) {
+	set := func(tb *integrate.Tableau) *integrate.Settings {
+		return &integrate.Settings{Method: tb, RTol: 1e-6, ATol: 1e-6, MaxSteps: 1e6}
+	}
+	want, wst, err := integrate.Solve(dynamics.VanDerPol{}, []float64{1}, 0, []float64{2, 0}, []float64{5, 10, 20}, set(integrate.Dopri5))
+	require.NoError(t, err)
+	got, st, err := integrate.Solve(dynamics.VanDerPol{}, []float64{1}, 0, []float64{2, 0}, []float64{5, 10, 20}, set(integrate.Auto))
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	assert.Equal(t, wst, st)
+	_, st, err = integrate.Solve(dynamics.VanDerPol{}, []float64{1000}, 0, []float64{2, 0}, []float64{3000}, set(integrate.Auto))
+	require.NoError(t, err)
+	t.Logf("van der Pol μ=1000: %d accepted, %d with kvaerno5", st.Accepted, st.StiffSteps)
+	assert.Positive(t, st.StiffSteps)
+	assert.Less(t, st.StiffSteps, st.Accepted)
+}
