@@ -50,7 +50,11 @@ type acaRecorder struct {
 	// −1 for an explicit step (whose stages the backward pass recomputes).
 	koff []int
 	k    []float64
+	cur  *integrate.Tableau // the method of the attempts now reported
 }
+
+// RecordMethod notes the method of the attempts that follow (Auto switches).
+func (r *acaRecorder) RecordMethod(tb *integrate.Tableau) { r.cur = tb }
 
 func (r *acaRecorder) reset() {
 	r.t, r.h, r.z, r.out, r.tb, r.koff, r.k = r.t[:0], r.h[:0], r.z[:0], r.out[:0], r.tb[:0], r.koff[:0], r.k[:0]
@@ -65,8 +69,8 @@ func (r *acaRecorder) Record(a *integrate.Attempt) {
 	r.h = append(r.h, a.H)
 	r.z = append(r.z, a.Z...)
 	r.out = append(r.out, a.Output)
-	r.tb = append(r.tb, a.Method)
-	if a.Method.Implicit() {
+	r.tb = append(r.tb, r.cur)
+	if r.cur.Implicit() {
 		r.koff = append(r.koff, len(r.k))
 		for _, k := range a.K {
 			r.k = append(r.k, k...)

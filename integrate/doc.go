@@ -59,7 +59,7 @@
 // estimated stiffness ratio and the implicit method to use. Auto (method
 // "auto") is Dopri5 that switches to Kvaerno5 instead, and back once the
 // implicit steps have stayed inside Dopri5's stability interval (h·‖J‖∞) for
-// 15 steps, like LSODA; each Attempt carries the tableau that made it.
+// 15 steps, like LSODA; a MethodRecorder hears of each switch.
 //
 // # Error norm and initial step
 //

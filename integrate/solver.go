@@ -35,14 +35,19 @@ type Attempt struct {
 	ErrPrev float64
 	// AfterReject is true when the previous attempt was rejected.
 	AfterReject bool
-	// Accepted reports the outcome.
+	// Accepted reports the outcome. An attempt whose Newton iteration failed
+	// (implicit methods) is rejected with Err = +Inf, and its K is not
+	// meaningful.
 	Accepted bool
-	// Method is the tableau that made the attempt: the solver's method, or
-	// for Auto the explicit or the implicit one in use.
-	Method *Tableau
-	// NewtonFailed is true when an implicit method's Newton iteration did not
-	// converge; the attempt is then rejected and K is not meaningful.
-	NewtonFailed bool
+}
+
+// MethodRecorder is an optional interface of a Recorder that needs to know
+// which tableau made each attempt: the solver calls RecordMethod before the
+// first attempt with its method, and again whenever Auto switches between
+// its explicit and its implicit method; the attempts that follow are that
+// method's.
+type MethodRecorder interface {
+	RecordMethod(tb *Tableau)
 }
 
 // Recorder receives every attempted step of a solve, accepted or not. Callers
@@ -73,6 +78,7 @@ type Solver struct {
 	// explicit and implicit are the steppers of Auto; stepper is one of them.
 	explicit, implicit stepper
 	detect             stiffness
+	newtonFailed       bool // the last attempt's Newton iteration failed
 	dim                int
 	z                  []float64 // the current state
 	zn                 []float64 // the candidate state of an attempt
@@ -146,6 +152,7 @@ type run struct {
 	dst, times  []float64
 	rec         Recorder
 	jumper      Jumper
+	mrec        MethodRecorder
 	out         int     // index of the next output time
 	t, h        float64 // the current time and the proposed signed step
 	errPrev     float64 // error norm of the last accepted step
@@ -185,6 +192,9 @@ func (s *Solver) solve(dst []float64, m dynamics.Dynamics, theta []float64, t0 f
 	s.detect.reset()
 	r := run{m: m, theta: theta, dst: dst, times: times, rec: rec, t: t0, errPrev: 1}
 	r.jumper, _ = rec.(Jumper)
+	if r.mrec, _ = rec.(MethodRecorder); r.mrec != nil {
+		r.mrec.RecordMethod(s.cur)
+	}
 	for r.out < len(times) && times[r.out] == t0 {
 		copy(dst[r.out*s.dim:], z0)
 		r.out++
@@ -255,7 +265,7 @@ func (s *Solver) attemptOnce(r *run) error {
 	if !a.Accepted {
 		r.st.Rejected++
 		r.afterReject = true
-		if a.NewtonFailed && s.r.constant {
+		if s.newtonFailed && s.r.constant {
 			return fmt.Errorf("%w at t=%.6g (h=%.2g) with a constant step; let the controller shrink the step (drop the fixed step)", ErrNewton, r.t, a.H)
 		}
 		return nil
@@ -293,8 +303,8 @@ func (s *Solver) attempt(r *run) (*Attempt, error) {
 		oi = r.out
 	}
 	s.att = Attempt{T: r.t, H: hh, HProposed: r.h, Landing: landing, Output: oi, Z: z, ZNew: zn, K: s.stepper.stages(),
-		Err: errNorm, ErrPrev: r.errPrev, AfterReject: r.afterReject, Accepted: ok && s.r.ctrl.Accept(errNorm),
-		Method: s.cur, NewtonFailed: !ok}
+		Err: errNorm, ErrPrev: r.errPrev, AfterReject: r.afterReject, Accepted: ok && s.r.ctrl.Accept(errNorm)}
+	s.newtonFailed = !ok
 	return &s.att, nil
 }
 
@@ -363,7 +373,7 @@ func (s *Solver) accept(r *run, a *Attempt) error {
 	if a.Landing {
 		s.output(r)
 	}
-	if a.Method.Adaptive() {
+	if s.cur.Adaptive() {
 		r.errPrev = a.Err
 	}
 	r.afterReject = false

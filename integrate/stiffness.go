@@ -205,6 +205,9 @@ func (s *Solver) watchStiffness(r *run, a *Attempt, hr float64, fNew []float64) 
 		if d.calm >= stiffSteps {
 			s.stepper, s.cur = s.explicit, s.r.tb
 			d.reset()
+			if r.mrec != nil {
+				r.mrec.RecordMethod(s.cur)
+			}
 			return true, nil
 		}
 		return false, nil
@@ -224,6 +227,9 @@ func (s *Solver) watchStiffness(r *run, a *Attempt, hr float64, fNew []float64) 
 	if s.implicit != nil {
 		s.stepper, s.cur = s.implicit, s.r.tb.Stiff
 		d.reset()
+		if r.mrec != nil {
+			r.mrec.RecordMethod(s.cur)
+		}
 		return true, nil
 	}
 	tEnd := r.times[len(r.times)-1]
