@@ -405,3 +405,15 @@ func TestAutoSwitches(t *testing.T) {
 	assert.Positive(t, st.StiffSteps)
 	assert.Less(t, st.StiffSteps, st.Accepted)
 }
+
+// TestMaxStepsSaysStiff: when an explicit method runs out of steps while its
+// steps sit at the stability limit, the message names stiffness and the
+// implicit method instead of suggesting looser tolerances.
+func TestMaxStepsSaysStiff(t *testing.T) {
+	_, _, err := integrate.Solve(problems.Robertson{}, problems.RobertsonTheta, 0, []float64{1, 0, 0}, []float64{1e5},
+		&integrate.Settings{RTol: 1e-6, ATol: 1e-10, MaxSteps: 35})
+	require.ErrorIs(t, err, integrate.ErrMaxSteps)
+	assert.ErrorContains(t, err, "looks stiff")
+	assert.ErrorContains(t, err, `method = "kvaerno5"`)
+	assert.NotContains(t, err.Error(), "loosen")
+}
