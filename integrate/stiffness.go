@@ -34,7 +34,6 @@ type stiffness struct {
 	count, calm int
 	steps       int     // accepted explicit steps since the reset
 	last, rho   float64 // the latest h·ρ and ρ
-	span        float64
 }
 
 func newStiffness(tb *Tableau) stiffness {
