@@ -113,9 +113,9 @@ func maxRelDiff(want, got []float64) float64 {
 }
 
 // TestImplicitMethodsAgree: ACA and forward sensitivities through Kvaerno5
-// agree to the solver's tolerance on the stiff problems (both differentiate
-// solutions good to rtol; 1e-4 relative allows 100 tolerance units of
-// global error at rtol 1e-8). The adjoint method reconstructs z backward,
+// and Auto agree on the stiff problems (both are the exact derivative of the
+// same discrete solution, so to rounding; the bound 1e-4 is the tolerance
+// the adjoint method is held to). The adjoint method reconstructs z backward,
 // which for a strongly stiff problem is unstable in exact arithmetic (the
 // decayed modes grow backward as e^{1000 t}); it is compared on a mildly stiff
 // system (eigenvalues −1, −10, to t = 1: the backward growth e^{10} keeps
@@ -128,24 +128,26 @@ func TestImplicitMethodsAgree(t *testing.T) {
 		p    *Problem
 		s    *Settings
 	}{"mildlinear", mild, &Settings{}}) {
-		s := &Settings{Method: integrate.Kvaerno5, RTol: 1e-8, ATol: 1e-8 * c.s.ATol / math.Max(c.s.RTol, 1e-6)}
-		if c.s.ATol == 0 {
-			s.ATol = 1e-10
-		}
-		aca, err := (&ACA{}).Gradient(c.p, s)
-		require.NoError(t, err)
-		methods := []Method{&Forward{}}
-		if c.name == "mildlinear" {
-			methods = append(methods, &Adjoint{})
-		}
-		for _, m := range methods {
-			t.Run(fmt.Sprintf("%s/%s", c.name, m.Name()), func(t *testing.T) {
-				res, err := m.Gradient(c.p, s)
-				require.NoError(t, err)
-				t.Logf("aca %.8g / %.8g; %s %.8g / %.8g; stats %+v", aca.Theta, aca.Z0, m.Name(), res.Theta, res.Z0, res.Stats)
-				assert.Less(t, maxRelDiff(aca.Theta, res.Theta), 1e-4)
-				assert.Less(t, maxRelDiff(aca.Z0, res.Z0), 1e-4)
-			})
+		for _, tb := range []*integrate.Tableau{integrate.Kvaerno5, integrate.Auto} {
+			s := &Settings{Method: tb, RTol: 1e-8, ATol: 1e-8 * c.s.ATol / math.Max(c.s.RTol, 1e-6)}
+			if c.s.ATol == 0 {
+				s.ATol = 1e-10
+			}
+			aca, err := (&ACA{}).Gradient(c.p, s)
+			require.NoError(t, err)
+			methods := []Method{&Forward{}}
+			if c.name == "mildlinear" {
+				methods = append(methods, &Adjoint{})
+			}
+			for _, m := range methods {
+				t.Run(fmt.Sprintf("%s/%s/%s", c.name, tb.Name, m.Name()), func(t *testing.T) {
+					res, err := m.Gradient(c.p, s)
+					require.NoError(t, err)
+					t.Logf("aca %.8g / %.8g; %s %.8g / %.8g; stats %+v", aca.Theta, aca.Z0, m.Name(), res.Theta, res.Z0, res.Stats)
+					assert.Less(t, maxRelDiff(aca.Theta, res.Theta), 1e-4)
+					assert.Less(t, maxRelDiff(aca.Z0, res.Z0), 1e-4)
+				})
+			}
 		}
 	}
 }
