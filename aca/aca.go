@@ -80,6 +80,12 @@ type Stats struct {
 	// HasReconstruction is true when ReconstructionError was measured (adjoint
 	// method only).
 	HasReconstruction bool
+	// Jacobians and Factorizations count the evaluations of ∂f/∂z and the LU
+	// factorizations of implicit methods, in both passes (ACA's backward pass
+	// takes one of each per implicit stage); NewtonFailures counts the
+	// forward attempts whose Newton iteration failed (and were retried with
+	// a smaller step).
+	Jacobians, Factorizations, NewtonFailures int
 }
 
 // Result is the loss and its gradients.
@@ -301,7 +307,8 @@ func (f *forward) run(p *Problem, solver *integrate.Solver, rec integrate.Record
 	n := p.Model.Dim()
 	f.states = grow(f.states, n*len(p.Times))
 	st, err := solver.Solve(f.states, p.Model, p.Theta, p.T0, p.Z0, p.Times, rec)
-	res := &Result{Stats: Stats{NFEForward: st.NFE, Accepted: st.Accepted, Rejected: st.Rejected}}
+	res := &Result{Stats: Stats{NFEForward: st.NFE, Accepted: st.Accepted, Rejected: st.Rejected,
+		Jacobians: st.Jacobians, Factorizations: st.Factorizations, NewtonFailures: st.NewtonFailures}}
 	if err != nil {
 		return res, err
 	}

@@ -86,7 +86,13 @@ func (m *Adjoint) Gradient(p *Problem, s *Settings) (*Result, error) {
 		bst, err := m.back.get(m.backSettings(s, n)).Solve(m.out, &m.aug, p.Theta, tEnd, z0, m.times, &m.jump)
 		res.Stats.NFEBackward = 2 * bst.NFE
 		res.Stats.BackwardAccepted, res.Stats.BackwardRejected = bst.Accepted, bst.Rejected
+		res.Stats.Jacobians += bst.Jacobians
+		res.Stats.Factorizations += bst.Factorizations
+		res.Stats.NewtonFailures += bst.NewtonFailures
 		if err != nil {
+			if tb := solver.Method(); tb.Implicit() || tb.Stiff != nil {
+				return res, fmt.Errorf("aca: adjoint backward solve: %w; the adjoint method solves z backward from z(T), which is unstable for a stiff system (its decayed modes grow backward): use aca or forward", err)
+			}
 			return res, fmt.Errorf("aca: adjoint backward solve: %w", err)
 		}
 	}
@@ -158,6 +164,7 @@ func (j *adjointJumps) Jump(out int, _ float64, z []float64) bool {
 type augmented struct {
 	inner
 	np int
+	jw innerJac
 }
 
 func (a *augmented) Dim() int       { return 2*a.n + a.np }

@@ -19,10 +19,20 @@ import (
 // accepted step, one VJP per stage and one evaluation per stage whose
 // derivative feeds a later stage (all stages but the last, for the usual
 // tableaux). It fails only where the forward solve fails.
+//
+// An implicit step (Kvaerno3/4/5, or the stiff steps of Auto, whose steps
+// carry their method) keeps its converged stage derivatives as well, O(S·dim)
+// more per step, and its backward step is the exact adjoint through the
+// stage equations by the implicit function theorem (dirkAdjoint): per
+// implicit stage one Jacobian at the converged stage, one LU of
+// I − h a_ss J and one transpose solve, and one VJP. The result is again the
+// exact derivative of the discrete solution with the accepted steps fixed,
+// up to the Newton tolerance of the forward solve (Settings.NewtonTol).
 type ACA struct {
 	rec    acaRecorder
 	fwd    forward
 	w      rkAdjoint
+	iw     dirkAdjoint
 	solver solverCache
 }
 
@@ -35,10 +45,19 @@ type acaRecorder struct {
 	h   []float64
 	z   []float64 // state at the start of each step, row-major
 	out []int     // observation index reached at the end of each step, or −1
+	tb  []*integrate.Tableau
+	// koff is the offset into k of an implicit step's stage derivatives, or
+	// −1 for an explicit step (whose stages the backward pass recomputes).
+	koff []int
+	k    []float64
+	cur  *integrate.Tableau // the method of the attempts now reported
 }
 
+// RecordMethod notes the method of the attempts that follow (Auto switches).
+func (r *acaRecorder) RecordMethod(tb *integrate.Tableau) { r.cur = tb }
+
 func (r *acaRecorder) reset() {
-	r.t, r.h, r.z, r.out = r.t[:0], r.h[:0], r.z[:0], r.out[:0]
+	r.t, r.h, r.z, r.out, r.tb, r.koff, r.k = r.t[:0], r.h[:0], r.z[:0], r.out[:0], r.tb[:0], r.koff[:0], r.k[:0]
 }
 
 // Record keeps an accepted step and ignores a rejected one.
@@ -50,6 +69,15 @@ func (r *acaRecorder) Record(a *integrate.Attempt) {
 	r.h = append(r.h, a.H)
 	r.z = append(r.z, a.Z...)
 	r.out = append(r.out, a.Output)
+	r.tb = append(r.tb, r.cur)
+	if r.cur.Implicit() {
+		r.koff = append(r.koff, len(r.k))
+		for _, k := range a.K {
+			r.k = append(r.k, k...)
+		}
+	} else {
+		r.koff = append(r.koff, -1)
+	}
 }
 
 // Gradient runs the forward solve, keeping accepted steps, then the backward sweep.
@@ -64,13 +92,21 @@ func (m *ACA) Gradient(p *Problem, s *Settings) (*Result, error) {
 	res.Theta = make([]float64, np)
 	res.Z0 = make([]float64, n)
 	lam := res.Z0
-	m.w.setup(solver.Method(), n, np)
 	r := &m.rec
+	m.iw.jacs, m.iw.facts = 0, 0
 	for i := len(r.t) - 1; i >= 0; i-- {
 		if k := r.out[i]; k >= 0 {
 			axpy(lam, 1, m.fwd.g[k*n:(k+1)*n])
 		}
-		res.Stats.NFEBackward += m.w.step(p.Model, p.Theta, r.t[i], r.h[i], r.z[i*n:(i+1)*n], lam, res.Theta)
+		z := r.z[i*n : (i+1)*n]
+		if off := r.koff[i]; off >= 0 {
+			m.iw.setup(r.tb[i], n)
+			k := r.k[off : off+r.tb[i].Stages()*n]
+			res.Stats.NFEBackward += m.iw.step(p.Model, p.Theta, r.t[i], r.h[i], z, k, lam, res.Theta)
+		} else {
+			m.w.setup(r.tb[i], n, np)
+			res.Stats.NFEBackward += m.w.step(p.Model, p.Theta, r.t[i], r.h[i], z, lam, res.Theta)
+		}
 		if firstNonFinite(lam) >= 0 || firstNonFinite(res.Theta) >= 0 {
 			return res, checkGradient(p, res, fmt.Sprintf("in the backward pass over the step from t=%.6g to t=%.6g", r.t[i], r.t[i]+r.h[i]))
 		}
@@ -78,7 +114,14 @@ func (m *ACA) Gradient(p *Problem, s *Settings) (*Result, error) {
 	for k := 0; k < t0Outputs(p); k++ {
 		axpy(lam, 1, m.fwd.g[k*n:(k+1)*n])
 	}
+	res.Stats.Jacobians += m.iw.jacs
+	res.Stats.Factorizations += m.iw.facts
 	res.Stats.Bytes = 8*(len(r.t)+len(r.h)+len(r.z)+len(r.out)) + m.fwd.bytes()
+	if len(r.k) > 0 {
+		// Implicit steps keep their stages, and each step its method and
+		// stage offset (an all-explicit solve needs neither).
+		res.Stats.Bytes += 8 * (len(r.k) + len(r.tb) + len(r.koff))
+	}
 	return res, checkGradient(p, res, "")
 }
 

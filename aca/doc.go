@@ -11,7 +11,11 @@
 //     stages and apply the exact adjoint of that explicit Runge–Kutta step:
 //     going s = S..1, K̄_s = h b_s λ' + h Σ_{j>s} a_js Ȳ_j, Ȳ_s = (∂f/∂z)ᵀK̄_s,
 //     θ̄ += (∂f/∂θ)ᵀK̄_s, and λ = λ' + Σ_s Ȳ_s. The exact derivative of the
-//     discrete solution with its steps held fixed; memory O(N_t·dim).
+//     discrete solution with its steps held fixed; memory O(N_t·dim). An
+//     implicit step (Kvaerno3/4/5, Auto's stiff steps) keeps its converged
+//     stages and its adjoint goes through the stage equations by the
+//     implicit function theorem: (I − h a_ss J(Y_s))ᵀ μ_s = K̄_s per stage,
+//     with J at the converged stage, never through the Newton iterations.
 //   - Adjoint (Chen et al., NeurIPS 2018): keep z(T) only and solve
 //     [z, a, g]' = [f, −aᵀ∂f/∂z, −aᵀ∂f/∂θ] backward; memory O(dim), but the
 //     backward z drifts from the forward one and the gradient with it; the
@@ -21,9 +25,12 @@
 //     The stage times move with the step sizes, so a non-autonomous model
 //     supplies ∂f/∂t (dynamics.TimeDerivative); without it the model is
 //     taken to be autonomous.
+//     Explicit methods only (ErrUnsupported for implicit ones and Auto).
 //   - Forward: sensitivities S = ∂z/∂(θ, z0) integrated alongside z with JVPs;
 //     no backward pass, cost proportional to the number of parameters, and the
-//     residual Jacobian for Gauss–Newton fits.
+//     residual Jacobian for Gauss–Newton fits. With an implicit method S is
+//     the tangent of the discrete solution along the accepted steps (equal
+//     to ACA's gradient to rounding).
 //
 // The paper's Table 1 compares them; Stats reports the function evaluations of
 // each pass, the steps and the bytes each method keeps for its backward pass,

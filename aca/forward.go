@@ -13,9 +13,12 @@ import (
 // columns of ∂z/∂z0 only when WithZ0 is set, since their cost is that of
 // dim more parameters (on the three-body problem 21 columns instead of 3).
 // Memory O(K·dim·(1 + cols)) for the output at the K observation times; cost
-// grows with the number of columns, so it suits few parameters. It needs no
-// backward pass, and its S at the observation times, returned in
-// Result.Sensitivities, is the residual Jacobian that Gauss–Newton,
+// grows with the number of columns, so it suits few parameters. With an
+// implicit method (or Auto) S is instead the tangent of the discrete solution
+// along the accepted steps (see tangent): exact for the solution computed,
+// with the memory of ACA's trajectory. It needs no backward pass, and its S
+// at the observation times, returned in Result.Sensitivities, is the residual
+// Jacobian that Gauss–Newton,
 // Levenberg–Marquardt and standard errors need.
 type Forward struct {
 	// WithZ0 adds the dim columns of ∂z/∂z0 and so dL/dz0 (Result.Z0); false
@@ -33,6 +36,10 @@ type Forward struct {
 	out    []float64
 	g      []float64
 	solver solverCache
+	// For implicit methods: the accepted steps and the tangent along them.
+	rec acaRecorder
+	fwd forward
+	tan tangent
 }
 
 // Name returns "forward".
@@ -48,6 +55,9 @@ func (m *Forward) Gradient(p *Problem, s *Settings) (*Result, error) {
 	if withZ0 {
 		cols += n
 	}
+	if tb := m.solver.get(s).Method(); tb.Implicit() || tb.Stiff != nil {
+		return m.gradientImplicit(p, s, m.solver.get(s), cols)
+	}
 	m.aug.setup(p.Model, n, np, cols)
 	na := n * (1 + cols)
 	x0 := make([]float64, na)
@@ -61,7 +71,8 @@ func (m *Forward) Gradient(p *Problem, s *Settings) (*Result, error) {
 	m.out = grow(m.out, na*K)
 	solver := m.solver.get(s)
 	st, err := solver.Solve(m.out, &m.aug, p.Theta, p.T0, x0, p.Times, nil)
-	res := &Result{Stats: Stats{NFEForward: st.NFE * (1 + cols), Accepted: st.Accepted, Rejected: st.Rejected}}
+	res := &Result{Stats: Stats{NFEForward: st.NFE * (1 + cols), Accepted: st.Accepted, Rejected: st.Rejected,
+		Jacobians: st.Jacobians, Factorizations: st.Factorizations, NewtonFailures: st.NewtonFailures}}
 	if err != nil {
 		return res, err
 	}
@@ -100,6 +111,7 @@ type sensitivities struct {
 	np, cols  int
 	vt        []float64 // unit vector in θ
 	col, dcol []float64
+	jw        innerJac
 }
 
 func (a *sensitivities) setup(m dynamics.Dynamics, n, np, cols int) {

@@ -16,6 +16,6 @@ func TestFresh(t *testing.T) {
 		assert.IsType(t, m, f)
 		assert.NotSame(t, m, f)
 	}
-	f := aca.Fresh(&aca.Forward{ParamsOnly: true})
-	assert.Equal(t, &aca.Forward{ParamsOnly: true}, f)
+	f := aca.Fresh(&aca.Forward{WithZ0: true})
+	assert.Equal(t, &aca.Forward{WithZ0: true}, f)
 }

@@ -71,6 +71,9 @@ func (m *Naive) Gradient(p *Problem, s *Settings) (*Result, error) {
 	n, np := p.Model.Dim(), p.Model.NumParams()
 	solver := m.solver.get(s)
 	tb := solver.Method()
+	if err := naiveSupports(tb); err != nil {
+		return nil, err
+	}
 	ns := tb.Stages()
 	m.tape.n, m.tape.s, m.tape.tb = n, ns, tb
 	m.tape.at, m.tape.data = m.tape.at[:0], m.tape.data[:0]

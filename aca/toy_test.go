@@ -90,7 +90,7 @@ func TestMethodsConverge(t *testing.T) {
 	loss := func(mu float64) float64 {
 		q := *p
 		q.Theta = []float64{mu}
-		r, err := (&aca.Forward{ParamsOnly: true}).Gradient(&q, &aca.Settings{RTol: 1e-12, ATol: 1e-12, MaxSteps: 1e6})
+		r, err := (&aca.Forward{}).Gradient(&q, &aca.Settings{RTol: 1e-12, ATol: 1e-12, MaxSteps: 1e6})
 		require.NoError(t, err)
 		return r.Loss
 	}

@@ -34,7 +34,7 @@ func newObjective(p *Problem) (*objective, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &objective{p: p, free: p.free(), method: aca.Fresh(p.Method), loss: loss, fwd: &aca.Forward{ParamsOnly: true}}
+	o := &objective{p: p, free: p.free(), method: aca.Fresh(p.Method), loss: loss, fwd: &aca.Forward{}}
 	o.theta = make([]float64, len(p.Params))
 	for i, q := range p.Params {
 		o.theta[i] = q.Init

@@ -5,7 +5,8 @@
 //
 // # Methods
 //
-// Each Tableau is a Butcher tableau: stages Y_s = z + h Σ_{j<s} A[s][j] K_j,
+// Each Tableau is a Butcher tableau: stages Y_s = z + h Σ_{j<s} A[s][j] K_j
+// (j ≤ s for an implicit tableau),
 // K_s = f(t + C[s] h, Y_s), new state z + h Σ B[s] K_s and, for an adaptive
 // pair, local error estimate h Σ BErr[s] K_s with BErr = B − B̂. One generic
 // stepper reads every table; FSAL is computed from the numbers.
@@ -24,6 +25,41 @@
 //
 // Hairer, Nørsett & Wanner, Solving Ordinary Differential Equations I (2nd ed.,
 // 1993), Sec. II.1–II.5, tabulate all of them.
+//
+// # Implicit methods for stiff problems
+//
+// ImplicitTableaux holds Kværnø's L-stable, stiffly accurate ESDIRK pairs
+// (BIT 44 (2004) 489–502): Kvaerno3 (3(2), 4 stages), Kvaerno4 (4(3), 5) and
+// Kvaerno5 (5(4), 7), as tableaux of the same type whose implicit rows carry
+// the diagonal γ. One implicit stepper reads them: each implicit stage
+// Y_s = z + h Σ_{j<s} A[s][j]K_j + hγ f(t + C[s]h, Y_s) is solved by simplified
+// Newton with the iteration matrix I − hγJ, J = ∂f/∂z at the step's start, from
+// the tableau's predictor. The LU factorization (dense, gonum) is kept across
+// stages and steps while Newton converges; it is redone when h moves by more
+// than 20%, and J is recomputed when a step converged slowly (a contraction
+// rate above 0.1) or Newton failed. A stage has converged when the estimated
+// distance to its solution is below κ = min(0.03, √rtol) in error-norm units
+// (RADAU5's choice; Settings.NewtonTol); a failure with a fresh J rejects the
+// attempt (Stats.NewtonFailures) and the controller shrinks the step. J comes
+// from the model's dynamics.Jacobian when it has one (expression models do,
+// symbolically), else from Dim() JVPs. Hairer & Wanner, Solving ODEs II (2nd
+// ed., 1996), Sec. IV.6–IV.8, describe the scheme.
+//
+// # Stiffness detection and Auto
+//
+// Adaptive explicit methods watch the product h·ρ(J) of the step and the
+// spectral radius along the solution. Dopri5 estimates it for free from its
+// two last stages, both at t + h (Hairer's test, HNW I Sec. II.10, II Sec.
+// IV.2); the other pairs, which have no two stages at one time, pay one
+// evaluation of f every 100 accepted steps, at the embedded solution
+// (Stats.StiffnessNFE, not in NFE). When h·ρ sits at the edge of the method's
+// real stability interval (computed from the tableau) for 15 accepted steps
+// with fewer than 6 others in between, the step size is held by stability
+// rather than accuracy and the solve ends with ErrStiff, naming the time, the
+// estimated stiffness ratio and the implicit method to use. Auto (method
+// "auto") is Dopri5 that switches to Kvaerno5 instead, and back once the
+// implicit steps have stayed inside Dopri5's stability interval (h·‖J‖∞) for
+// 15 steps, like LSODA; a MethodRecorder hears of each switch.
 //
 // # Error norm and initial step
 //

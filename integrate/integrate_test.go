@@ -27,7 +27,7 @@ func TestTableauxConsistent(t *testing.T) {
 		assert.Equal(t, fsal[tb.Name], tb.FSAL(), tb.Name)
 	}
 	_, err := integrate.ByName("rk78")
-	assert.ErrorContains(t, err, "allowed: dopri5, euler, heuneuler, rk2, rk23, rk4, rk45")
+	assert.ErrorContains(t, err, "allowed: auto, dopri5, euler, heuneuler, kvaerno3, kvaerno4, kvaerno5, rk2, rk23, rk4, rk45")
 }
 
 // fixedVersion drops the embedded estimate so the propagated solution can be

@@ -16,6 +16,13 @@ var (
 	ErrNonFinite = errors.New("integrate: non-finite state")
 	// ErrBadInput means the call itself was malformed (times not monotone, NaN input).
 	ErrBadInput = errors.New("integrate: bad input")
+	// ErrStiff means an explicit method detected that the problem is stiff:
+	// its steps are held at the edge of its stability region, far below what
+	// the tolerances need. An implicit method (Kvaerno5) or Auto solves it.
+	ErrStiff = errors.New("integrate: the problem looks stiff")
+	// ErrNewton means an implicit method's Newton iteration failed on a step
+	// that could not be shrunk (a constant step).
+	ErrNewton = errors.New("integrate: Newton iteration failed")
 )
 
 // Settings configures a solve. The zero value (or nil) is Dopri5 with rtol 1e-6,
@@ -45,6 +52,12 @@ type Settings struct {
 	// whose error then follows from the steps of the others. 0 (or a value not
 	// below the dimension) means every component.
 	NormComponents int
+	// NewtonTol is κ, the convergence tolerance of the Newton iteration of
+	// implicit methods in error-norm units (the estimated distance of a stage
+	// from its solution, relative to atol + rtol·|z|); 0 means RADAU5's
+	// min(0.03, √rtol), 1e-3 at the default rtol 1e-6. Values below
+	// 10·ε/rtol, the rounding of the stages, mean 10·ε/rtol.
+	NewtonTol float64
 }
 
 // resolved is Settings with every default filled in.
@@ -55,6 +68,7 @@ type resolved struct {
 	maxSteps   int
 	normComps  int
 	ctrl       Controller
+	newtonTol  float64
 	// constant is true when ctrl is Constant: the step is then fixed and a
 	// zero Step means 1/100 of the span instead of the automatic choice.
 	constant bool
@@ -63,7 +77,7 @@ type resolved struct {
 func resolve(s *Settings) resolved {
 	var r resolved
 	if s != nil {
-		r = resolved{tb: s.Method, rtol: s.RTol, atol: s.ATol, step: math.Abs(s.Step), maxSteps: s.MaxSteps, normComps: s.NormComponents, ctrl: s.Controller}
+		r = resolved{tb: s.Method, rtol: s.RTol, atol: s.ATol, step: math.Abs(s.Step), maxSteps: s.MaxSteps, normComps: s.NormComponents, ctrl: s.Controller, newtonTol: s.NewtonTol}
 	}
 	if r.tb == nil {
 		r.tb = Dopri5
@@ -96,6 +110,18 @@ type Stats struct {
 	NFE int
 	// Accepted and Rejected count attempted steps by outcome.
 	Accepted, Rejected int
+	// Jacobians counts evaluations of ∂f/∂z (implicit methods; each is Dim()
+	// JVPs, counted in NFE, unless the model implements dynamics.Jacobian),
+	// Factorizations the LU factorizations of I − hγJ, and NewtonFailures the
+	// attempts whose Newton iteration failed (they count as rejected).
+	Jacobians, Factorizations, NewtonFailures int
+	// StiffSteps counts the accepted steps that Auto took with its implicit method.
+	StiffSteps int
+	// StiffnessNFE counts the evaluations of f by the stiffness detector of
+	// explicit methods without Hairer's stage pair (all but Dopri5 and Auto):
+	// one per 100 accepted steps while the problem looks non-stiff. They are
+	// not in NFE, which counts the method's own work.
+	StiffnessNFE int
 }
 
 // Add accumulates o into s.
@@ -103,4 +129,9 @@ func (s *Stats) Add(o Stats) {
 	s.NFE += o.NFE
 	s.Accepted += o.Accepted
 	s.Rejected += o.Rejected
+	s.Jacobians += o.Jacobians
+	s.Factorizations += o.Factorizations
+	s.NewtonFailures += o.NewtonFailures
+	s.StiffSteps += o.StiffSteps
+	s.StiffnessNFE += o.StiffnessNFE
 }

@@ -35,8 +35,19 @@ type Attempt struct {
 	ErrPrev float64
 	// AfterReject is true when the previous attempt was rejected.
 	AfterReject bool
-	// Accepted reports the outcome.
+	// Accepted reports the outcome. An attempt whose Newton iteration failed
+	// (implicit methods) is rejected with Err = +Inf, and its K is not
+	// meaningful.
 	Accepted bool
+}
+
+// MethodRecorder is an optional interface of a Recorder that needs to know
+// which tableau made each attempt: the solver calls RecordMethod before the
+// first attempt with its method, and again whenever Auto switches between
+// its explicit and its implicit method; the attempts that follow are that
+// method's.
+type MethodRecorder interface {
+	RecordMethod(tb *Tableau)
 }
 
 // Recorder receives every attempted step of a solve, accepted or not. Callers
@@ -61,18 +72,39 @@ type Jumper interface {
 type Solver struct {
 	r       resolved
 	stepper stepper
-	dim     int
-	z       []float64 // the current state
-	zn      []float64 // the candidate state of an attempt
-	e       []float64 // its local error estimate
-	att     Attempt
+	// cur is the method in use: r.tb, or for Auto (r.tb.Stiff set) the
+	// implicit one while the problem is stiff.
+	cur *Tableau
+	// explicit and implicit are the steppers of Auto; stepper is one of them.
+	explicit, implicit stepper
+	detect             stiffness
+	newtonFailed       bool // the last attempt's Newton iteration failed
+	dim                int
+	z                  []float64 // the current state
+	zn                 []float64 // the candidate state of an attempt
+	e                  []float64 // its local error estimate
+	y2, f2             []float64 // the stiffness detector's scratch
+	att                Attempt
 }
 
 // NewSolver returns a solver with the given settings (nil means the defaults).
 // The settings are copied; later changes to s have no effect.
 func NewSolver(s *Settings) *Solver {
 	r := resolve(s)
-	return &Solver{r: r, stepper: newExplicitRK(r.tb), dim: -1}
+	sv := &Solver{r: r, cur: r.tb, dim: -1}
+	if r.tb.Implicit() {
+		sv.stepper = newImplicitRK(r.tb, r)
+		return sv
+	}
+	sv.explicit = newExplicitRK(r.tb)
+	sv.stepper = sv.explicit
+	if r.tb.Stiff != nil {
+		sv.implicit = newImplicitRK(r.tb.Stiff, r)
+	}
+	if r.tb.Adaptive() && !r.constant {
+		sv.detect = newStiffness(r.tb)
+	}
+	return sv
 }
 
 // Method returns the solver's tableau.
@@ -87,6 +119,9 @@ func (s *Solver) Controller() Controller { return s.r.ctrl }
 
 func (s *Solver) grow(dim int) {
 	s.stepper.setup(dim)
+	if s.implicit != nil {
+		s.implicit.setup(dim)
+	}
 	if s.dim == dim {
 		return
 	}
@@ -94,6 +129,8 @@ func (s *Solver) grow(dim int) {
 	s.z = make([]float64, dim)
 	s.zn = make([]float64, dim)
 	s.e = make([]float64, dim)
+	s.y2 = make([]float64, dim)
+	s.f2 = make([]float64, dim)
 }
 
 // ErrorNorm is the RMS over components of e_i / (atol + rtol·max(|z_i|, |zNew_i|)),
@@ -115,6 +152,7 @@ type run struct {
 	dst, times  []float64
 	rec         Recorder
 	jumper      Jumper
+	mrec        MethodRecorder
 	out         int     // index of the next output time
 	t, h        float64 // the current time and the proposed signed step
 	errPrev     float64 // error norm of the last accepted step
@@ -132,13 +170,31 @@ type run struct {
 // not finite at an accepted point (or at t0), a StateChecker is asked first and
 // its error, which can say why, is returned instead of ErrNonFinite.
 func (s *Solver) Solve(dst []float64, m dynamics.Dynamics, theta []float64, t0 float64, z0 []float64, times []float64, rec Recorder) (Stats, error) {
+	st, err := s.solve(dst, m, theta, t0, z0, times, rec)
+	if s.dim >= 0 {
+		addCounts(&st, s.stepper)
+		if s.implicit != nil && s.implicit != s.stepper {
+			addCounts(&st, s.implicit)
+		}
+	}
+	return st, err
+}
+
+func (s *Solver) solve(dst []float64, m dynamics.Dynamics, theta []float64, t0 float64, z0 []float64, times []float64, rec Recorder) (Stats, error) {
 	checkShapes(dst, m, theta, z0, times)
 	if err := checkInput(t0, z0, times); err != nil {
 		return Stats{}, err
 	}
+	if s.explicit != nil && s.stepper != s.explicit { // Auto starts explicit
+		s.stepper, s.cur = s.explicit, s.r.tb
+	}
 	s.grow(m.Dim())
+	s.detect.reset()
 	r := run{m: m, theta: theta, dst: dst, times: times, rec: rec, t: t0, errPrev: 1}
 	r.jumper, _ = rec.(Jumper)
+	if r.mrec, _ = rec.(MethodRecorder); r.mrec != nil {
+		r.mrec.RecordMethod(s.cur)
+	}
 	for r.out < len(times) && times[r.out] == t0 {
 		copy(dst[r.out*s.dim:], z0)
 		r.out++
@@ -152,6 +208,10 @@ func (s *Solver) Solve(dst []float64, m dynamics.Dynamics, theta []float64, t0 f
 	}
 	for attempts := 0; r.out < len(times); attempts++ {
 		if attempts >= s.r.maxSteps {
+			if s.detect.count > 0 {
+				return r.st, fmt.Errorf("%w (%d) at t=%.6g (h=%.2g) before t=%.6g; the problem looks stiff there (h·ρ(J) ≈ %.3g at the stability limit %.3g of %s): use an implicit method ([solver] method = \"kvaerno5\") or method = \"auto\"",
+					ErrMaxSteps, s.r.maxSteps, r.t, r.h, times[len(times)-1], s.detect.last, s.detect.bound, s.r.tb.Name)
+			}
 			return r.st, fmt.Errorf("%w (%d) at t=%.6g (h=%.2g) before t=%.6g; raise max_steps or loosen the tolerances",
 				ErrMaxSteps, s.r.maxSteps, r.t, r.h, times[len(times)-1])
 		}
@@ -205,6 +265,9 @@ func (s *Solver) attemptOnce(r *run) error {
 	if !a.Accepted {
 		r.st.Rejected++
 		r.afterReject = true
+		if s.newtonFailed && s.r.constant {
+			return fmt.Errorf("%w at t=%.6g (h=%.2g) with a constant step; let the controller shrink the step (drop the fixed step)", ErrNewton, r.t, a.H)
+		}
 		return nil
 	}
 	return s.accept(r, a)
@@ -216,15 +279,18 @@ func (s *Solver) attempt(r *run) (*Attempt, error) {
 	if err != nil {
 		return nil, err
 	}
-	adaptive := s.r.tb.Adaptive()
+	adaptive := s.cur.Adaptive()
 	var e []float64
 	if adaptive {
 		e = s.e
 	}
 	z, zn := s.z, s.zn
-	r.st.NFE += s.stepper.try(zn, e, r.m, r.theta, r.t, hh, z)
+	nfe, ok := s.stepper.try(zn, e, r.m, r.theta, r.t, hh, z)
+	r.st.NFE += nfe
 	errNorm := 0.0
-	if adaptive {
+	if !ok {
+		errNorm = math.Inf(1)
+	} else if adaptive {
 		ne, nz, nzn := e, z, zn
 		if c := s.r.normComps; c > 0 && c < len(e) { // Settings.NormComponents
 			ne, nz, nzn = e[:c], z[:c], zn[:c]
@@ -241,7 +307,8 @@ func (s *Solver) attempt(r *run) (*Attempt, error) {
 		oi = r.out
 	}
 	s.att = Attempt{T: r.t, H: hh, HProposed: r.h, Landing: landing, Output: oi, Z: z, ZNew: zn, K: s.stepper.stages(),
-		Err: errNorm, ErrPrev: r.errPrev, AfterReject: r.afterReject, Accepted: s.r.ctrl.Accept(errNorm)}
+		Err: errNorm, ErrPrev: r.errPrev, AfterReject: r.afterReject, Accepted: ok && s.r.ctrl.Accept(errNorm)}
+	s.newtonFailed = !ok
 	return &s.att, nil
 }
 
@@ -272,7 +339,7 @@ func (s *Solver) next(a *Attempt) float64 {
 	if a.Accepted && a.Landing {
 		return a.HProposed
 	}
-	return s.r.ctrl.Next(a, s.r.tb.ControlOrder())
+	return s.r.ctrl.Next(a, s.cur.ControlOrder())
 }
 
 // accept moves the solve to the end of accepted attempt a, checks the new
@@ -284,8 +351,22 @@ func (s *Solver) accept(r *run, a *Attempt) error {
 	} else {
 		r.t += a.H
 	}
+	hr := -1.0
+	if s.detect.on() && s.stepper == s.explicit && s.detect.pair {
+		hr = s.explicit.(*explicitRK).hRho() // from the stages, before advance reuses them
+	}
 	copy(s.z, s.zn)
 	f, nfe := s.stepper.advance(r.m, r.theta, r.t, s.z)
+	if s.detect.on() && finite(a.Err) {
+		switched, err := s.watchStiffness(r, a, hr, f)
+		if err != nil {
+			return err
+		}
+		if switched {
+			f, nfe = s.stepper.begin(r.m, r.theta, r.t, s.z)
+			r.st.NFE += nfe
+		}
+	}
 	r.st.NFE += nfe
 	if err := checkState(r.m, r.t, s.z, r.theta); err != nil {
 		return err
@@ -296,7 +377,7 @@ func (s *Solver) accept(r *run, a *Attempt) error {
 	if a.Landing {
 		s.output(r)
 	}
-	if s.r.tb.Adaptive() {
+	if s.cur.Adaptive() {
 		r.errPrev = a.Err
 	}
 	r.afterReject = false
@@ -329,4 +410,13 @@ func Solve(m dynamics.Dynamics, theta []float64, t0 float64, z0 []float64, times
 		rows[i] = flat[i*dim : (i+1)*dim : (i+1)*dim]
 	}
 	return rows, st, nil
+}
+
+// addCounts moves a stepper's Jacobian, factorization and Newton-failure
+// counts into st.
+func addCounts(st *Stats, sp stepper) {
+	j, f, n := sp.drain()
+	st.Jacobians += j
+	st.Factorizations += f
+	st.NewtonFailures += n
 }

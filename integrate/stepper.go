@@ -16,8 +16,9 @@ type stepper interface {
 	begin(m dynamics.Dynamics, theta []float64, t float64, z []float64) ([]float64, int)
 	// try attempts a step of size h from (t, z), writing the candidate state
 	// into zn and, when e is not nil, the local error estimate into e. It
-	// returns the evaluations used.
-	try(zn, e []float64, m dynamics.Dynamics, theta []float64, t, h float64, z []float64) int
+	// returns the evaluations used and false when the step could not be
+	// computed (an implicit method's Newton iteration failed).
+	try(zn, e []float64, m dynamics.Dynamics, theta []float64, t, h float64, z []float64) (int, bool)
 	// advance moves to (t, z), the end of the accepted attempt, and returns f
 	// there with the evaluations used.
 	advance(m dynamics.Dynamics, theta []float64, t float64, z []float64) ([]float64, int)
@@ -26,6 +27,9 @@ type stepper interface {
 	// explain asks the model's StateChecker about the first stage of the last
 	// attempt from (t, z) whose derivative was not finite.
 	explain(m dynamics.Dynamics, theta []float64, t float64, z []float64) error
+	// drain returns the stepper's Jacobian, factorization and Newton-failure
+	// counts since the last drain and resets them.
+	drain() (jacobians, factorizations, newtonFailures int)
 }
 
 // explicitRK steps any explicit tableau: K_s = f(t + C[s]h, z + h Σ_j A[s][j]K_j),
@@ -38,9 +42,14 @@ type explicitRK struct {
 	// h is the step of the last attempt, whose stages k[1:] still hold after
 	// a rejection.
 	h float64
+	// pq are the stages of the stiffness estimate (stiffPair).
+	pq [2]int
 }
 
-func newExplicitRK(tb *Tableau) *explicitRK { return &explicitRK{tb: tb, fsal: tb.FSAL()} }
+func newExplicitRK(tb *Tableau) *explicitRK {
+	p, q := stiffPair(tb)
+	return &explicitRK{tb: tb, fsal: tb.FSAL(), pq: [2]int{p, q}}
+}
 
 func (r *explicitRK) setup(dim int) {
 	if len(r.y) == dim && len(r.k) == r.tb.Stages() {
@@ -59,7 +68,7 @@ func (r *explicitRK) begin(m dynamics.Dynamics, theta []float64, t float64, z []
 }
 
 // try keeps k[0] = f(t, z) from begin, advance or the rejected attempt before.
-func (r *explicitRK) try(zn, e []float64, m dynamics.Dynamics, theta []float64, t, h float64, z []float64) int {
+func (r *explicitRK) try(zn, e []float64, m dynamics.Dynamics, theta []float64, t, h float64, z []float64) (int, bool) {
 	tb := r.tb
 	r.h = h
 	nfe := 0
@@ -72,8 +81,10 @@ func (r *explicitRK) try(zn, e []float64, m dynamics.Dynamics, theta []float64, 
 	if e != nil {
 		combine(e, nil, h, tb.BErr, r.k)
 	}
-	return nfe
+	return nfe, true
 }
+
+func (*explicitRK) drain() (int, int, int) { return 0, 0, 0 }
 
 func (r *explicitRK) advance(m dynamics.Dynamics, theta []float64, t float64, z []float64) ([]float64, int) {
 	if r.fsal {

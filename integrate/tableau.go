@@ -7,13 +7,16 @@ import (
 	"strings"
 )
 
-// Tableau is the Butcher tableau of an explicit Runge–Kutta method, kept as data:
-// one generic stepper reads every table.
+// Tableau is the Butcher tableau of an explicit or diagonally implicit
+// Runge–Kutta method, kept as data: one generic explicit stepper and one generic
+// implicit stepper read every table.
 //
-// Stages are Y_s = z + h Σ_{j<s} A[s][j] K_j and K_s = f(t + C[s] h, Y_s); the new
+// Stages are Y_s = z + h Σ_{j≤s} A[s][j] K_j and K_s = f(t + C[s] h, Y_s); the new
 // state is z + h Σ B[s] K_s. BErr holds B − B̂, the difference to the embedded
 // lower-order weights, so h Σ BErr[s] K_s estimates the local error; it is nil for
-// fixed-step methods.
+// fixed-step methods. An explicit row has s entries; a row of an implicit
+// (ESDIRK) tableau has s+1, the last being the diagonal γ, the same for every
+// implicit stage, so that one factorization of I − hγJ serves all of them.
 type Tableau struct {
 	// Name is the method's short name as used in scenario files (rk4, dopri5, …).
 	Name string
@@ -24,12 +27,34 @@ type Tableau struct {
 	ErrOrder int
 	// C holds the stage times as fractions of h.
 	C []float64
-	// A is strictly lower triangular: A[s] has s entries.
+	// A is lower triangular: A[s] has s entries (explicit stage) or s+1
+	// (implicit stage, A[s][s] = γ).
 	A [][]float64
 	// B holds the weights of the propagated solution.
 	B []float64
 	// BErr holds B − B̂ (nil for fixed-step methods).
 	BErr []float64
+	// Predictor (implicit tableaux, optional) gives the Newton start of each
+	// implicit stage: K_s ≈ Σ_{j<s} Predictor[s][j] K_j, an extrapolation of the
+	// earlier stages; a nil row means K_{s−1}.
+	Predictor [][]float64
+	// Stiff, set on an explicit tableau, is the implicit method the solver
+	// switches to when it detects stiffness, and back (method "auto"); nil
+	// means a detected stiffness ends the solve with ErrStiff.
+	Stiff *Tableau
+}
+
+// Implicit reports whether some stage has a nonzero diagonal entry.
+func (tb *Tableau) Implicit() bool { return tb.Gamma() != 0 }
+
+// Gamma returns the diagonal γ of the implicit stages (0 for an explicit tableau).
+func (tb *Tableau) Gamma() float64 {
+	for s, row := range tb.A {
+		if len(row) == s+1 && row[s] != 0 {
+			return row[s]
+		}
+	}
+	return 0
 }
 
 // Stages returns the number of stages.
@@ -40,14 +65,25 @@ func (tb *Tableau) Adaptive() bool { return tb.BErr != nil }
 
 // FSAL reports whether the last stage is evaluated at the new state ("first same
 // as last"), so an accepted step's last stage is the next step's first. It is
-// computed from the numbers: the last row of A equals B and the last C is 1.
+// computed from the numbers: the last row of A (its diagonal included) equals
+// B, the last C is 1 and the first stage is explicit.
 func (tb *Tableau) FSAL() bool {
 	s := len(tb.C)
-	if s < 2 || tb.C[s-1] != 1 || tb.B[s-1] != 0 {
+	if s < 2 || tb.C[s-1] != 1 || tb.C[0] != 0 {
 		return false
 	}
-	for j, a := range tb.A[s-1] {
-		if a != tb.B[j] {
+	for _, a := range tb.A[0] {
+		if a != 0 {
+			return false
+		}
+	}
+	last := tb.A[s-1]
+	for j, b := range tb.B {
+		a := 0.0
+		if j < len(last) {
+			a = last[j]
+		}
+		if a != b {
 			return false
 		}
 	}
@@ -146,14 +182,22 @@ var Dopri5 = &Tableau{
 	BErr: []float64{71.0 / 57600, 0, -71.0 / 16695, 71.0 / 1920, -17253.0 / 339200, 22.0 / 525, -1.0 / 40},
 }
 
-// Tableaux lists every built-in method.
+// Tableaux lists every built-in explicit method.
 var Tableaux = []*Tableau{Euler, RK2, RK4, HeunEuler, BogackiShampine, Fehlberg, Dopri5}
 
-// Names returns the names of the built-in methods, sorted.
+// ImplicitTableaux lists every built-in implicit (stiff) method.
+var ImplicitTableaux = []*Tableau{Kvaerno3, Kvaerno4, Kvaerno5}
+
+// all lists every method a name can select: explicit, implicit and auto.
+func all() []*Tableau {
+	return append(append(append([]*Tableau(nil), Tableaux...), ImplicitTableaux...), Auto)
+}
+
+// Names returns the names of the built-in methods (auto included), sorted.
 func Names() []string {
-	names := make([]string, len(Tableaux))
-	for i, tb := range Tableaux {
-		names[i] = tb.Name
+	var names []string
+	for _, tb := range all() {
+		names = append(names, tb.Name)
 	}
 	sort.Strings(names)
 	return names
@@ -161,7 +205,7 @@ func Names() []string {
 
 // ByName returns the built-in method with the given name.
 func ByName(name string) (*Tableau, error) {
-	for _, tb := range Tableaux {
+	for _, tb := range all() {
 		if tb.Name == name {
 			return tb, nil
 		}
@@ -170,7 +214,8 @@ func ByName(name string) (*Tableau, error) {
 }
 
 // Validate checks the tableau's shape and its consistency conditions:
-// Σ_j A[s][j] = C[s], Σ B = 1 and Σ BErr = 0, each to 1e-14.
+// Σ_j A[s][j] = C[s], Σ B = 1 and Σ BErr = 0, each to 1e-14, and that every
+// implicit stage has the same diagonal.
 func (tb *Tableau) Validate() error {
 	s := len(tb.C)
 	if s == 0 || len(tb.A) != s || len(tb.B) != s || (tb.BErr != nil && len(tb.BErr) != s) {
@@ -178,8 +223,11 @@ func (tb *Tableau) Validate() error {
 	}
 	sumB, sumE := 0.0, 0.0
 	for i := 0; i < s; i++ {
-		if len(tb.A[i]) != i {
-			return fmt.Errorf("integrate: tableau %s: row %d of A has %d entries, want %d", tb.Name, i, len(tb.A[i]), i)
+		if len(tb.A[i]) != i && len(tb.A[i]) != i+1 {
+			return fmt.Errorf("integrate: tableau %s: row %d of A has %d entries, want %d (or %d with a diagonal)", tb.Name, i, len(tb.A[i]), i, i+1)
+		}
+		if len(tb.A[i]) == i+1 && tb.A[i][i] != 0 && tb.A[i][i] != tb.Gamma() {
+			return fmt.Errorf("integrate: tableau %s: diagonal %d is %g, want γ=%g like the other implicit stages", tb.Name, i, tb.A[i][i], tb.Gamma())
 		}
 		sum := 0.0
 		for _, a := range tb.A[i] {

@@ -319,7 +319,7 @@ func TestBadInput(t *testing.T) {
 		{name: "missing kind", edits: map[int]string{3: ""},
 			want: "bad.toml:2: system.kind: missing key", has: "(allowed: exponential,"},
 		{name: "unknown solver method", edits: map[int]string{23: `method = "rk5"`},
-			want: `bad.toml:23: solver.method: unknown value "rk5"`, has: "(allowed: dopri5, euler, heuneuler, rk2, rk23, rk4, rk45)"},
+			want: `bad.toml:23: solver.method: unknown value "rk5"`, has: "(allowed: auto, dopri5, euler, heuneuler, kvaerno3, kvaerno4, kvaerno5, rk2, rk23, rk4, rk45)"},
 		{name: "unknown gradient method", edits: map[int]string{27: `method = "backprop"`},
 			want: `bad.toml:27: gradient.method: unknown value "backprop"`, has: "(allowed: aca, adjoint, naive, forward)"},
 		{name: "unknown parameter", edits: map[int]string{5: `name = "nu"`},
