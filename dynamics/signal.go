@@ -55,9 +55,6 @@ type Signal struct {
 	Interpolation Interpolation
 
 	last int
-	// Err is the first evaluation outside [Times[0], Times[len−1]]; At clamps
-	// there (it cannot return an error) and callers report Err.
-	Err error
 }
 
 // NewSignal checks the samples and returns the signal.
@@ -76,15 +73,22 @@ func NewSignal(name string, times, values []float64, in Interpolation) (*Signal,
 	return &Signal{Name: name, Times: times, Values: values, Interpolation: in}, nil
 }
 
-// At returns u(t). Outside the sample range it returns the nearest sample and
-// records an error in s.Err (the first one) naming the signal and the time;
-// a hold signal is defined up to and including its last sample time.
+// Check returns an error naming the signal and the time when t is outside
+// its samples [Times[0], Times[len−1]]. At cannot fail (it is called inside
+// Func); a model calls Check from its StateChecker at each accepted point, so
+// a solve past the data stops with this error.
+func (s *Signal) Check(t float64) error {
+	if n := len(s.Times); !(t >= s.Times[0] && t <= s.Times[n-1]) {
+		return fmt.Errorf("dynamics: input %s needed at t=%.6g, outside its data [%g, %g]", s.Name, t, s.Times[0], s.Times[n-1])
+	}
+	return nil
+}
+
+// At returns u(t). Outside the sample range it returns the nearest sample (see
+// Check); a hold signal is defined up to and including its last sample time.
 func (s *Signal) At(t float64) float64 {
 	n := len(s.Times)
 	if t < s.Times[0] || t > s.Times[n-1] || math.IsNaN(t) {
-		if s.Err == nil {
-			s.Err = fmt.Errorf("input %s evaluated at t=%.6g outside its data [%g, %g]", s.Name, t, s.Times[0], s.Times[n-1])
-		}
 		if t < s.Times[0] {
 			return s.Values[0]
 		}
@@ -119,11 +123,11 @@ func (s *Signal) Breakpoints() []float64 {
 	return nil
 }
 
-// Clone returns a copy with its own lookup position and no error; the samples
+// Clone returns a copy with its own lookup position; the samples
 // are shared (they are never written).
 func (s *Signal) Clone() *Signal {
 	c := *s
-	c.last, c.Err = 0, nil
+	c.last = 0
 	return &c
 }
 

@@ -21,12 +21,12 @@ func TestSignalHoldAndLinear(t *testing.T) {
 		assert.Equal(t, tc.hold, h.At(tc.t), "hold at %g", tc.t)
 		assert.InDelta(t, tc.lin, l.At(tc.t), 1e-12, "linear at %g", tc.t)
 	}
-	assert.NoError(t, h.Err)
+	assert.NoError(t, h.Check(3))
 	assert.Equal(t, times, h.Breakpoints())
 	assert.Nil(t, l.Breakpoints())
-	h.At(3.5)
-	require.Error(t, h.Err)
-	assert.Contains(t, h.Err.Error(), "input u evaluated at t=3.5")
+	assert.Equal(t, 40.0, h.At(3.5))
+	require.Error(t, h.Check(3.5))
+	assert.Contains(t, h.Check(3.5).Error(), "input u needed at t=3.5")
 	_, err = dynamics.NewSignal("u", []float64{0, 0}, []float64{1, 2}, dynamics.Hold)
 	assert.Error(t, err)
 }
