@@ -141,6 +141,9 @@ type Result struct {
 	Seconds     float64
 	// Interrupted is true when the context ended the fit early.
 	Interrupted bool
+	// Experiments measures each experiment of a likelihood problem at Params
+	// (nil for the single-experiment form).
+	Experiments []ExperimentResult
 }
 
 // resolved returns a copy with the defaults filled in, the tolerances from opt.
@@ -186,6 +189,9 @@ func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (*Result
 	}
 	if opt == nil {
 		opt = &LM{}
+	}
+	if p.Likelihood() && !p.plain {
+		return fitLikelihood(ctx, p, opts, opt)
 	}
 	o := opts.resolved(opt)
 	if o.Covariance != Classic && o.Covariance != Sandwich {

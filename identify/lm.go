@@ -28,7 +28,7 @@ func (m *LM) run(ctx context.Context, ob *objective, o *Options, init []float64,
 	}
 	epoch := 0
 	// Continuation: fit growing leading windows of the observations first.
-	windows := m.windows(len(ob.p.Times), len(x))
+	windows := m.windows(ob.p.numTimes(), len(x), ob.p.Likelihood())
 	for _, w := range windows[:len(windows)-1] {
 		sub, err := newObjective(ob.p.window(w))
 		if err != nil {
@@ -61,14 +61,23 @@ func (m *LM) run(ctx context.Context, ob *objective, o *Options, init []float64,
 
 // windows returns the numbers of leading observation times of the
 // continuation stages, the last being all K: LM.Windows stages halving back
-// from K, none shorter than nf+2 times.
-func (m *LM) windows(K, nf int) []int {
+// from K, none shorter than nf+2 times. For a likelihood problem (floor)
+// a halving that would go below nf+2 stops at nf+2 instead, so the first
+// stage is as short as the parameters allow: the oscillation of a
+// predator–prey fit from a start 2× off is caught only on its first cycle.
+func (m *LM) windows(K, nf int, floor bool) []int {
 	n := m.Windows
 	if n == 0 {
 		n = 4
 	}
 	ws := []int{K}
-	for w := K / 2; len(ws) < n && w >= nf+2; w /= 2 {
+	for w := K / 2; len(ws) < n; w /= 2 {
+		if w < nf+2 {
+			if floor && nf+2 < ws[0] {
+				ws = append([]int{nf + 2}, ws...)
+			}
+			break
+		}
 		ws = append([]int{w}, ws...)
 	}
 	return ws
