@@ -227,7 +227,7 @@ func EstimateCovariance(p *Problem, theta []float64, kind string, atBoundOf []st
 	case Classic:
 		// (JᵀJ)⁺ = D⁻¹ V_r Σ_r⁻² V_rᵀ D⁻¹ = XXᵀ.
 		c.Sigma2 = sumSq(r) / dof
-		if p.Likelihood() {
+		if p.Likelihood() && !p.UnknownScale {
 			// The noise levels are in the residuals ρ = r/√2: the inverse
 			// Fisher information is (2JᵀJ)⁻¹ (σ known), not s²-scaled.
 			c.Sigma2 = 0.5

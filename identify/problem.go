@@ -50,6 +50,11 @@ type Problem struct {
 	// Without Experiments the objective is the weighted least squares of
 	// the one experiment those fields describe.
 	Experiments []Experiment
+	// UnknownScale says the σ of Experiments are known only up to a common
+	// factor (data without a noise model: σ = 1): the covariance then scales
+	// by the residual variance s², as for least squares, instead of taking
+	// the σ as known.
+	UnknownScale bool
 	// Method is the gradient method of the gradient-based optimizers (Adam,
 	// L-BFGS); nil means &aca.ACA{}. It serves as a template: every start
 	// evaluates with its own fresh copy (aca.Fresh), so one value may be shared.
