@@ -156,4 +156,3 @@ func (sc *Scenario) likelihoodProblem() (*identify.Problem, error) {
 	}
 	return p, nil
 }
-

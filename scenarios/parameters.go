@@ -120,5 +120,3 @@ func (d *decoder) checkLocal(sc *Scenario) {
 		}
 	}
 }
-
-
