@@ -177,3 +177,38 @@ func fitLikelihood(ctx context.Context, p *Problem, opts *Options, opt Optimizer
 	res.Experiments, err = EvaluateExperiments(p, res.Params)
 	return res, err
 }
+
+// Gradient returns the objective (the least squares, or the negative
+// log-likelihood over the fitted experiments) at θ and its gradient with
+// respect to every parameter, fixed ones included, with the problem's
+// gradient method: what the fits minimise, for checking gradients against
+// finite differences.
+func Gradient(p *Problem, theta []float64) (float64, []float64, error) {
+	if err := p.Validate(); err != nil {
+		return 0, nil, err
+	}
+	o, err := newObjective(p)
+	if err != nil {
+		return 0, nil, err
+	}
+	copy(o.theta, theta)
+	if o.exps == nil {
+		res, err := o.method.Gradient(&o.prob, &p.Solver)
+		if err != nil {
+			return 0, nil, err
+		}
+		return res.Loss, append([]float64(nil), res.Theta...), nil
+	}
+	runExperiments(o.exps, func(x *expEval) { x.value(o.theta) })
+	loss, grad := 0.0, make([]float64, len(theta))
+	for _, x := range o.exps {
+		if x.err != nil {
+			return 0, nil, x.err
+		}
+		loss += x.val
+		for j, g := range x.grad {
+			grad[j] += g
+		}
+	}
+	return loss, grad, nil
+}
