@@ -178,37 +178,66 @@ func fitLikelihood(ctx context.Context, p *Problem, opts *Options, opt Optimizer
 	return res, err
 }
 
-// Gradient returns the objective (the least squares, or the negative
-// log-likelihood over the fitted experiments) at θ and its gradient with
-// respect to every parameter, fixed ones included, with the problem's
-// gradient method: what the fits minimise, for checking gradients against
-// finite differences.
-func Gradient(p *Problem, theta []float64) (float64, []float64, error) {
+// Evaluator evaluates a problem's objective and gradient repeatedly with
+// the same buffers (solver workspaces, the ACA record of steps), so that
+// after the first call an evaluation allocates only a constant few result
+// slices, however many steps the solves take. Not safe for concurrent use.
+type Evaluator struct {
+	o    *objective
+	grad []float64
+}
+
+// NewEvaluator validates p and returns its evaluator.
+func NewEvaluator(p *Problem) (*Evaluator, error) {
 	if err := p.Validate(); err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	o, err := newObjective(p)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
+	return &Evaluator{o: o, grad: make([]float64, len(p.Params))}, nil
+}
+
+// Eval returns the objective at θ and its gradient with respect to every
+// parameter (fixed ones included). The gradient slice is the evaluator's,
+// valid until the next call.
+func (e *Evaluator) Eval(theta []float64) (float64, []float64, error) {
+	o := e.o
 	copy(o.theta, theta)
 	if o.exps == nil {
-		res, err := o.method.Gradient(&o.prob, &p.Solver)
+		res, err := o.method.Gradient(&o.prob, &o.p.Solver)
 		if err != nil {
 			return 0, nil, err
 		}
-		return res.Loss, append([]float64(nil), res.Theta...), nil
+		copy(e.grad, res.Theta)
+		return res.Loss, e.grad, nil
 	}
 	runExperiments(o.exps, func(x *expEval) { x.value(o.theta) })
-	loss, grad := 0.0, make([]float64, len(theta))
+	loss := 0.0
+	clear(e.grad)
 	for _, x := range o.exps {
 		if x.err != nil {
 			return 0, nil, x.err
 		}
 		loss += x.val
 		for j, g := range x.grad {
-			grad[j] += g
+			e.grad[j] += g
 		}
 	}
-	return loss, grad, nil
+	return loss, e.grad, nil
+}
+
+// Gradient returns the objective (the least squares, or the negative
+// log-likelihood over the fitted experiments) at θ and its gradient with
+// respect to every parameter, fixed ones included, with the problem's
+// gradient method: what the fits minimise, for checking gradients against
+// finite differences.
+func Gradient(p *Problem, theta []float64) (float64, []float64, error) {
+	e, err := NewEvaluator(p)
+	if err != nil {
+		return 0, nil, err
+	}
+	l, g, err := e.Eval(theta)
+	return l, append([]float64(nil), g...), err
 }

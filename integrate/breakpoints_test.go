@@ -44,7 +44,7 @@ func TestBreakpointsStopAtHoldJumps(t *testing.T) {
 	times, vals := make([]float64, n+1), make([]float64, n+1)
 	for i := range times {
 		times[i] = 0.37 * float64(i)
-		vals[i] = math.Sin(float64(i*i)) // jumps of order 1
+		vals[i] = math.Sin(float64(i * i)) // jumps of order 1
 	}
 	u, err := dynamics.NewSignal("u", times, vals, dynamics.Hold)
 	require.NoError(t, err)
@@ -83,4 +83,3 @@ func TestBreakpointSolveAllocatesNothing(t *testing.T) {
 	}))
 	assert.InDelta(t, 1-1+2+0, dst[1], 1e-13)
 }
-

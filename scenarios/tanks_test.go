@@ -35,7 +35,7 @@ func (m tanks) Func(dst []float64, t float64, z, k []float64) {
 }
 func (tanks) JVP([]float64, float64, []float64, []float64, []float64, []float64) {}
 func (tanks) VJP([]float64, []float64, float64, []float64, []float64, []float64) {}
-func (m tanks) Breakpoints() []float64                                            { return m.pump.Times }
+func (m tanks) Breakpoints() []float64                                           { return m.pump.Times }
 
 // tankRun simulates one run: a random-step pump (levels U(1.5, 5) held for
 // 10–60 s) sampled every second, and the saturated level of tank 2.
