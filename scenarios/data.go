@@ -220,7 +220,7 @@ func (d *decoder) dataWithObservables(dt *table, sc *Scenario, open opener) {
 	if len(sc.Observables) == 0 {
 		sc.Observe, sc.Observed = d.observe(dt, sc.StateNames, groupsOf(sc.Model))
 	}
-	e := Experiment{Name: sc.Name, Fit: true, T0: sc.T0, Z0: sc.z0Text(), path: "data"}
+	e := Experiment{Name: "data", Fit: true, T0: sc.T0, Z0: sc.z0Text(), path: "data"}
 	switch {
 	case d.err != nil:
 		return
@@ -276,5 +276,5 @@ func (d *decoder) single(sc *Scenario) {
 	if d.err != nil || sc.Experiments != nil || sc.Z0Expr == nil {
 		return
 	}
-	sc.Experiments = []Experiment{{Name: sc.Name, Fit: true, T0: sc.T0, Z0: sc.Z0Expr, Times: sc.Times, Values: sc.Values, path: "initial_state"}}
+	sc.Experiments = []Experiment{{Name: "data", Fit: true, T0: sc.T0, Z0: sc.Z0Expr, Times: sc.Times, Values: sc.Values, path: "initial_state"}}
 }

@@ -40,8 +40,8 @@ type Observable struct {
 // Experiment is one [[experiments]] table with its data, or the one
 // experiment made of [initial_state] and [data].
 type Experiment struct {
-	// Name labels the experiment (default: experiment<i>, or the scenario's
-	// name for the single-experiment form).
+	// Name labels the experiment (default: experiment<i>, or "data" for
+	// the single-experiment form).
 	Name string
 	// Fit is false for a held-out (validation) experiment.
 	Fit bool

@@ -43,6 +43,9 @@ type resultJSON struct {
 	Covariance *identify.Covariance `json:"covariance"`
 	// Waterfall lists every start's end point, best (lowest loss) first.
 	Waterfall []waterfallJSON `json:"waterfall"`
+	// Experiments measures each experiment of a likelihood scenario (local
+	// parameters, per-observable rmse, nrmse, fit_percent); absent otherwise.
+	Experiments []experimentJSON `json:"experiments,omitempty"`
 }
 
 // paramJSON is one parameter: Init is the actual starting point of the best
@@ -244,6 +247,9 @@ func buildResult(sc *scenarios.Scenario, p *identify.Problem, opt identify.Optim
 	}
 	out.Covariance = res.Covariance
 	for i, sp := range sc.Params {
+		if sp.Local {
+			continue // in experiments[].local_parameters
+		}
 		pj := paramJSON{Value: res.Params[i], Init: sp.Init}
 		if i < len(best.Init) {
 			pj.Init = best.Init[i]
@@ -266,6 +272,7 @@ func buildResult(sc *scenarios.Scenario, p *identify.Problem, opt identify.Optim
 		out.Parameters[sp.Name] = pj
 	}
 	out.Waterfall = waterfall(sc.ParamNames, res.Starts)
+	out.Experiments = buildExperiments(p, res)
 	for _, e := range best.History {
 		h := historyJSON{Epoch: e.Epoch, Loss: e.Loss, Params: map[string]float64{}}
 		for i, name := range sc.ParamNames {
@@ -279,6 +286,10 @@ func buildResult(sc *scenarios.Scenario, p *identify.Problem, opt identify.Optim
 // writeFitOutputs extrapolates and writes result.json, trajectory.csv,
 // orbits.png and loss.png into dir.
 func writeFitOutputs(dir string, sc *scenarios.Scenario, p *identify.Problem, res *identify.Result, out *resultJSON) error {
+	if sc.Likelihood() {
+		_, err := writeLikelihoodOutputs(dir, sc, p, res, out)
+		return err
+	}
 	t1, points := sc.Extrapolate.T1, sc.Extrapolate.Points
 	if points == 0 { // no [extrapolate]: the observed window
 		t1, points = sc.Times[len(sc.Times)-1], 1000

@@ -94,7 +94,10 @@ func printFit(w io.Writer, sc *scenarios.Scenario, r *resultJSON, dir string) {
 	}
 	fmt.Fprintf(w, "%-12s %16s %22s %14s %12s %12s\n", "parameter", "fitted", "std. error ("+kind+")", "true", "rel. error", "init")
 	for _, name := range sc.ParamNames {
-		pj := r.Parameters[name]
+		pj, ok := r.Parameters[name]
+		if !ok {
+			continue // a local parameter: in the experiments table
+		}
 		se, tr, rel := "-", "-", "-"
 		if pj.StdErr != nil {
 			se = fmt.Sprintf("%.3g", *pj.StdErr)
@@ -122,10 +125,18 @@ func printFit(w io.Writer, sc *scenarios.Scenario, r *resultJSON, dir string) {
 		}
 		fmt.Fprintf(w, "\n%d of %d starts reached the best loss (within 1e-6 relative); every end point is in the waterfall of result.json\n", at, n)
 	}
+	printExperiments(w, r)
 	if e := r.Extrapolation; e != nil && e.MSE != nil {
 		fmt.Fprintf(w, "\nextrapolation to t1 = %g (%d points): MSE of the observed components against the %s = %.3g\n", e.T1, e.Points, e.Against, *e.MSE)
 	}
-	fmt.Fprintf(w, "\nwrote %s\n", strings.Join([]string{
-		filepath.Join(dir, "result.json"), filepath.Join(dir, "trajectory.csv"),
-		filepath.Join(dir, "orbits.png"), filepath.Join(dir, "loss.png")}, ", "))
+	files := []string{filepath.Join(dir, "result.json"), filepath.Join(dir, "trajectory.csv"),
+		filepath.Join(dir, "orbits.png"), filepath.Join(dir, "loss.png")}
+	if sc.Likelihood() {
+		files = []string{filepath.Join(dir, "result.json")}
+		for _, e := range sc.Experiments {
+			files = append(files, filepath.Join(dir, experimentFile("fit", e.Name, ".csv")), filepath.Join(dir, experimentFile("fit", e.Name, ".png")))
+		}
+		files = append(files, filepath.Join(dir, "loss.png"))
+	}
+	fmt.Fprintf(w, "\nwrote %s\n", strings.Join(files, ", "))
 }

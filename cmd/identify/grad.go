@@ -72,6 +72,9 @@ func grad(file, method string, asJSON, check bool, stdout, stderr io.Writer) err
 	if err != nil {
 		return usagef("--method: unknown method %q (allowed: %s)", method, strings.Join(methodNames(), ", "))
 	}
+	if sc.Likelihood() {
+		return gradLikelihood(sc, m, asJSON, check, stdout, stderr)
+	}
 	p, err := sc.Problem()
 	if err != nil {
 		return err
