@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -163,13 +164,13 @@ func writeLikelihoodOutputs(dir string, sc *scenarios.Scenario, p *identify.Prob
 		return nil, err
 	}
 	for ei := range sc.Experiments {
-		ts, obs, err := experimentCurve(sc, p, ei, res.Params, 0, 0)
+		ts, states, obs, err := experimentCurve(sc, p, ei, res.Params, 0, 0)
 		if err != nil {
 			return nil, runtimeError{fmt.Errorf("%s: %w", sc.File, err)}
 		}
 		name := sc.Experiments[ei].Name
 		csvPath := filepath.Join(dir, experimentFile("fit", name, ".csv"))
-		if err := writeExperimentCSV(csvPath, sc, ei, ts, obs); err != nil {
+		if err := writeExperimentCSV(csvPath, sc, ei, ts, states, obs); err != nil {
 			return nil, err
 		}
 		png := filepath.Join(dir, experimentFile("fit", name, ".png"))
@@ -188,7 +189,7 @@ func writeLikelihoodOutputs(dir string, sc *scenarios.Scenario, p *identify.Prob
 // experimentCurve simulates experiment ei at θ on a fine grid: from t0
 // through its data and, without inputs, on to t1 ([extrapolate] t1 when t1
 // is 0 and the table is there). points 0 means 1000.
-func experimentCurve(sc *scenarios.Scenario, p *identify.Problem, ei int, theta []float64, t1 float64, points int) ([]float64, []float64, error) {
+func experimentCurve(sc *scenarios.Scenario, p *identify.Problem, ei int, theta []float64, t1 float64, points int) (ts, states, obs []float64, err error) {
 	e := sc.Experiments[ei]
 	end := e.Times[len(e.Times)-1]
 	if t1 == 0 {
@@ -204,20 +205,26 @@ func experimentCurve(sc *scenarios.Scenario, p *identify.Problem, ei int, theta 
 	if start == t1 {
 		start = e.Times[0]
 	}
-	ts := identify.Linspace(start, t1, points)
-	_, obs, err := identify.SimulateExperiment(p, ei, theta, ts)
-	return ts, obs, err
+	ts = identify.Linspace(start, t1, points)
+	states, obs, err = identify.SimulateExperiment(p, ei, theta, ts)
+	return ts, states, obs, err
 }
 
-// writeExperimentCSV writes t, the model's observables and the inputs.
-func writeExperimentCSV(path string, sc *scenarios.Scenario, ei int, ts, obs []float64) error {
-	names, inputs := sc.ObservableNames(), sc.InputNames()
-	header := append(append([]string{"t"}, names...), inputs...)
+// writeExperimentCSV writes t, the states, the observables (when the
+// scenario has [[observables]]) and the inputs, with a header row.
+func writeExperimentCSV(path string, sc *scenarios.Scenario, ei int, ts, states, obs []float64) error {
+	var names []string
+	if len(sc.Observables) > 0 {
+		names = sc.ObservableNames()
+	}
+	inputs := sc.InputNames()
+	header := append(append(append([]string{"t"}, sc.StateNames...), names...), inputs...)
 	sigs := experimentSignals(sc, ei)
-	m := len(names)
+	m, n, mo := len(names), len(sc.StateNames), len(sc.ObservableNames())
 	rows := make([][]float64, len(ts))
 	for k, t := range ts {
-		row := append([]float64{t}, obs[k*m:(k+1)*m]...)
+		row := append([]float64{t}, states[k*n:(k+1)*n]...)
+		row = append(row, obs[k*mo:k*mo+m]...)
 		for _, s := range sigs {
 			row = append(row, s.At(t))
 		}
@@ -381,4 +388,102 @@ func savePanelsStacked(path string, panels []*plot.Plot) error {
 		return err
 	}
 	return saveCanvas(path, img)
+}
+
+// experimentIndex finds --experiment NAME (empty: the only experiment).
+func experimentIndex(sc *scenarios.Scenario, name string) (int, error) {
+	var names []string
+	for i, e := range sc.Experiments {
+		if e.Name == name || (name == "" && len(sc.Experiments) == 1) {
+			return i, nil
+		}
+		names = append(names, e.Name)
+	}
+	if len(sc.Experiments) == 0 {
+		return 0, usagef("--experiment: %s has no experiments (no [[experiments]], [[observables]], inputs or z0 of parameters)", sc.File)
+	}
+	if name == "" {
+		return 0, usagef("--experiment: %s has %d experiments; name one (allowed: %s)", sc.File, len(names), strings.Join(names, ", "))
+	}
+	return 0, usagef("--experiment: unknown experiment %q (allowed: %s)", name, strings.Join(names, ", "))
+}
+
+// trueVector is the fitted vector (FitNames) at the parameters' true values
+// (init where a parameter has none), each local copy at its parameter's.
+func trueVector(sc *scenarios.Scenario) []float64 {
+	names := sc.FitNames()
+	theta := make([]float64, len(names))
+	for i, n := range names {
+		for _, p := range sc.Params {
+			if p.Name == baseName(n) {
+				theta[i] = p.Init
+				if p.HasValue {
+					theta[i] = p.Value
+				}
+			}
+		}
+	}
+	return theta
+}
+
+// simulateExperiment is identify simulate for one experiment: the states,
+// observables and inputs at the true values from t0 to t1 (default: the
+// experiment's last data time).
+func simulateExperiment(sc *scenarios.Scenario, name, out string, t1 float64, points int, stdout io.Writer) error {
+	ei, err := experimentIndex(sc, name)
+	if err != nil {
+		return err
+	}
+	if out == "" {
+		out = filepath.Join(defaultOut(sc.File), experimentFile("simulation", sc.Experiments[ei].Name, ".csv"))
+	}
+	if err := checkOutFile("--out", out); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return usagef("--out: %v", err)
+	}
+	p := sc.FitProblem()
+	ts, states, obs, err := experimentCurve(sc, p, ei, trueVector(sc), t1, points)
+	if err != nil {
+		return runtimeError{fmt.Errorf("%s: simulation failed: %w", sc.File, err)}
+	}
+	if err := writeExperimentCSV(out, sc, ei, ts, states, obs); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s: experiment %s, %d times from %g to %g\n", out, sc.Experiments[ei].Name, len(ts), ts[0], ts[len(ts)-1])
+	return nil
+}
+
+// extrapolateExperiment is identify extrapolate for one experiment: the
+// fitted model from result.json run to t1, written as
+// extrapolation_<experiment>.csv and .png beside it.
+func extrapolateExperiment(sc *scenarios.Scenario, name, from string, t1 float64, points int, stdout io.Writer) error {
+	ei, err := experimentIndex(sc, name)
+	if err != nil {
+		return err
+	}
+	prev, err := readResultFile(from)
+	if err != nil {
+		return err
+	}
+	theta, err := fittedVector(sc, prev, from)
+	if err != nil {
+		return err
+	}
+	p := sc.FitProblem()
+	ts, states, obs, err := experimentCurve(sc, p, ei, theta, t1, points)
+	if err != nil {
+		return runtimeError{fmt.Errorf("%s: %w", sc.File, err)}
+	}
+	dir, en := filepath.Dir(from), sc.Experiments[ei].Name
+	csvPath, png := filepath.Join(dir, experimentFile("extrapolation", en, ".csv")), filepath.Join(dir, experimentFile("extrapolation", en, ".png"))
+	if err := writeExperimentCSV(csvPath, sc, ei, ts, states, obs); err != nil {
+		return err
+	}
+	if err := plotExperiment(png, sc, ei, ts, obs); err != nil {
+		return runtimeError{err}
+	}
+	fmt.Fprintf(stdout, "extrapolation of %s, experiment %s, to t = %g (%d points)\nwrote %s, %s\n", from, en, ts[len(ts)-1], len(ts), csvPath, png)
+	return nil
 }
