@@ -80,7 +80,7 @@ func (x *expEval) value(p []float64) {
 		x.stats = res.Stats
 	}
 	if err != nil {
-		x.err = fmt.Errorf("experiment %s: %w", x.e.Name, err)
+		x.err = fmt.Errorf("experiment %s: %w%s", x.e.Name, err, x.loss.why())
 		return
 	}
 	x.val = res.Loss
@@ -194,6 +194,14 @@ type obsLoss struct {
 	sig  []float64
 	h, w []float64
 	dp   []float64
+	bad  string // the first lognormal observable whose model value is not positive
+}
+
+// why explains a non-finite loss: a lognormal model value ≤ 0, if any.
+func (l *obsLoss) why() string {
+	w := l.bad
+	l.bad = ""
+	return w
 }
 
 // Eval returns Σ_k Σ_j ½r² + log σ_j and writes ∂L/∂z into grad.
@@ -202,6 +210,7 @@ func (l *obsLoss) Eval(grad, states []float64) float64 {
 	nobs := len(e.Observables)
 	clear(grad)
 	clear(l.dp)
+	l.bad = ""
 	sum := 0.0
 	for k, t := range e.Times {
 		z := states[k*n : (k+1)*n]
@@ -210,6 +219,9 @@ func (l *obsLoss) Eval(grad, states []float64) float64 {
 			sig, y, h := l.sig[j], e.Values[k*nobs+j], l.h[j]
 			var r float64
 			if o.LogNormal {
+				if !(h > 0) && l.bad == "" {
+					l.bad = fmt.Sprintf("; lognormal observable %s: the model gives %g at t=%g (log needs > 0)", o.Name, h, t)
+				}
 				r = (math.Log(y) - math.Log(h)) / sig
 				l.w[j] = -r / (sig * h)
 			} else {
@@ -282,4 +294,23 @@ func grow(x []float64, n int) []float64 {
 		return x[:n]
 	}
 	return make([]float64, n)
+}
+
+// likelihoodOffset is NLL − Σρ²: Σ n·log σ over the known σ of the fitted
+// experiments and Σ n_s·log c_s of the σ rows (see sigmaRows).
+func likelihoodOffset(p *Problem) float64 {
+	s := 0.0
+	for _, e := range p.Experiments {
+		if e.Holdout {
+			continue
+		}
+		for _, o := range e.Observables {
+			sig := o.Sigma
+			if sig == 0 {
+				sig = p.Params[o.SigmaParam].Min / 2
+			}
+			s += float64(len(e.Times)) * math.Log(sig)
+		}
+	}
+	return s
 }

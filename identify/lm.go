@@ -105,7 +105,7 @@ func lmSolve(ctx context.Context, ob *objective, o *Options, x []float64, epochs
 	xn := make([]float64, nf)
 	for it := 1; it <= epochs; it++ {
 		epoch := done + it
-		rec(epoch, loss, ob.fullOf(x))
+		rec(epoch, loss+ob.offset, ob.fullOf(x))
 		if ctx.Err() != nil {
 			sr.Status, sr.Message = "interrupted", fmt.Sprintf("stopped after epoch %d", epoch)
 			return x, it, nil
@@ -166,7 +166,7 @@ func lmSolve(ctx context.Context, ob *objective, o *Options, x []float64, epochs
 			lambda = math.Max(lambda/3, 1e-12)
 			improved = true
 			if prev-loss <= o.LossTol*loss {
-				rec(epoch+1, loss, ob.fullOf(x))
+				rec(epoch+1, loss+ob.offset, ob.fullOf(x))
 				if cos, _, _ := ob.optimality(x, r, jac); cos <= o.GradTol {
 					sr.Status, sr.Message = "converged", fmt.Sprintf("projected gradient cosine %.2g ≤ %g", cos, o.GradTol)
 				} else {
@@ -180,7 +180,7 @@ func lmSolve(ctx context.Context, ob *objective, o *Options, x []float64, epochs
 			return x, it, nil
 		}
 	}
-	rec(done+epochs+1, loss, ob.fullOf(x))
+	rec(done+epochs+1, loss+ob.offset, ob.fullOf(x))
 	sr.Epochs = done + epochs
 	sr.Status = "max_epochs"
 	return x, epochs, nil

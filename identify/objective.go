@@ -25,6 +25,11 @@ type objective struct {
 	// exps evaluate the fitted experiments of a likelihood problem
 	// (Problem.Experiments); nil for the single-experiment least squares.
 	exps []*expEval
+	// offset is what LM's Σρ² leaves out of the negative log-likelihood
+	// (Σ n·log σ of the known σ, the constants of the σ rows), added to the
+	// losses it reports so that every optimizer reports the same NLL; 0 for
+	// least squares.
+	offset float64
 	// worst is the statistics of the gradient evaluation with the largest
 	// adjoint reconstruction error (aca.Stats.ReconstructionError; the zero
 	// value unless the method is the adjoint), so that a fit can warn once
@@ -43,6 +48,7 @@ func newObjective(p *Problem) (*objective, error) {
 				o.exps = append(o.exps, newExpEval(p, &p.Experiments[i], p.Method))
 			}
 		}
+		o.offset = likelihoodOffset(p)
 		return o, nil
 	}
 	loss, err := p.loss()

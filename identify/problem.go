@@ -192,3 +192,12 @@ func (p *Problem) window(n int) *Problem {
 	}
 	return &q
 }
+
+// Init returns every parameter's Init, in order.
+func (p *Problem) Init() []float64 {
+	theta := make([]float64, len(p.Params))
+	for i, q := range p.Params {
+		theta[i] = q.Init
+	}
+	return theta
+}

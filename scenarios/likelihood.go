@@ -156,3 +156,19 @@ func (sc *Scenario) likelihoodProblem() (*identify.Problem, error) {
 	}
 	return p, nil
 }
+
+// firstZ0 sets T0 and Z0 of a likelihood scenario to the first
+// experiment's at the init values.
+func (d *decoder) firstZ0(sc *Scenario) {
+	if d.err != nil || len(sc.Experiments) == 0 {
+		return
+	}
+	e := sc.Experiments[0]
+	zm, err := sc.z0Model(e.Z0, e.Constants)
+	if err != nil {
+		d.fail(e.path, err.Error())
+		return
+	}
+	sc.T0, sc.Z0 = e.T0, make([]float64, len(e.Z0))
+	zm.Func(sc.Z0, e.T0, make([]float64, len(e.Z0)), sc.Init())
+}

@@ -59,6 +59,9 @@ type Scenario struct {
 	// Observables are the [[observables]] tables; nil means the observed
 	// states are the data, as in Observe.
 	Observables []Observable
+	// For a likelihood scenario T0 and Z0 are those of the first experiment
+	// at the init values (what derivative checks and simulations start from).
+	//
 	// Z0Expr is [initial_state] z0 as text when an entry names a parameter
 	// or is an expression (Z0 is then nil).
 	Z0Expr []string
@@ -192,6 +195,7 @@ func (d *decoder) scenario(top *table, open opener) *Scenario {
 		d.data(top, sc, open)
 		d.single(sc)
 	}
+	d.firstZ0(sc)
 	d.loss(top, sc)
 	d.fit(top, sc)
 	d.extrapolate(top, sc)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/physid/physid/aca"
 	"github.com/physid/physid/dynamics"
+	"github.com/physid/physid/identify"
 	"github.com/physid/physid/integrate"
 	"github.com/physid/physid/scenarios"
 	"github.com/stretchr/testify/assert"
@@ -25,6 +26,12 @@ func TestShippedScenariosLoad(t *testing.T) {
 		t.Run(f, func(t *testing.T) {
 			sc, err := scenarios.Load(f)
 			require.NoError(t, err)
+			if sc.Likelihood() {
+				loss, _, err := identify.Gradient(sc.FitProblem(), sc.FitProblem().Init())
+				require.NoError(t, err)
+				assert.False(t, math.IsNaN(loss))
+				return
+			}
 			p, err := sc.Problem()
 			require.NoError(t, err)
 			m, err := sc.Method()
