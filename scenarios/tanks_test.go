@@ -148,3 +148,19 @@ func TestTanksNoisyValidation(t *testing.T) {
 	assert.Greater(t, hand, 95.0)
 	assert.Less(t, time.Since(began).Seconds(), 5.0)
 }
+
+// TestTanksSpeed: both 1024-sample runs fitted together (validation
+// fit = true) finish well within 5 s on two shared cores.
+func TestTanksSpeed(t *testing.T) {
+	src, err := os.ReadFile("tanks.toml")
+	require.NoError(t, err)
+	sc, err := scenarios.Parse("tanks.toml", []byte(strings.Replace(string(src), "fit = false", "fit = true", 1)))
+	require.NoError(t, err)
+	began := time.Now()
+	res, err := identify.Fit(context.Background(), sc.FitProblem(), sc.Options(), nil)
+	require.NoError(t, err)
+	secs := time.Since(began).Seconds()
+	t.Logf("two-experiment tank fit, 2×1024 samples: %.2f s, %d nfe, %d epochs, %s", secs, res.NFE, res.Epochs, res.Status)
+	assert.Equal(t, "converged", res.Status)
+	assert.Less(t, secs, 5.0)
+}
