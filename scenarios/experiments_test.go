@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/physid/physid/identify"
+	"github.com/physid/physid/integrate"
 	"github.com/physid/physid/scenarios"
 )
 
@@ -99,3 +100,45 @@ func TestExperimentsBitIdentical(t *testing.T) {
 	assert.Equal(t, one.Loss, two.Loss)
 	assert.Equal(t, one.StdErr, two.StdErr)
 }
+
+// TestExperimentConstants: an experiment's constants override
+// [system.constants] in its equations (here the population N), and an
+// unknown constant is an error listing the known ones.
+func TestExperimentConstants(t *testing.T) {
+	dir := t.TempDir()
+	sirCSV(t, dir, "a.csv", 0.3, 0.1, 1)
+	big := strings.Replace(sirExperiment("b", "a.csv"), "z0 = [990.0, 10.0, 0.0]", "z0 = [1990.0, 10.0, 0.0]\nconstants = { N = 2000 }", 1)
+	sc, err := scenarios.Parse(filepath.Join(dir, "sir.toml"), []byte(sirHead+sirExperiment("a", "a.csv")+big))
+	require.NoError(t, err)
+	p := sc.FitProblem()
+	theta := []float64{0.3, 0.1, 0.3}
+	sa, _, err := identify.SimulateExperiment(p, 0, theta, []float64{30})
+	require.NoError(t, err)
+	sb, _, err := identify.SimulateExperiment(p, 1, theta, []float64{30})
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		got []float64
+		n   float64
+		s0  float64
+	}{{sa, 1000, 990}, {sb, 2000, 1990}} {
+		want, _, err := integrate.Solve(sirPop{tc.n}, []float64{0.3, 0.1}, 0, []float64{tc.s0, 10, 0}, []float64{30}, &integrate.Settings{RTol: 1e-12, ATol: 1e-12})
+		require.NoError(t, err)
+		assert.InDeltaSlice(t, want[0], tc.got, 1e-5*tc.n, "N = %g", tc.n) // the scenario solves at rtol 1e-9
+	}
+	bad := strings.Replace(big, "N = 2000", "M = 2000", 1)
+	_, err = scenarios.Parse(filepath.Join(dir, "sir.toml"), []byte(sirHead+sirExperiment("a", "a.csv")+bad))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "experiments[1].constants.M: unknown key (allowed: N)")
+}
+
+// sirPop is SIR with population N.
+type sirPop struct{ N float64 }
+
+func (sirPop) Dim() int       { return 3 }
+func (sirPop) NumParams() int { return 2 }
+func (m sirPop) Func(dst []float64, _ float64, z, p []float64) {
+	inf := p[0] * z[0] * z[1] / m.N
+	dst[0], dst[1], dst[2] = -inf, inf-p[1]*z[1], p[1]*z[1]
+}
+func (sirPop) JVP([]float64, float64, []float64, []float64, []float64, []float64) {}
+func (sirPop) VJP([]float64, []float64, float64, []float64, []float64, []float64) {}
