@@ -123,3 +123,13 @@ func (a *sensitivities) Func(dst []float64, t float64, x, theta []float64) {
 		}
 	}
 }
+
+// Breakpoints are the model's (dynamics.Breakpointer): an augmented solve
+// (forward sensitivities, the adjoint's backward system) stops where f
+// jumps, as the plain solve does.
+func (a *sensitivities) Breakpoints() []float64 {
+	if b, ok := a.m.(dynamics.Breakpointer); ok {
+		return b.Breakpoints()
+	}
+	return nil
+}
