@@ -52,6 +52,7 @@ func TestFitTanksExperiments(t *testing.T) {
 	for _, f := range []string{"fit_estimation.png", "fit_validation.png", "fit_estimation.csv", "loss.png"} {
 		assert.FileExists(t, filepath.Join(dir, f))
 	}
+	assertGolden(t, filepath.Join(dir, "fit_validation.png"), filepath.Join("testdata", "fit_validation.png"))
 
 	sim := filepath.Join(dir, "sim.csv")
 	code, _, stderr = call("simulate", "../../scenarios/tanks.toml", "--experiment", "validation", "--out", sim)
@@ -65,4 +66,29 @@ func TestFitTanksExperiments(t *testing.T) {
 	code, _, stderr = call("simulate", "../../scenarios/tanks.toml", "--experiment", "nope")
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, `unknown experiment "nope" (allowed: estimation, validation)`)
+}
+
+// assertGolden compares a PNG with its golden copy in testdata (rewritten
+// with -update): gonum/plot renders with embedded fonts, so the image is
+// reproducible; 1% of the pixels may differ for rasteriser changes.
+func assertGolden(t *testing.T, path, golden string) {
+	t.Helper()
+	if *update {
+		src, err := os.ReadFile(path)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(golden, src, 0o644))
+	}
+	img, want := readPNG(t, path), readPNG(t, golden)
+	require.Equal(t, want.Bounds(), img.Bounds())
+	diff := 0
+	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
+		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
+			r1, g1, b1, _ := img.At(x, y).RGBA()
+			r2, g2, b2, _ := want.At(x, y).RGBA()
+			if absDiff(r1, r2)+absDiff(g1, g2)+absDiff(b1, b2) > 3*0x2000 {
+				diff++
+			}
+		}
+	}
+	assert.Less(t, float64(diff), 0.01*float64(img.Bounds().Dx()*img.Bounds().Dy()), "pixels differing from %s", golden)
 }
