@@ -2,6 +2,7 @@ package scenarios_test
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -142,3 +143,44 @@ func (m sirPop) Func(dst []float64, _ float64, z, p []float64) {
 }
 func (sirPop) JVP([]float64, float64, []float64, []float64, []float64, []float64) {}
 func (sirPop) VJP([]float64, []float64, float64, []float64, []float64, []float64) {}
+
+// TestExperimentsWithoutObservables: [[experiments]] without
+// [[observables]] read every state from its column, σ = 1 with the scale
+// estimated from the residuals (least-squares standard errors).
+func TestExperimentsWithoutObservables(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.csv"), []byte("t,x\n1,1.2131\n2,0.7358\n3,0.4463\n4,0.2707\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "b.csv"), []byte("t,x\n1,2.4261\n2,1.4715\n3,0.8925\n4,0.5413\n"), 0o644))
+	src := `[system]
+kind = "expression"
+state = ["x"]
+[system.equations]
+x = "-k*x"
+[[parameters]]
+name = "k"
+init = 0.3
+[[parameters]]
+name = "x0"
+init = 1.0
+local = true
+[[experiments]]
+name = "a"
+file = "a.csv"
+z0 = ["x0"]
+[[experiments]]
+name = "b"
+file = "b.csv"
+z0 = ["x0"]
+`
+	sc, err := scenarios.Parse(filepath.Join(dir, "s.toml"), []byte(src))
+	require.NoError(t, err)
+	p := sc.FitProblem()
+	assert.True(t, p.UnknownScale)
+	res, err := identify.Fit(context.Background(), p, nil, nil)
+	require.NoError(t, err)
+	// The data are 2e^{−t/2} and 4e^{−t/2} to 4 digits.
+	assert.InDelta(t, 0.5, res.Params[0], 1e-3)
+	assert.InDelta(t, 2, res.Params[1], 1e-2)
+	assert.InDelta(t, 4, res.Params[2], 1e-2)
+	assert.False(t, math.IsNaN(res.StdErr[0]))
+}

@@ -190,6 +190,12 @@ func (d *decoder) scenario(top *table, open opener) *Scenario {
 	}
 	d.observables(top, sc)
 	if multi {
+		if len(sc.Observables) == 0 { // every state is a data column
+			sc.Observe, sc.Observed = sc.StateNames, nil
+			for i := range sc.StateNames {
+				sc.Observed = append(sc.Observed, i)
+			}
+		}
 		d.experiments(top, sc, open)
 	} else {
 		d.data(top, sc, open)
