@@ -3,7 +3,6 @@ package scenarios
 import (
 	"bytes"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -424,6 +423,3 @@ func (d *decoder) readExperimentCSV(field, name string, sc *Scenario, e *Experim
 		csvFail(tab.Lines[0], "column "+cols["t"], fmt.Sprintf("the inputs start at t=%g, after t0 = %g: input %q is needed from t0 on", e.Times[0], e.T0, inNames[0]))
 	}
 }
-
-// finite reports whether v is a finite number.
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
