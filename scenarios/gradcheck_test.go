@@ -50,6 +50,13 @@ func TestLikelihoodGradientsMatchFiniteDifferences(t *testing.T) {
 				}
 				want[j] = fd.Derivative(f, theta[j], &fd.Settings{Formula: fd.Central, Step: h})
 			}
+			worst := 0.0
+			for j := range want {
+				if want[j] != 0 {
+					worst = math.Max(worst, math.Abs(got[j]-want[j])/math.Abs(want[j]))
+				}
+			}
+			t.Logf("%s: worst relative difference from central differences %.2g", name, worst)
 			for j := range want {
 				assert.InDelta(t, want[j], got[j], 1e-6*math.Max(math.Abs(want[j]), 1e-3*maxAbs(want)), "dL/d%s", p.Params[j].Name)
 			}
