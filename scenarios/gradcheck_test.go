@@ -2,13 +2,16 @@ package scenarios_test
 
 import (
 	"math"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/diff/fd"
 
+	"github.com/physid/physid/dynamics"
 	"github.com/physid/physid/identify"
 	"github.com/physid/physid/scenarios"
 )
@@ -28,7 +31,12 @@ func TestLikelihoodGradientsMatchFiniteDifferences(t *testing.T) {
 	require.NoError(t, err)
 	pelts, err := scenarios.Load("lotka_volterra_lognormal.toml")
 	require.NoError(t, err)
-	for name, sc := range map[string]*scenarios.Scenario{"tanks": tanksScenario(t, false), "pelts": pelts, "sir": sir} {
+	src, err := os.ReadFile("tanks.toml")
+	require.NoError(t, err)
+	linear, err := scenarios.Parse("tanks.toml", []byte(strings.Replace(string(src), `interpolation = "hold"`, `interpolation = "linear"`, 1)))
+	require.NoError(t, err)
+	require.Equal(t, dynamics.LinearInterp, linear.Inputs[0].Interpolation)
+	for name, sc := range map[string]*scenarios.Scenario{"tanks": tanksScenario(t, false), "tanks, linear input": linear, "pelts": pelts, "sir": sir} {
 		t.Run(name, func(t *testing.T) {
 			p := sc.FitProblem()
 			p.Solver.RTol, p.Solver.ATol = 1e-12, 1e-12
