@@ -25,11 +25,16 @@ type Parameter struct {
 }
 
 // Problem is a fitting problem: a model, the parameters, a known initial state
-// and observations of some state components at some times.
+// and observations of some state components at some times (least squares);
+// or, with Experiments, several runs with their own initial states (which
+// may be parameters), inputs and observables with noise models (a
+// likelihood; see Experiment).
 type Problem struct {
 	// Model is the right-hand side dz/dt = f(t, z, θ).
 	Model dynamics.Dynamics
-	// Params describes θ, one entry per model parameter.
+	// Params describes θ, one entry per model parameter; with Experiments,
+	// every parameter, global and local (each experiment's Theta maps the
+	// model's parameters into Params).
 	Params []Parameter
 	// T0 and Z0 are the known initial time and state.
 	T0 float64
