@@ -190,7 +190,13 @@ func (d *decoder) observableError(err error, sc *Scenario) {
 		}
 		shown := *se
 		shown.Equation = ""
-		d.fail(path, strings.TrimPrefix(shown.Error(), "expr: "))
+		vars := append(append(append([]string(nil), sc.StateNames...), sc.ParamNames...), sc.InputNames()...)
+		from := "(allowed: states " + strings.Join(fakeNames("o", len(sc.Observables)), ", ") + "; parameters " + strings.Join(vars, ", ") + ";"
+		to := "(allowed: states " + strings.Join(sc.StateNames, ", ") + "; parameters " + strings.Join(sc.ParamNames, ", ") + ";"
+		if len(sc.Inputs) > 0 {
+			to += " inputs " + strings.Join(sc.InputNames(), ", ") + ";"
+		}
+		d.fail(path, strings.Replace(strings.TrimPrefix(shown.Error(), "expr: "), from, to, 1))
 		return
 	}
 	d.fail(path, err.Error())
@@ -267,7 +273,7 @@ func (d *decoder) checkZ0(sc *Scenario, path string, z0 []string, constants map[
 			}
 			shown := *se
 			shown.Equation = ""
-			msg = strings.TrimPrefix(shown.Error(), "expr: ") + "; z0 may use numbers, parameters and constants"
+			msg = strings.Replace(strings.TrimPrefix(shown.Error(), "expr: "), "(allowed: states "+strings.Join(fakeNames("z", len(z0)), ", ")+"; ", "(allowed: numbers; ", 1)
 		}
 		d.fail(path, msg)
 	}

@@ -71,6 +71,12 @@ func expressionModel(sys *table, params []string) dynamics.Dynamics {
 	m, err := expr.New(spec)
 	if err != nil {
 		d.expressionError(err, states, append(append([]string(nil), params...), inputs...))
+		if d.err != nil && len(inputs) > 0 && len(params) > 0 {
+			// expr knows the inputs as trailing parameters: name them as inputs.
+			all := "parameters " + strings.Join(append(append([]string(nil), params...), inputs...), ", ") + ";"
+			d.err.Problem = strings.Replace(d.err.Problem, all,
+				"parameters "+strings.Join(params, ", ")+"; inputs "+strings.Join(inputs, ", ")+";", 1)
+		}
 		return nil
 	}
 	d.spec, d.inputNames = spec, inputs

@@ -96,7 +96,10 @@ given; [fit] starts = N adds N−1 starts drawn inside the bounds). A fit is
 otherwise, and for parameters at a bound or not identifiable, a "warning:" line
 on stderr says so. Standard errors are classic s²(JᵀWJ)⁻¹ unless [fit]
 covariance = "sandwich". Ctrl-C stops after the current epoch and still writes
-the best result so far; --resume DIR continues it.`,
+the best result so far; --resume DIR continues it. A scenario with
+experiments, observables or inputs is fitted by likelihood and writes
+fit_<experiment>.png and fit_<experiment>.csv instead of trajectory.csv and
+orbits.png, and result.json's experiments (validation metrics).`,
 		flags: func(fset *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
 			var o fitFlags
 			fset.StringVar(&o.out, "out", "", "output directory (default out/<scenario file name>)")
