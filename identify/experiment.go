@@ -74,6 +74,12 @@ type InitialState interface {
 	Eval(dst, jac, p []float64)
 }
 
+// InitialStateCloner is an optional interface of an InitialState with a
+// workspace: each goroutine evaluates its own clone.
+type InitialStateCloner interface {
+	Clone() InitialState
+}
+
 // InitialValues is a z0 each entry of which is a known number or a parameter:
 // z0_i = Values[i] when Param[i] < 0, else p[Param[i]].
 type InitialValues struct {

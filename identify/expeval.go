@@ -18,6 +18,7 @@ type expEval struct {
 	solver *aca.Settings
 	model  dynamics.Dynamics
 	obs    Observation
+	z0f    InitialState
 	method aca.Method
 	fwd    *aca.Forward
 	prob   aca.Problem
@@ -42,8 +43,12 @@ func newExpEval(p *Problem, e *Experiment, method aca.Method) *expEval {
 	if c, ok := obs.(ObservationCloner); ok {
 		obs = c.Clone()
 	}
+	z0 := e.Z0
+	if c, ok := z0.(InitialStateCloner); ok {
+		z0 = c.Clone()
+	}
 	n, np := m.Dim(), len(p.Params)
-	x := &expEval{e: e, np: np, solver: &p.Solver, model: m, obs: obs, method: aca.Fresh(method), fwd: &aca.Forward{},
+	x := &expEval{e: e, np: np, solver: &p.Solver, model: m, obs: obs, z0f: z0, method: aca.Fresh(method), fwd: &aca.Forward{},
 		theta: make([]float64, m.NumParams()), z0: make([]float64, n), j0: make([]float64, n*np), grad: make([]float64, np)}
 	x.loss = obsLoss{e: e, obs: obs, dim: n, sig: make([]float64, len(e.Observables)),
 		h: make([]float64, len(e.Observables)), w: make([]float64, len(e.Observables)), dp: make([]float64, np)}
@@ -60,7 +65,7 @@ func (x *expEval) set(p []float64) {
 			x.theta[i] = p[j]
 		}
 	}
-	x.e.Z0.Eval(x.z0, x.j0, p)
+	x.z0f.Eval(x.z0, x.j0, p)
 	x.loss.p = p
 	for j, o := range x.e.Observables {
 		x.loss.sig[j] = o.Sigma

@@ -205,6 +205,11 @@ func newExprZ0(m *expr.Model, np int, theta []int) *exprZ0 {
 		unit: make([]float64, m.Dim()), dummy: make([]float64, m.Dim())}
 }
 
+// Clone gives a goroutine its own workspace.
+func (z *exprZ0) Clone() identify.InitialState {
+	return newExprZ0(z.m.Clone().(*expr.Model), z.np, z.theta)
+}
+
 // Eval writes z0(p) and ∂z0/∂p. Called once per solve; it may allocate
 // nothing but runs one VJP per state.
 func (z *exprZ0) Eval(dst, jac, p []float64) {
