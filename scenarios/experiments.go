@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -179,12 +180,8 @@ func (d *decoder) observables(top *table, sc *Scenario) {
 
 func (d *decoder) observableError(err error, sc *Scenario) {
 	var se *expr.SyntaxError
-	if e, ok := err.(interface{ Unwrap() error }); ok && e.Unwrap() != nil {
-		err = e.Unwrap()
-	}
 	path := "observables"
-	if se2, ok := err.(*expr.SyntaxError); ok {
-		se = se2
+	if errors.As(err, &se) {
 		if i, err2 := strconv.Atoi(strings.TrimPrefix(se.Equation, "_o")); err2 == nil && i < len(sc.Observables) {
 			path = sc.Observables[i].path + ".expr"
 		}
@@ -267,7 +264,7 @@ func (d *decoder) checkZ0(sc *Scenario, path string, z0 []string, constants map[
 	}
 	if _, err := sc.z0Model(z0, constants); err != nil {
 		msg := err.Error()
-		if se, ok := err.(*expr.SyntaxError); ok {
+		if se := (*expr.SyntaxError)(nil); errors.As(err, &se) {
 			if i, err2 := strconv.Atoi(strings.TrimPrefix(se.Equation, "_z")); err2 == nil {
 				path = indexPath(path, i)
 			}
