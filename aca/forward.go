@@ -160,3 +160,13 @@ func NeedZ0(m Method) Method {
 	}
 	return m
 }
+
+// Breakpoints are the model's (dynamics.Breakpointer): an augmented solve
+// (forward sensitivities, the adjoint's backward system) stops where f
+// jumps, as the plain solve does.
+func (a *sensitivities) Breakpoints() []float64 {
+	if b, ok := a.m.(dynamics.Breakpointer); ok {
+		return b.Breakpoints()
+	}
+	return nil
+}

@@ -22,5 +22,12 @@
 //	               pred' = δ·prey·pred − γ·pred                  [prey predator] [alpha beta delta gamma]
 //	Linear         dz/dt = A·z, A (n×n, row-major) is θ          [z1..zn] [a11 a12 .. ann]
 //
+// Inputs: a Signal is a sampled input u(t) (zero-order Hold or linear
+// interpolation) to read inside Func, allocation-free; a model whose f jumps
+// at known times (the samples of a held input) reports them through the
+// optional Breakpointer interface, and solvers stop there instead of stepping
+// across the jump. Signal.Check, called from a StateChecker, turns an input
+// needed outside its samples into an error naming the input and the time.
+//
 // The package imports no other physid package.
 package dynamics

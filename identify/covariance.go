@@ -67,6 +67,11 @@ func StandardErrors(p *Problem, theta []float64) ([]float64, error) {
 // that is s²(JᵀWJ)⁻¹ in the unweighted residuals e: right when the noise is
 // independent with variance ∝ 1/w_k (equal weights: one variance);
 //
+// For a likelihood problem (Problem.Experiments) the residuals are
+// ρ = r/√2 with r = (y − h)/σ, whose σ are known (or estimated as
+// parameters): classic is then the inverse Fisher information (2JᵀJ)⁻¹,
+// s² = ½ fixed.
+//
 //	sandwich: Cov = N/(N − p)·(JᵀJ)⁻¹ (Σ_i r_i² J_iᵀJ_i) (JᵀJ)⁻¹
 //
 // the heteroskedasticity-consistent estimator (White 1980, HC1): right for
@@ -222,6 +227,11 @@ func EstimateCovariance(p *Problem, theta []float64, kind string, atBoundOf []st
 	case Classic:
 		// (JᵀJ)⁺ = D⁻¹ V_r Σ_r⁻² V_rᵀ D⁻¹ = XXᵀ.
 		c.Sigma2 = sumSq(r) / dof
+		if p.Likelihood() && !p.UnknownScale {
+			// The noise levels are in the residuals ρ = r/√2: the inverse
+			// Fisher information is (2JᵀJ)⁻¹ (σ known), not s²-scaled.
+			c.Sigma2 = 0.5
+		}
 		full.Mul(X, X.T())
 		full.Scale(c.Sigma2, full)
 	case Sandwich:

@@ -5,7 +5,28 @@
 //
 //	L(θ) = (1/K) Σ_k w_k Σ_c (z_c(t_k; θ) − y_kc)²,
 //
-// with gradients from package aca (Problem.Method; ACA by default). The
+// with gradients from package aca (Problem.Method; ACA by default).
+//
+// With Problem.Experiments the problem is a likelihood over several runs:
+// each Experiment has its own model (its inputs), initial time, initial
+// state z0(θ) (InitialState: an unknown initial state is a parameter),
+// data and observables y = h(t, z, θ) (Observation) with a noise model
+// (Observable: gaussian or lognormal, σ known or a parameter). The
+// objective is the negative log-likelihood
+//
+//	NLL(θ) = Σ_e Σ_k Σ_j ½ r_ekj² + log σ_j,  r = (y − h)/σ or (log y − log h)/σ,
+//
+// summed over the experiments in order after solving them in parallel (the
+// result does not depend on GOMAXPROCS). Its gradient is each experiment's
+// dL/dθ plus dL/dz0·∂z0/∂θ plus the direct ∂L/∂θ through h and σ. Parameters
+// listed in an experiment's Local belong to it; a Holdout experiment is left
+// out of the fit and afterwards only its local parameters are fitted, and
+// Result.Experiments measures every experiment (RMSE, NRMSE, fit percent).
+// LM sees residuals ρ = r/√2 and one row √(n·log(σ/c)) per estimated σ, so
+// that Σρ² is the NLL up to a constant; its covariance is the inverse Fisher
+// information (2JᵀJ)⁻¹ unless Problem.UnknownScale.
+//
+// The
 // optimizer is a value passed to Fit, each with its own settings:
 //
 //   - LM (the default): projected Levenberg–Marquardt on the weighted residuals

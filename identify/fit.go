@@ -154,6 +154,9 @@ type Result struct {
 	// HasReconstruction says whether there was one (the adjoint method only).
 	ReconstructionError float64
 	HasReconstruction   bool
+	// Experiments measures each experiment of a likelihood problem at Params
+	// (nil for the single-experiment form).
+	Experiments []ExperimentResult
 }
 
 // ErrInternal marks a start that panicked: a bug, not a property of the
@@ -207,6 +210,9 @@ func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (res *Re
 	}
 	if opt == nil {
 		opt = &LM{}
+	}
+	if p.Likelihood() && !p.plain {
+		return fitLikelihood(ctx, p, opts, opt)
 	}
 	o := opts.resolved(opt)
 	if o.Covariance != Classic && o.Covariance != Sandwich {

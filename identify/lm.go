@@ -29,7 +29,7 @@ func (m *LM) run(ctx context.Context, ob *objective, o *Options, init []float64,
 	}
 	epoch := done
 	// Continuation: fit growing leading windows of the observations first.
-	windows := m.windows(len(ob.p.Times), len(x))
+	windows := m.windows(ob.p.numTimes(), len(x), ob.p.Likelihood())
 	if done > 0 {
 		windows = windows[len(windows)-1:] // resumed: the continuation is behind
 	}
@@ -65,14 +65,23 @@ func (m *LM) run(ctx context.Context, ob *objective, o *Options, init []float64,
 
 // windows returns the numbers of leading observation times of the
 // continuation stages, the last being all K: LM.Windows stages halving back
-// from K, none shorter than nf+2 times.
-func (m *LM) windows(K, nf int) []int {
+// from K, none shorter than nf+2 times. For a likelihood problem (floor)
+// a halving that would go below nf+2 stops at nf+2 instead, so the first
+// stage is as short as the parameters allow: the oscillation of a
+// predator–prey fit from a start 2× off is caught only on its first cycle.
+func (m *LM) windows(K, nf int, floor bool) []int {
 	n := m.Windows
 	if n == 0 {
 		n = 4
 	}
 	ws := []int{K}
-	for w := K / 2; len(ws) < n && w >= nf+2; w /= 2 {
+	for w := K / 2; len(ws) < n; w /= 2 {
+		if w < nf+2 {
+			if floor && nf+2 < ws[0] {
+				ws = append([]int{nf + 2}, ws...)
+			}
+			break
+		}
 		ws = append([]int{w}, ws...)
 	}
 	return ws
@@ -100,7 +109,7 @@ func lmSolve(ctx context.Context, ob *objective, o *Options, x []float64, epochs
 	xn := make([]float64, nf)
 	for it := 1; it <= epochs; it++ {
 		epoch := done + it
-		rec(epoch, loss, ob.fullOf(x))
+		rec(epoch, loss+ob.offset, ob.fullOf(x))
 		if ctx.Err() != nil {
 			sr.Status, sr.Message = "interrupted", fmt.Sprintf("stopped after epoch %d", epoch)
 			return x, it, nil
@@ -161,7 +170,7 @@ func lmSolve(ctx context.Context, ob *objective, o *Options, x []float64, epochs
 			lambda = math.Max(lambda/3, 1e-12)
 			improved = true
 			if prev-loss <= o.LossTol*loss {
-				rec(epoch+1, loss, ob.fullOf(x))
+				rec(epoch+1, loss+ob.offset, ob.fullOf(x))
 				if cos, _, _ := ob.optimality(x, r, jac); cos <= o.GradTol {
 					sr.Status, sr.Message = "converged", fmt.Sprintf("projected gradient cosine %.2g ≤ %g", cos, o.GradTol)
 				} else {
@@ -175,7 +184,7 @@ func lmSolve(ctx context.Context, ob *objective, o *Options, x []float64, epochs
 			return x, it, nil
 		}
 	}
-	rec(done+epochs+1, loss, ob.fullOf(x))
+	rec(done+epochs+1, loss+ob.offset, ob.fullOf(x))
 	sr.Epochs = done + epochs
 	sr.Status = "max_epochs"
 	return x, epochs, nil

@@ -22,6 +22,14 @@ type objective struct {
 	loss   *aca.LeastSquares
 	nfe    int
 	evals  int
+	// exps evaluate the fitted experiments of a likelihood problem
+	// (Problem.Experiments); nil for the single-experiment least squares.
+	exps []*expEval
+	// offset is what LM's Σρ² leaves out of the negative log-likelihood
+	// (Σ n·log σ of the known σ, the constants of the σ rows), added to the
+	// losses it reports so that every optimizer reports the same NLL; 0 for
+	// least squares.
+	offset float64
 	// worst is the statistics of the gradient evaluation with the largest
 	// adjoint reconstruction error (aca.Stats.ReconstructionError; the zero
 	// value unless the method is the adjoint), so that a fit can warn once
@@ -30,6 +38,19 @@ type objective struct {
 }
 
 func newObjective(p *Problem) (*objective, error) {
+	if p.Likelihood() {
+		o := &objective{p: p, free: p.free(), theta: make([]float64, len(p.Params))}
+		for i, q := range p.Params {
+			o.theta[i] = q.Init
+		}
+		for i := range p.Experiments {
+			if !p.Experiments[i].Holdout {
+				o.exps = append(o.exps, newExpEval(p, &p.Experiments[i], p.Method))
+			}
+		}
+		o.offset = likelihoodOffset(p)
+		return o, nil
+	}
 	loss, err := p.loss()
 	if err != nil {
 		return nil, err
@@ -68,6 +89,9 @@ func (o *objective) uOf(theta []float64) []float64 {
 // eval returns L(u) and writes dL/du into grad (when not nil).
 func (o *objective) eval(u, grad []float64) (float64, error) {
 	o.setU(u)
+	if o.exps != nil {
+		return o.evalExperiments(u, grad)
+	}
 	res, err := o.method.Gradient(&o.prob, &o.p.Solver)
 	o.evals++
 	if res != nil {
@@ -120,6 +144,9 @@ func (o *objective) freeOf(theta []float64) []float64 {
 // len(r)×len(free), from forward sensitivities.
 func (o *objective) residuals(x []float64) (r, jac []float64, err error) {
 	o.setFree(x)
+	if o.exps != nil {
+		return o.residualsExperiments()
+	}
 	res, err := o.fwd.Gradient(&o.prob, &o.p.Solver)
 	o.evals++
 	if res != nil {
@@ -151,6 +178,92 @@ func (o *objective) residuals(x []float64) (r, jac []float64, err error) {
 			}
 		}
 	}
+	for _, v := range r {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, nil, fmt.Errorf("%w: non-finite residual", ErrDiverged)
+		}
+	}
+	for _, v := range jac {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, nil, fmt.Errorf("%w: non-finite sensitivity", ErrDiverged)
+		}
+	}
+	return r, jac, nil
+}
+
+// evalExperiments is eval for a likelihood problem: the experiments in
+// parallel, their losses and gradients summed in index order.
+func (o *objective) evalExperiments(u, grad []float64) (float64, error) {
+	runExperiments(o.exps, func(x *expEval) { x.value(o.theta) })
+	o.evals++
+	loss := 0.0
+	var full []float64
+	if grad != nil {
+		full = make([]float64, len(o.theta))
+	}
+	for _, x := range o.exps {
+		o.nfe += x.nfe
+		if st := x.stats; st.HasReconstruction && (!o.worst.HasReconstruction || st.ReconstructionError > o.worst.ReconstructionError) {
+			o.worst = st
+		}
+	}
+	for _, x := range o.exps {
+		if x.err != nil {
+			return math.NaN(), x.err
+		}
+		loss += x.val
+		for j, g := range x.grad {
+			if full != nil {
+				full[j] += g
+			}
+		}
+	}
+	if grad != nil {
+		for j, i := range o.free {
+			grad[j] = full[i] * dThetaDU(o.p.Params[i], u[j])
+			if math.IsNaN(grad[j]) || math.IsInf(grad[j], 0) {
+				return loss, fmt.Errorf("%w: dL/d%s = %v", ErrDiverged, o.p.Params[i].Name, grad[j])
+			}
+		}
+	}
+	return loss, nil
+}
+
+// residualsExperiments is residuals for a likelihood problem: the rows
+// ρ = r/√2 of every fitted experiment in order, then one row per estimated σ
+// (see sigmaRows), so that Σρ² is the negative log-likelihood up to a
+// constant and LM, the optimality test and the covariance work unchanged.
+func (o *objective) residualsExperiments() (r, jac []float64, err error) {
+	runExperiments(o.exps, func(x *expEval) { x.residuals(o.theta) })
+	o.evals++
+	for _, x := range o.exps {
+		o.nfe += x.nfe
+	}
+	nf, np := len(o.free), len(o.theta)
+	for _, x := range o.exps {
+		if x.err != nil {
+			return nil, nil, x.err
+		}
+		for row := range x.r {
+			r = append(r, x.r[row])
+			jr := x.jac[row*np : (row+1)*np]
+			for _, i := range o.free {
+				jac = append(jac, jr[i])
+			}
+		}
+	}
+	idx, rho, drho := sigmaRows(o.p, o.theta)
+	for a, s := range idx {
+		r = append(r, rho[a])
+		for _, i := range o.free {
+			v := 0.0
+			if i == s {
+				v = drho[a]
+			}
+			jac = append(jac, v)
+		}
+	}
+	_ = nf
 	for _, v := range r {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, nil, fmt.Errorf("%w: non-finite residual", ErrDiverged)

@@ -143,6 +143,22 @@ func (o *objective) atSolverFloor(r []float64) bool {
 	if atol == 0 {
 		atol = 1e-9
 	}
+	if o.exps != nil {
+		floor := 0.0
+		for _, x := range o.exps {
+			for k := range x.e.Times {
+				for j, ob := range x.e.Observables {
+					sig := x.loss.sig[j]
+					e := 10 * (rtol*math.Abs(x.e.Values[k*len(x.e.Observables)+j]) + atol) / sig
+					if ob.LogNormal {
+						e = 10 * rtol / sig
+					}
+					floor += e * e / 2
+				}
+			}
+		}
+		return sumSq(r) <= floor+1e-300
+	}
 	K, nobs := len(o.p.Times), o.p.NumObserved()
 	floor := 0.0
 	for k := range K {

@@ -25,11 +25,16 @@ type Parameter struct {
 }
 
 // Problem is a fitting problem: a model, the parameters, a known initial state
-// and observations of some state components at some times.
+// and observations of some state components at some times (least squares);
+// or, with Experiments, several runs with their own initial states (which
+// may be parameters), inputs and observables with noise models (a
+// likelihood; see Experiment).
 type Problem struct {
 	// Model is the right-hand side dz/dt = f(t, z, θ).
 	Model dynamics.Dynamics
-	// Params describes θ, one entry per model parameter.
+	// Params describes θ, one entry per model parameter; with Experiments,
+	// every parameter, global and local (each experiment's Theta maps the
+	// model's parameters into Params).
 	Params []Parameter
 	// T0 and Z0 are the known initial time and state.
 	T0 float64
@@ -44,10 +49,23 @@ type Problem struct {
 	Weights []float64
 	// Solver configures the ODE solver of every gradient evaluation.
 	Solver aca.Settings
+	// Experiments, when not empty, make the problem a likelihood over
+	// several runs (see Experiment): Params is then every parameter, global
+	// and local, and T0, Z0, Times, Observed, Values and Weights are unused.
+	// Without Experiments the objective is the weighted least squares of
+	// the one experiment those fields describe.
+	Experiments []Experiment
+	// UnknownScale says the σ of Experiments are known only up to a common
+	// factor (data without a noise model: σ = 1): the covariance then scales
+	// by the residual variance s², as for least squares, instead of taking
+	// the σ as known.
+	UnknownScale bool
 	// Method is the gradient method of the gradient-based optimizers (Adam,
 	// L-BFGS); nil means &aca.ACA{}. It serves as a template: every start
 	// evaluates with its own fresh copy (aca.Fresh), so one value may be shared.
 	Method aca.Method
+
+	plain bool // fit as given: fitLikelihood has handled the held-out experiments
 }
 
 // ErrDiverged means the fit reached a non-finite loss or gradient; the result
@@ -56,6 +74,12 @@ var ErrDiverged = errors.New("identify: fit diverged")
 
 // Validate checks the problem's shapes and values.
 func (p *Problem) Validate() error {
+	if p.Likelihood() {
+		if err := p.validateParams(); err != nil {
+			return err
+		}
+		return p.validateExperiments()
+	}
 	if p.Model == nil {
 		return errors.New("identify: no model")
 	}
@@ -65,17 +89,8 @@ func (p *Problem) Validate() error {
 	if len(p.Z0) != p.Model.Dim() {
 		return fmt.Errorf("identify: initial state has %d values, the model %d", len(p.Z0), p.Model.Dim())
 	}
-	for _, q := range p.Params {
-		lo, hi := q.bounds()
-		if !(lo < hi) {
-			return fmt.Errorf("identify: parameter %s: min %g is not below max %g", q.Name, q.Min, q.Max)
-		}
-		if !(q.Init > lo && q.Init < hi) && !q.Fixed {
-			return fmt.Errorf("identify: parameter %s: init %g is not strictly inside [%g, %g]", q.Name, q.Init, lo, hi)
-		}
-		if math.IsNaN(q.Init) || math.IsInf(q.Init, 0) {
-			return fmt.Errorf("identify: parameter %s: init is %v", q.Name, q.Init)
-		}
+	if err := p.validateParams(); err != nil {
+		return err
 	}
 	if len(p.Times) == 0 {
 		return errors.New("identify: no observation times")
@@ -90,6 +105,22 @@ func (p *Problem) Validate() error {
 	}
 	if _, err := p.loss(); err != nil {
 		return err
+	}
+	return nil
+}
+
+func (p *Problem) validateParams() error {
+	for _, q := range p.Params {
+		lo, hi := q.bounds()
+		if !(lo < hi) {
+			return fmt.Errorf("identify: parameter %s: min %g is not below max %g", q.Name, q.Min, q.Max)
+		}
+		if !(q.Init > lo && q.Init < hi) && !q.Fixed {
+			return fmt.Errorf("identify: parameter %s: init %g is not strictly inside [%g, %g]", q.Name, q.Init, lo, hi)
+		}
+		if math.IsNaN(q.Init) || math.IsInf(q.Init, 0) {
+			return fmt.Errorf("identify: parameter %s: init is %v", q.Name, q.Init)
+		}
 	}
 	return nil
 }
@@ -132,9 +163,32 @@ func (p *Problem) free() []int {
 	return idx
 }
 
-// window returns a copy of the problem restricted to its first n times.
+// numTimes is the number of observation times (of the longest experiment).
+func (p *Problem) numTimes() int {
+	if !p.Likelihood() {
+		return len(p.Times)
+	}
+	n := 0
+	for _, e := range p.Experiments {
+		n = max(n, len(e.Times))
+	}
+	return n
+}
+
+// window returns a copy of the problem restricted to its first n times
+// (of each experiment).
 func (p *Problem) window(n int) *Problem {
 	q := *p
+	if p.Likelihood() {
+		q.Experiments = append([]Experiment(nil), p.Experiments...)
+		for i := range q.Experiments {
+			e := &q.Experiments[i]
+			if k := min(n, len(e.Times)); k < len(e.Times) {
+				e.Times, e.Values = e.Times[:k], e.Values[:k*len(e.Observables)]
+			}
+		}
+		return &q
+	}
 	nobs := p.NumObserved()
 	q.Times = p.Times[:n]
 	q.Values = p.Values[:n*nobs]
@@ -142,4 +196,13 @@ func (p *Problem) window(n int) *Problem {
 		q.Weights = p.Weights[:n]
 	}
 	return &q
+}
+
+// Init returns every parameter's Init, in order.
+func (p *Problem) Init() []float64 {
+	theta := make([]float64, len(p.Params))
+	for i, q := range p.Params {
+		theta[i] = q.Init
+	}
+	return theta
 }

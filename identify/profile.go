@@ -157,6 +157,11 @@ type ProfilePoint struct {
 // that bracket it in √Stat (the likelihood root, linear in θ_i for a linear
 // model, so the interpolation is nearly exact where the profile is regular).
 //
+// For a likelihood problem (Problem.Experiments) with known or estimated σ
+// the loss is the negative log-likelihood itself and the statistic is
+// L(θ_i) − L̂ against the same Δ; with UnknownScale (σ = 1, data without a
+// noise model) it is the least-squares statistic above.
+//
 // A profile point below L̂ (the fit of all parameters stopped short of the
 // minimum) shows as a negative statistic; the walk goes on regardless.
 //
@@ -202,6 +207,14 @@ func Profile(ctx context.Context, p *Problem, opts *Options, opt Optimizer, s Pr
 		}
 	}
 	n := len(p.Times) * p.NumObserved()
+	if p.Likelihood() {
+		n = 0
+		for _, e := range p.Experiments {
+			if !e.Holdout {
+				n += len(e.Times) * len(e.Observables)
+			}
+		}
+	}
 	out := &ProfileResult{
 		Optimum: res, Observations: n, Level: set.Level,
 		Threshold: distuv.ChiSquared{K: 1}.Quantile(set.Level) / 2,

@@ -27,10 +27,14 @@ type sideResult struct {
 	points []ProfilePoint
 }
 
-// stat is (n/2)·log(L/L̂), 0 at a perfect fit of a perfect optimum.
+// stat is (n/2)·log(L/L̂) (least squares) or L − L̂ (a likelihood), 0 at
+// the optimum.
 func (w *profiler) stat(loss float64) float64 {
 	if loss == w.lhat {
 		return 0
+	}
+	if w.p.Likelihood() && !w.p.UnknownScale {
+		return loss - w.lhat // the NLL difference: half the likelihood-ratio statistic
 	}
 	return float64(w.n) / 2 * math.Log(loss/w.lhat)
 }

@@ -98,4 +98,20 @@
 // is accepted the solver resumes with the step proposed before the shortening,
 // without asking the controller, so that closely spaced outputs do not drag h
 // down. A step that no longer changes t is ErrStepUnderflow.
+//
+// # Breakpoints
+//
+// A model that implements dynamics.Breakpointer (a measured input held
+// between samples, a dose) names the times where f jumps. The solver stops at
+// each breakpoint inside the span: a step that would reach it ends 8 rounding
+// units of the breakpoint before it (so that no stage, t + c·h, lands on the
+// far side of the jump), the next starts exactly on it with a fresh
+// evaluation of f (FSAL is not carried across), and it resumes with the step
+// proposed before the shortening. No step straddles a jump, so an adaptive
+// method needs no rejections there and a low-order method keeps its order.
+// The skipped interval moves z by about |f|·8ε, far below any tolerance. ACA
+// replays the accepted steps as they were taken, so its gradient stays the
+// exact derivative of the discrete solution; the adjoint's backward system
+// has no breakpoints and the naive method assumes FSAL across them, so both
+// are only approximately right for models with jumps.
 package integrate

@@ -158,6 +158,10 @@ type run struct {
 	errPrev     float64 // error norm of the last accepted step
 	afterReject bool
 	st          Stats
+	bps         []float64 // the model's breakpoints (dynamics.Breakpointer), nil if none
+	bp          int       // index of the next breakpoint strictly after t
+	dir         float64   // +1 forward, −1 backward
+	atBP        bool      // the attempt ends on breakpoint bps[bp]
 }
 
 // Solve integrates from (t0, z0) through the output times, which must be strictly
@@ -195,6 +199,7 @@ func (s *Solver) solve(dst []float64, m dynamics.Dynamics, theta []float64, t0 f
 	if r.mrec, _ = rec.(MethodRecorder); r.mrec != nil {
 		r.mrec.RecordMethod(s.cur)
 	}
+	r.breakpoints(m, t0)
 	for r.out < len(times) && times[r.out] == t0 {
 		copy(dst[r.out*s.dim:], z0)
 		r.out++
@@ -261,7 +266,7 @@ func (s *Solver) attemptOnce(r *run) error {
 	if r.rec != nil {
 		r.rec.Record(a)
 	}
-	r.h = s.next(a)
+	r.h = s.next(a, r.atBP)
 	if !a.Accepted {
 		r.st.Rejected++
 		r.afterReject = true
@@ -314,8 +319,25 @@ func (s *Solver) attempt(r *run) (*Attempt, error) {
 
 // land is the output-time policy: the proposed step r.h is shortened (or
 // stretched by at most 1%) to end exactly on the next output time when that is
-// within reach. A step too small to change t is an underflow.
+// within reach. A breakpoint before (or on) that output time comes first: the
+// step then ends bpGap before it (see dynamics.Breakpointer), so no stage
+// evaluates f on the far side of the jump, and the solve resumes on it. A
+// step too small to change t is an underflow.
 func (s *Solver) land(r *run) (h float64, landing bool, err error) {
+	r.atBP = false
+	for r.bp < len(r.bps) && (r.bps[r.bp]-r.dir*bpGap(r.bps[r.bp])-r.t)*r.dir <= 0 {
+		r.bp++ // within rounding of t already: nothing to stop for
+	}
+	if r.bp < len(r.bps) {
+		b := r.bps[r.bp]
+		if (r.times[r.out]-b)*r.dir >= 0 {
+			end := b - r.dir*bpGap(b)
+			if rem := end - r.t; math.Abs(rem) <= 1.01*math.Abs(r.h) && rem*r.dir > 0 {
+				r.atBP = true
+				return rem, b == r.times[r.out], nil
+			}
+		}
+	}
 	if rem := r.times[r.out] - r.t; math.Abs(rem) <= 1.01*math.Abs(r.h) {
 		return rem, true, nil
 	}
@@ -335,8 +357,8 @@ func (s *Solver) land(r *run) (h float64, landing bool, err error) {
 // next is the step to try after attempt a: the controller's choice, except
 // after an accepted step that landed on an output time, which resumes with
 // the step proposed before it was shortened.
-func (s *Solver) next(a *Attempt) float64 {
-	if a.Accepted && a.Landing {
+func (s *Solver) next(a *Attempt, atBP bool) float64 {
+	if a.Accepted && (a.Landing || atBP) {
 		return a.HProposed
 	}
 	return s.r.ctrl.Next(a, s.cur.ControlOrder())
@@ -346,9 +368,12 @@ func (s *Solver) next(a *Attempt) float64 {
 // state and writes it out when a landed on an output time.
 func (s *Solver) accept(r *run, a *Attempt) error {
 	r.st.Accepted++
-	if a.Landing {
+	switch {
+	case r.atBP:
+		r.t = r.bps[r.bp]
+	case a.Landing:
 		r.t = r.times[r.out]
-	} else {
+	default:
 		r.t += a.H
 	}
 	hr := -1.0
@@ -368,6 +393,12 @@ func (s *Solver) accept(r *run, a *Attempt) error {
 		}
 	}
 	r.st.NFE += nfe
+	if r.atBP {
+		// The step ended on the left of the jump; f restarts on its right.
+		r.bp++
+		f, nfe = s.stepper.begin(r.m, r.theta, r.t, s.z)
+		r.st.NFE += nfe
+	}
 	if err := checkState(r.m, r.t, s.z, r.theta); err != nil {
 		return err
 	}
@@ -383,6 +414,46 @@ func (s *Solver) accept(r *run, a *Attempt) error {
 	r.afterReject = false
 	return nil
 }
+
+// breakpoints finds the model's breakpoints strictly after t0 in the
+// direction of the output times.
+func (r *run) breakpoints(m dynamics.Dynamics, t0 float64) {
+	r.dir = 1
+	if len(r.times) > 0 && r.times[len(r.times)-1] < t0 {
+		r.dir = -1
+	}
+	bpr, ok := m.(dynamics.Breakpointer)
+	if !ok {
+		return
+	}
+	all := bpr.Breakpoints()
+	if r.dir > 0 {
+		r.bps = all
+		for r.bp < len(all) && all[r.bp] <= t0 {
+			r.bp++
+		}
+		return
+	}
+	// Backward: walk the breakpoints from the last; bpsRev keeps no copy.
+	r.bps = r.bpsReversed(all, t0)
+}
+
+// bpsReversed returns the breakpoints before t0, latest first. It allocates;
+// backward solves with breakpoints are rare (the adjoint's own model has none).
+func (r *run) bpsReversed(all []float64, t0 float64) []float64 {
+	var out []float64
+	for i := len(all) - 1; i >= 0; i-- {
+		if all[i] < t0 {
+			out = append(out, all[i])
+		}
+	}
+	return out
+}
+
+// bpGap is how far before a breakpoint b a step ends: a few rounding units of
+// b, so that t + c·h of every stage stays on the near side of the jump. The
+// skipped interval changes z by about |f|·bpGap, far below any tolerance.
+func bpGap(b float64) float64 { return 8 * epsilon * math.Max(1, math.Abs(b)) }
 
 // output writes the state at output time r.out and lets a Jumper restart from
 // a new state there.

@@ -46,7 +46,13 @@ func (sc *Scenario) Loss() (*aca.LeastSquares, error) {
 // Problem returns the gradient problem at the init values: θ = Init(), z(T0) =
 // Z0, the observation times and the least-squares loss. Each call returns
 // fresh slices, so the caller may change them.
+//
+// A likelihood scenario has no such problem (its loss is over experiments
+// and observables): use FitProblem and identify.Gradient.
 func (sc *Scenario) Problem() (*aca.Problem, error) {
+	if sc.Likelihood() {
+		return nil, fmt.Errorf("scenarios: %s: a likelihood over experiments has no single least-squares problem; use FitProblem", sc.File)
+	}
 	loss, err := sc.Loss()
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/physid/physid/internal/csvio"
@@ -17,6 +18,11 @@ func (d *decoder) data(top *table, sc *Scenario, open opener) {
 		d.fail("data", "missing table [data]")
 	}
 	dt.allow("observe", "t", "z", "file", "simulate")
+	if len(sc.Observables) > 0 || len(sc.Inputs) > 0 {
+		d.dataWithObservables(dt, sc, open)
+		dt.done()
+		return
+	}
 	sc.Observe, sc.Observed = d.observe(dt, sc.StateNames, groupsOf(sc.Model))
 	hasInline, hasFile, hasSim := dt.has("t") || dt.has("z"), dt.has("file"), dt.has("simulate")
 	switch {
@@ -201,4 +207,74 @@ func (d *decoder) csv(field, name string, sc *Scenario, open opener) {
 		}
 	}
 	sc.Times, sc.Values = times, values
+}
+
+// dataWithObservables reads [data] when the scenario has [[observables]] or
+// inputs: the columns are t, the observables (or the observed states) and
+// the inputs, by name; inline t and z are allowed without inputs.
+func (d *decoder) dataWithObservables(dt *table, sc *Scenario, open opener) {
+	if len(sc.Observables) > 0 && dt.has("observe") {
+		d.fail(dt.at("observe"), "with [[observables]] the data are the observables; leave observe out")
+		return
+	}
+	if len(sc.Observables) == 0 {
+		sc.Observe, sc.Observed = d.observe(dt, sc.StateNames, groupsOf(sc.Model))
+	}
+	e := Experiment{Name: "data", Fit: true, T0: sc.T0, Z0: sc.z0Text(), path: "data"}
+	switch {
+	case d.err != nil:
+		return
+	case dt.has("simulate"):
+		d.fail(dt.at("simulate"), "[data.simulate] does not make observables or inputs; give a file (identify simulate writes one)")
+	case dt.has("file"):
+		cols := map[string]string{}
+		for _, n := range append(append([]string{"t"}, sc.ObservableNames()...), sc.InputNames()...) {
+			cols[n] = n
+		}
+		file := dt.str("file", "")
+		d.readExperimentCSV(dt.at("file"), file, sc, &e, cols, open)
+	case len(sc.Inputs) > 0:
+		d.fail(dt.at("file"), "missing key: a scenario with inputs reads its data from a CSV file (columns t, the observables and the inputs)")
+	case !dt.has("t") || !dt.has("z"):
+		d.fail(dt.at("t"), fmt.Sprintf("missing key: give t and z (rows of %s) or file", strings.Join(sc.ObservableNames(), ", ")))
+	default:
+		saved := sc.Observe
+		sc.Observe = sc.ObservableNames()
+		d.inline(dt, sc)
+		sc.Observe = saved
+		e.Times, e.Values = sc.Times, sc.Values
+		for j, o := range sc.Observables {
+			for k := range e.Times {
+				if v := e.Values[k*len(sc.Observables)+j]; o.LogNormal && !(v > 0) && d.err == nil {
+					d.failf(indexPath(dt.at("z"), k), "observable %q is lognormal but its datum %g at t=%g is not positive", o.Name, v, e.Times[k])
+				}
+			}
+		}
+	}
+	if d.err != nil {
+		return
+	}
+	sc.Times, sc.Values = e.Times, e.Values
+	sc.Experiments = []Experiment{e}
+}
+
+// z0Text returns [initial_state] z0 as expressions.
+func (sc *Scenario) z0Text() []string {
+	if sc.Z0Expr != nil {
+		return sc.Z0Expr
+	}
+	out := make([]string, len(sc.Z0))
+	for i, v := range sc.Z0 {
+		out[i] = strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return out
+}
+
+// single makes the one experiment of a single-experiment scenario whose z0
+// names parameters (observables and inputs made it in data already).
+func (d *decoder) single(sc *Scenario) {
+	if d.err != nil || sc.Experiments != nil || sc.Z0Expr == nil {
+		return
+	}
+	sc.Experiments = []Experiment{{Name: "data", Fit: true, T0: sc.T0, Z0: sc.Z0Expr, Times: sc.Times, Values: sc.Values, path: "initial_state"}}
 }

@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"fmt"
+
+	"github.com/physid/physid/dynamics/expr"
 	"math"
 	"sort"
 	"strings"
@@ -16,6 +18,9 @@ type decoder struct {
 	file  string
 	lines lines
 	err   *Error
+
+	spec       expr.Spec // kind expression's equations (inputs as trailing parameters)
+	inputNames []string  // kind expression's [system] inputs
 }
 
 // fail records a mistake at path unless one was recorded already.

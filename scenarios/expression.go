@@ -12,7 +12,7 @@ import (
 )
 
 // parameterKeys are the keys of a [[parameters]] table.
-var parameterKeys = []string{"name", "value", "init", "min", "max", "fixed"}
+var parameterKeys = []string{"name", "value", "init", "min", "max", "fixed", "local"}
 
 // maxExpressionLen bounds the length of one equation. Differentiation can
 // make the Jacobian of an expression much larger than the expression (a
@@ -34,7 +34,16 @@ func expressionModel(sys *table, params []string) dynamics.Dynamics {
 	if ok && len(states) == 0 {
 		d.fail(sys.at("state"), "empty: give at least one state name")
 	}
-	spec := expr.Spec{State: states, Params: params}
+	var inputs []string
+	if sys.has("inputs") {
+		inputs, _ = sys.strs("inputs")
+		for i, n := range inputs {
+			if slices.Contains(params, n) || slices.Contains(states, n) || slices.Contains(inputs[:i], n) || n == "t" {
+				d.fail(indexPath(sys.at("inputs"), i), fmt.Sprintf("input %q is already a state, parameter, input or t", n))
+			}
+		}
+	}
+	spec := expr.Spec{State: states, Params: append(append([]string(nil), params...), inputs...)}
 
 	ct, _ := sys.sub("constants")
 	for _, name := range ct.keysInFileOrder() {
@@ -61,8 +70,18 @@ func expressionModel(sys *table, params []string) dynamics.Dynamics {
 
 	m, err := expr.New(spec)
 	if err != nil {
-		d.expressionError(err, states, params)
+		d.expressionError(err, states, append(append([]string(nil), params...), inputs...))
+		if d.err != nil && len(inputs) > 0 && len(params) > 0 {
+			// expr knows the inputs as trailing parameters: name them as inputs.
+			all := "parameters " + strings.Join(append(append([]string(nil), params...), inputs...), ", ") + ";"
+			d.err.Problem = strings.Replace(d.err.Problem, all,
+				"parameters "+strings.Join(params, ", ")+"; inputs "+strings.Join(inputs, ", ")+";", 1)
+		}
 		return nil
+	}
+	d.spec, d.inputNames = spec, inputs
+	if len(inputs) > 0 {
+		return newInputModel(m, len(params), inputs, nil)
 	}
 	return m
 }
@@ -79,7 +98,7 @@ func (d *decoder) expressionError(err error, states, params []string) {
 		shown := *se
 		shown.Equation = ""
 		if strings.HasPrefix(shown.Msg, "unknown name") {
-			shown.Msg += "; a parameter needs a [[parameters]] table, a constant a line in [system.constants]"
+			shown.Msg += "; a parameter needs a [[parameters]] table, a constant a line in [system.constants], an input a name in [system] inputs"
 		}
 		d.fail(joinPath("system.equations", se.Equation), strings.TrimPrefix(shown.Error(), "expr: "))
 	case errors.As(err, &spe):

@@ -195,7 +195,7 @@ func TestExpressionErrors(t *testing.T) {
 		{"parameter without name", `name = "w"`, `fixed = false`,
 			"osc.toml:31: parameters[2].name: missing key", nil},
 		{"unknown key", "[system.equations]", "[system.equationz]",
-			"osc.toml:15: system.equationz: unknown key", []string{"(allowed: kind, state, constants, equations)"}},
+			"osc.toml:15: system.equationz: unknown key", []string{"(allowed: kind, state, inputs, constants, equations)"}},
 		{"z0 for the states", "z0 = [1.0, 0.0]", "z0 = [1.0]",
 			"osc.toml:38: initial_state.z0: wrong length: 1 values, want 2 (x, v)", nil},
 	} {

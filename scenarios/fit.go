@@ -123,7 +123,18 @@ func (d *decoder) extrapolate(top *table, sc *Scenario) {
 // FitProblem returns the fitting problem: the model, the parameters (init,
 // bounds, fixed), the known initial state, the observations with their time
 // weights, the solver and the gradient method (ACA when the scenario names none).
+//
+// A likelihood scenario (see Likelihood) gives a problem with Experiments
+// whose Params are FitNames: the model's parameters and a copy of each local
+// one per further experiment.
 func (sc *Scenario) FitProblem() *identify.Problem {
+	if sc.Likelihood() {
+		p, err := sc.likelihoodProblem()
+		if err != nil {
+			panic(fmt.Sprintf("scenarios: %s: %v (the loader checked this)", sc.File, err))
+		}
+		return p
+	}
 	method, _ := sc.Method()
 	params := make([]identify.Parameter, len(sc.Params))
 	for i, p := range sc.Params {

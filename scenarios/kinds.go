@@ -35,7 +35,7 @@ var kinds = map[string]kind{
 	"vanderpol":      {model: func(*table) dynamics.Dynamics { return dynamics.VanDerPol{} }},
 	"lotka_volterra": {model: func(*table) dynamics.Dynamics { return dynamics.LotkaVolterra{} }},
 	"linear":         {model: linearModel, keys: []string{"n"}},
-	"expression":     {declared: expressionModel, keys: []string{"state", "constants", "equations"}},
+	"expression":     {declared: expressionModel, keys: []string{"state", "inputs", "constants", "equations"}},
 	"nbody": {model: nbodyModel, keys: []string{"bodies", "dims", "gravity", "velocity_scale", "min_separation"},
 		stateKeys: []string{"positions", "velocities"}, initialState: nbodyState},
 }

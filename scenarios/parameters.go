@@ -3,7 +3,6 @@ package scenarios
 import (
 	"fmt"
 	"math"
-	"strings"
 )
 
 // parameters reads [[parameters]] and returns them in model order.
@@ -41,6 +40,7 @@ func (d *decoder) parameters(top *table, names []string) []Parameter {
 		p.Min = pt.bound("min", math.Inf(-1))
 		p.Max = pt.bound("max", math.Inf(1))
 		p.Fixed = pt.boolean("fixed", false)
+		p.Local = pt.boolean("local", false)
 		pt.done()
 		if d.err != nil {
 			return nil
@@ -101,19 +101,22 @@ func (d *decoder) initialState(top *table, sc *Scenario, k kind) {
 	if k.initialState != nil {
 		sc.Z0 = k.initialState(st, sc.Model, sc.StateNames)
 	} else {
-		sc.Z0 = d.z0(st, sc.Model.Dim(), sc.StateNames)
+		text, nums, exprs := d.z0Entries(st, "z0", sc.Model.Dim(), sc.StateNames)
+		if exprs {
+			sc.Z0Expr = text
+			d.checkZ0(sc, st.at("z0"), text, nil)
+		} else {
+			sc.Z0 = nums
+		}
 	}
 	st.done()
 }
 
-// z0 is the generic initial state reader: z0 = [Dim() numbers].
-func (d *decoder) z0(st *table, dim int, states []string) []float64 {
-	if !st.has("z0") {
-		d.failf(st.at("z0"), "missing key: the initial state, %d numbers (%s)", dim, strings.Join(states, ", "))
+// checkLocal rejects local parameters in a scenario without [[experiments]].
+func (d *decoder) checkLocal(sc *Scenario) {
+	for _, p := range sc.Params {
+		if p.Local && d.err == nil {
+			d.fail(p.path+".local", fmt.Sprintf("parameter %q is local, but the scenario has no [[experiments]] (local means one copy per experiment)", p.Name))
+		}
 	}
-	z0, ok := st.nums("z0")
-	if ok && len(z0) != dim {
-		d.failf(st.at("z0"), "wrong length: %d values, want %d (%s)", len(z0), dim, strings.Join(states, ", "))
-	}
-	return z0
 }

@@ -3,7 +3,6 @@ package scenarios_test
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -18,8 +17,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-var update = flag.Bool("update", false, "rewrite scenarios/testdata/robertson.csv")
 
 // robertsonData is the data of robertson.toml: the scenario's own model at
 // the parameters' values, solved with Kvaerno5 at rtol 1e-12 on the grid

@@ -11,6 +11,7 @@ import (
 
 	"github.com/physid/physid/aca"
 	"github.com/physid/physid/dynamics"
+	"github.com/physid/physid/dynamics/expr"
 	"github.com/physid/physid/integrate"
 )
 
@@ -53,6 +54,24 @@ type Scenario struct {
 	Fit FitOptions
 	// Extrapolate holds the [extrapolate] table; Points is 0 when absent.
 	Extrapolate Extrapolation
+	// Inputs are the measured input signals ([system] inputs).
+	Inputs []Input
+	// Observables are the [[observables]] tables; nil means the observed
+	// states are the data, as in Observe.
+	Observables []Observable
+	// For a likelihood scenario T0 and Z0 are those of the first experiment
+	// at the init values (what derivative checks and simulations start from).
+	//
+	// Z0Expr is [initial_state] z0 as text when an entry names a parameter
+	// or is an expression (Z0 is then nil).
+	Z0Expr []string
+	// Experiments are the [[experiments]]; for the single-experiment form
+	// with observables, inputs or a z0 of parameters, the one experiment
+	// made of [initial_state] and [data]; nil otherwise. With experiments
+	// the fit is a likelihood (see FitProblem).
+	Experiments []Experiment
+
+	spec expr.Spec // kind expression: the equations, to rebuild with other constants
 }
 
 // Parameter is one [[parameters]] table.
@@ -68,6 +87,9 @@ type Parameter struct {
 	Min, Max float64
 	// Fixed parameters are held at Init by fits.
 	Fixed bool
+	// Local parameters have one copy per experiment (initial states,
+	// per-run offsets).
+	Local bool
 
 	path string // the [[parameters]] table's field path, for errors
 }
@@ -105,7 +127,7 @@ func decodeTOML(src []byte, v any) (err error) {
 }
 
 // topLevelKeys are the keys and tables a scenario may hold.
-var topLevelKeys = []string{"name", "system", "parameters", "initial_state", "data", "loss", "solver", "gradient", "fit", "extrapolate"}
+var topLevelKeys = []string{"name", "system", "parameters", "initial_state", "data", "loss", "solver", "gradient", "fit", "extrapolate", "inputs", "observables", "experiments"}
 
 // scenario reads the top-level table. Each table declares its keys first
 // (allow), so that a misspelt key reads as unknown rather than as missing.
@@ -146,15 +168,40 @@ func (d *decoder) scenario(top *table, open opener) *Scenario {
 		return nil
 	}
 	sc.StateNames, sc.ParamNames = modelNames(sc.Model)
+	sc.spec = d.spec
 
 	sc.Params = d.parameters(top, sc.ParamNames)
-	d.initialState(top, sc, k)
+	d.inputs(top, sc, d.inputNames)
+	multi := top.has("experiments")
+	if multi {
+		for _, key := range []string{"initial_state", "data"} {
+			if top.has(key) && d.err == nil {
+				d.fail(key, fmt.Sprintf("[%s] and [[experiments]] exclude each other: give t0, z0 and file in each experiment", key))
+			}
+		}
+	} else {
+		d.initialState(top, sc, k)
+		d.checkLocal(sc)
+	}
 	d.checkMasses(sc)
 	d.solver(top, sc)
 	if d.err != nil {
 		return nil
 	}
-	d.data(top, sc, open)
+	d.observables(top, sc)
+	if multi {
+		if len(sc.Observables) == 0 { // every state is a data column
+			sc.Observe, sc.Observed = sc.StateNames, nil
+			for i := range sc.StateNames {
+				sc.Observed = append(sc.Observed, i)
+			}
+		}
+		d.experiments(top, sc, open)
+	} else {
+		d.data(top, sc, open)
+		d.single(sc)
+	}
+	d.firstZ0(sc)
 	d.loss(top, sc)
 	d.fit(top, sc)
 	d.extrapolate(top, sc)
@@ -185,6 +232,10 @@ func (d *decoder) loss(top *table, sc *Scenario) {
 	}
 	if w <= 0 {
 		d.failf(lt.at("time_weight"), "%g is not positive", w)
+		return
+	}
+	if w != 1 && sc.Likelihood() {
+		d.failf(lt.at("time_weight"), "%g: the time weight belongs to the least squares; a likelihood (observables, experiments, inputs or a z0 of parameters) weighs data by σ (allowed: 1)", w)
 		return
 	}
 	sc.TimeWeight = w

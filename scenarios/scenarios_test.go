@@ -11,6 +11,7 @@ import (
 
 	"github.com/physid/physid/aca"
 	"github.com/physid/physid/dynamics"
+	"github.com/physid/physid/identify"
 	"github.com/physid/physid/integrate"
 	"github.com/physid/physid/scenarios"
 	"github.com/stretchr/testify/assert"
@@ -25,6 +26,12 @@ func TestShippedScenariosLoad(t *testing.T) {
 		t.Run(f, func(t *testing.T) {
 			sc, err := scenarios.Load(f)
 			require.NoError(t, err)
+			if sc.Likelihood() {
+				loss, _, err := identify.Gradient(sc.FitProblem(), sc.FitProblem().Init())
+				require.NoError(t, err)
+				assert.False(t, math.IsNaN(loss))
+				return
+			}
 			p, err := sc.Problem()
 			require.NoError(t, err)
 			m, err := sc.Method()
@@ -287,7 +294,7 @@ func TestBadInput(t *testing.T) {
 		{name: "duplicate key", edits: map[int]string{25: "rtol = 1e-8"},
 			want: "bad.toml:25: solver.rtol: TOML syntax", has: "already been defined"},
 		{name: "unknown top-level key", edits: map[int]string{1: `nmae = "t"`},
-			want: "bad.toml:1: nmae: unknown key", has: "(allowed: name, system, parameters, initial_state, data, loss, solver, gradient, fit, extrapolate)"},
+			want: "bad.toml:1: nmae: unknown key", has: "(allowed: name, system, parameters, initial_state, data, loss, solver, gradient, fit, extrapolate, inputs, observables, experiments)"},
 		{name: "unknown key in table", edits: map[int]string{25: "atoll = 1e-7"},
 			want: "bad.toml:25: solver.atoll: unknown key", has: "(allowed: method, rtol, atol, step, max_steps)"},
 		{name: "unknown key in parameters", edits: map[int]string{8: "minimum = 0.0"},
@@ -300,8 +307,8 @@ func TestBadInput(t *testing.T) {
 			want: "bad.toml:24: solver.rtol: wrong type: want a number, got a string"},
 		{name: "wrong type array", edits: map[int]string{11: `z0 = "2, 0"`},
 			want: "bad.toml:11: initial_state.z0: wrong type: want an array, got a string"},
-		{name: "wrong type element", edits: map[int]string{11: `z0 = [2.0, "0"]`},
-			want: "bad.toml:11: initial_state.z0[1]: wrong type: want a number, got a string"},
+		{name: "wrong type element", edits: map[int]string{11: `z0 = [2.0, true]`},
+			want: "bad.toml:11: initial_state.z0[1]: wrong type: want a number, got a boolean"},
 		{name: "wrong type bool", edits: map[int]string{9: "fixed = 1"},
 			want: "bad.toml:9: parameters[0].fixed: wrong type: want true or false, got an integer"},
 		{name: "wrong type table", edits: map[int]string{2: "system = 1", 3: ""},

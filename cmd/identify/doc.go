@@ -3,8 +3,8 @@
 // the physics model and reproduces the ACA paper's experiments.
 //
 //	identify fit SCENARIO [--out DIR] [--method M] [--optimizer adam|lbfgs|lm] [--epochs N] [--seed S] [--json] [--resume DIR]
-//	identify simulate SCENARIO [--out FILE.csv] [--t1 T] [--points N]
-//	identify extrapolate SCENARIO --from DIR/result.json|MODEL.json [--t1 T] [--points N] [--json]
+//	identify simulate SCENARIO [--out FILE.csv] [--t1 T] [--points N] [--experiment NAME]
+//	identify extrapolate SCENARIO --from DIR/result.json|MODEL.json [--t1 T] [--points N] [--json] [--experiment NAME]
 //	identify compare SCENARIO [--runs N] [--models lstm,lstm-aug,node,ode] [--methods M,...] [--budget full|reduced] [--out DIR] [--json]
 //	identify grad SCENARIO [--method aca|adjoint|naive|forward] [--check] [--json]
 //	identify precision SCENARIO [--methods aca,adjoint,forward] [--tols 1e-6,...,1e-10] [--reference-tol 1e-12] [--repeats N] [--out DIR] [--json]
@@ -25,6 +25,11 @@
 // precision is a work-precision report of the gradient (error against a
 // tight-tolerance ACA reference, time and NFE for each method and tolerance),
 // to choose the cheapest method and tolerance for a needed accuracy.
+//
+// A scenario with experiments, observables or inputs is fitted by
+// likelihood: fit then writes fit_<experiment>.png and .csv per experiment
+// and result.json's experiments (local parameters, rmse, nrmse,
+// fit_percent), and simulate and extrapolate take --experiment.
 //
 // Exit status: 0 on success, 1 when a computation fails (a solver error), 2
 // for a usage mistake or a bad input file, 3 for an internal error (a bug).

@@ -51,6 +51,9 @@ type resultJSON struct {
 	Covariance *identify.Covariance `json:"covariance"`
 	// Waterfall lists every start's end point, best (lowest loss) first.
 	Waterfall []waterfallJSON `json:"waterfall"`
+	// Experiments measures each experiment of a likelihood scenario (local
+	// parameters, per-observable rmse, nrmse, fit_percent); absent otherwise.
+	Experiments []experimentJSON `json:"experiments,omitempty"`
 }
 
 // paramJSON is one parameter: Init is the actual starting point of the best
@@ -113,7 +116,10 @@ result.json holds at most 1000 history entries per start (evenly thinned,
 or plot is recorded in result.json ("extrapolation": {"error": ...},
 "output_errors") and printed as a warning; the exit status is then still 0
 when the fit succeeded. Exit 2 when the fit diverged (its best point is
-written), 3 for an internal error (the other starts' results are written).`,
+written), 3 for an internal error (the other starts' results are written).
+A scenario with experiments, observables or inputs is fitted by likelihood and
+writes fit_<experiment>.png and fit_<experiment>.csv instead of trajectory.csv
+and orbits.png, and result.json's experiments (validation metrics).`,
 		flags: func(fset *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
 			var o fitFlags
 			fset.StringVar(&o.out, "out", "", "output directory (default out/<scenario file name>)")
@@ -199,7 +205,7 @@ func fit(o fitFlags, stdout, progressOut io.Writer) error {
 	if dir == "" {
 		dir = defaultOut(o.file)
 	}
-	set, err := openOutSet("--out", dir, fitFiles...) // before the computation
+	set, err := openOutSet("--out", dir, fitOutputFiles(sc)...) // before the computation
 	if err != nil {
 		return err
 	}
@@ -302,6 +308,9 @@ func buildResult(sc *scenarios.Scenario, p *identify.Problem, opt identify.Optim
 	}
 	out.Covariance = res.Covariance
 	for i, sp := range sc.Params {
+		if sp.Local {
+			continue // in experiments[].local_parameters
+		}
 		pj := paramJSON{Value: res.Params[i], Init: sp.Init}
 		if i < len(best.Init) {
 			pj.Init = best.Init[i]
@@ -337,6 +346,7 @@ func buildResult(sc *scenarios.Scenario, p *identify.Problem, opt identify.Optim
 		out.HistoryThinned = out.HistoryThinned || thinned
 		out.Starts[i] = s
 	}
+	out.Experiments = buildExperiments(p, res)
 	history, _ := thinHistory(best.History)
 	for _, e := range history {
 		h := historyJSON{Epoch: e.Epoch, Loss: e.Loss, Params: map[string]float64{}}
@@ -362,6 +372,10 @@ func writeFitOutputs(set *outSet, sc *scenarios.Scenario, p *identify.Problem, r
 	}
 	if err := writeHistoryCSV(set.path("history.csv"), sc.ParamNames, res.Starts); err != nil {
 		failed("history.csv", err)
+	}
+	if sc.Likelihood() {
+		writeLikelihoodOutputs(set, sc, p, res, failed)
+		return warnings, writeJSON(set.path("result.json"), out)
 	}
 	t1, points := sc.Extrapolate.T1, sc.Extrapolate.Points
 	if points == 0 { // no [extrapolate]: the observed window

@@ -72,11 +72,11 @@ func obsColumn(sc *scenarios.Scenario, i int) int {
 
 func orbitPanel(sc *scenarios.Scenario, g nbody.Gravity, ex *identify.Extrapolation, a, b int) (*plot.Plot, error) {
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("%s: %s–%s projection (fit solid, truth dashed, observed grey)", sc.Name, axisName(a), axisName(b))
+	p.Title.Text = fmt.Sprintf("%s: %s–%s projection (%s)", sc.Name, axisName(a), axisName(b), curveKey(ex))
 	p.X.Label.Text, p.Y.Label.Text = axisName(a), axisName(b)
 	p.Add(plotter.NewGrid())
 	n, nobs := sc.Model.Dim(), len(sc.Observed)
-	var observed []plot.Plotter // drawn last, over the lines
+	var observed []plot.Plotter // drawn first, beneath the lines
 	for body := 0; body < g.Bodies; body++ {
 		ia, ib := body*g.Dims+a, body*g.Dims+b
 		if ca, cb := obsColumn(sc, ia), obsColumn(sc, ib); ca >= 0 && cb >= 0 {
@@ -91,6 +91,10 @@ func orbitPanel(sc *scenarios.Scenario, g nbody.Gravity, ex *identify.Extrapolat
 			s.Color, s.Radius = obsColor, vg.Points(1)
 			observed = append(observed, s)
 		}
+	}
+	p.Add(observed...)
+	for body := 0; body < g.Bodies; body++ {
+		ia, ib := body*g.Dims+a, body*g.Dims+b
 		fit := make(plotter.XYs, len(ex.Times))
 		for k := range ex.Times {
 			fit[k].X, fit[k].Y = ex.Fit[k*n+ia], ex.Fit[k*n+ib]
@@ -115,9 +119,16 @@ func orbitPanel(sc *scenarios.Scenario, g nbody.Gravity, ex *identify.Extrapolat
 			p.Add(lt)
 		}
 	}
-	p.Add(observed...)
-	p.Legend.Top = true
+	headroom(p, p.Y.Min, p.Y.Max) // the legend sits above the orbits
 	return p, nil
+}
+
+// curveKey explains the line styles; the truth only when there is one.
+func curveKey(ex *identify.Extrapolation) string {
+	if ex.Truth != nil {
+		return "fit solid, truth dashed, observed grey"
+	}
+	return "fit solid, observed grey"
 }
 
 func timePanels(sc *scenarios.Scenario, ex *identify.Extrapolation) ([]*plot.Plot, error) {
@@ -128,7 +139,7 @@ func timePanels(sc *scenarios.Scenario, ex *identify.Extrapolation) ([]*plot.Plo
 			break // four panels at most
 		}
 		p := plot.New()
-		p.Title.Text = fmt.Sprintf("%s: %s (fit solid, truth dashed, observed grey)", sc.Name, sc.StateNames[i])
+		p.Title.Text = fmt.Sprintf("%s: %s (%s)", sc.Name, sc.StateNames[i], curveKey(ex))
 		p.X.Label.Text, p.Y.Label.Text = "t", sc.StateNames[i]
 		p.Add(plotter.NewGrid())
 		obs := make(plotter.XYs, len(sc.Times))
@@ -162,6 +173,7 @@ func timePanels(sc *scenarios.Scenario, ex *identify.Extrapolation) ([]*plot.Plo
 			lt.Color, lt.Dashes = truthColor, dashes
 			p.Add(lt)
 		}
+		headroom(p, p.Y.Min, p.Y.Max)
 		panels = append(panels, p)
 	}
 	return panels, nil

@@ -95,7 +95,10 @@ func printFit(w io.Writer, sc *scenarios.Scenario, r *resultJSON, dir string) {
 	}
 	fmt.Fprintf(w, "%-12s %16s %22s %14s %12s %12s\n", "parameter", "fitted", "std. error ("+kind+")", "true", "rel. error", "init")
 	for _, name := range sc.ParamNames {
-		pj := r.Parameters[name]
+		pj, ok := r.Parameters[name]
+		if !ok {
+			continue // a local parameter: in the experiments table
+		}
 		se, tr, rel := "-", "-", "-"
 		if pj.StdErr != nil {
 			se = fmt.Sprintf("%.3g", *pj.StdErr)
@@ -123,11 +126,12 @@ func printFit(w io.Writer, sc *scenarios.Scenario, r *resultJSON, dir string) {
 		}
 		fmt.Fprintf(w, "\n%d of %d starts reached the best loss (within 1e-6 relative); every end point is in the waterfall of result.json\n", at, n)
 	}
+	printExperiments(w, r)
 	if e := r.Extrapolation; e != nil && e.MSE != nil {
 		fmt.Fprintf(w, "\nextrapolation to t1 = %g (%d points): MSE of the observed components against the %s = %.3g\n", e.T1, e.Points, e.Against, *e.MSE)
 	}
 	var wrote []string
-	for _, f := range fitFiles { // those written: a failed plot is not
+	for _, f := range fitOutputFiles(sc) { // those written: a failed plot is not
 		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
 			wrote = append(wrote, filepath.Join(dir, f))
 		}

@@ -73,6 +73,9 @@ func grad(file, method string, asJSON, check bool, stdout, stderr io.Writer) err
 		return usagef("--method: unknown method %q (allowed: %s)", method, strings.Join(methodNames(), ", "))
 	}
 	m = aca.NeedZ0(m) // grad prints dL/dz0
+	if sc.Likelihood() {
+		return gradLikelihood(sc, m, asJSON, check, stdout, stderr)
+	}
 	p, err := sc.Problem()
 	if err != nil {
 		return err

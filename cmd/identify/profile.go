@@ -211,8 +211,12 @@ func buildProfile(res *identify.ProfileResult) *profileJSON {
 }
 
 func printProfile(w io.Writer, sc *scenarios.Scenario, res *identify.ProfileResult, files []string) {
-	fmt.Fprintf(w, "%s (%s): %.0f%% profile-likelihood intervals, n = %d observations, threshold (n/2)·log(L/L̂) ≤ %.6g; optimum loss %.6g\n\n",
-		sc.Name, sc.File, 100*res.Level, res.Observations, res.Threshold, res.Optimum.Loss)
+	statistic := "(n/2)·log(L/L̂)"
+	if sc.Likelihood() && len(sc.Observables) > 0 {
+		statistic = "NLL − NLL̂"
+	}
+	fmt.Fprintf(w, "%s (%s): %.0f%% profile-likelihood intervals, n = %d observations, threshold %s ≤ %.6g; optimum loss %.6g\n\n",
+		sc.Name, sc.File, 100*res.Level, res.Observations, statistic, res.Threshold, res.Optimum.Loss)
 	fmt.Fprintf(w, "%-12s %17s %17s %17s %17s %17s %12s\n", "parameter", "value", "profile lower", "profile upper", "Wald lower", "Wald upper", "identifiable")
 	side := func(s identify.ProfileSide) string {
 		if !s.Found() {

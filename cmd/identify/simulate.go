@@ -20,17 +20,32 @@ import (
 func simulateCommand() command {
 	return command{
 		name: "simulate",
-		args: "SCENARIO [--out FILE.csv] [--t1 T] [--points N]",
+		args: "SCENARIO [--out FILE.csv] [--t1 T] [--points N] [--experiment NAME]",
 		summary: `Write the trajectory at the parameters' true values (init where a parameter has
 none) as CSV with a header row t,<state names>. Defaults: t1 from [extrapolate] or
-the last observation, 1000 points, FILE out/<scenario file name>/simulation.csv.`,
+the last observation, 1000 points, FILE out/<scenario file name>/simulation.csv.
+A scenario with experiments (or observables, inputs, a z0 of parameters)
+simulates one experiment (--experiment NAME; the only one by default) from its
+t0 to its last data time and writes t, the states, the observables and the
+inputs (FILE default out/<scenario>/simulation_<experiment>.csv).`,
 		flags: func(fset *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
 			out := fset.String("out", "", "output CSV file")
+			experiment := fset.String("experiment", "", "the experiment to simulate (scenarios with experiments)")
 			t1 := fset.Float64("t1", 0, "end time (default: [extrapolate] t1 or the last observation time)")
 			points := fset.Int("points", 0, "number of equally spaced times from t0 to t1 (default 1000)")
 			return func(pos []string, stdout, stderr io.Writer) error {
 				if len(pos) != 1 {
 					return usagef("simulate needs exactly one SCENARIO file, got %d arguments", len(pos))
+				}
+				if *experiment != "" || isLikelihood(pos[0]) {
+					sc, err := scenarios.Load(pos[0])
+					if err != nil {
+						return err
+					}
+					if err := checkEndTime(*t1); err != nil {
+						return err
+					}
+					return simulateExperiment(sc, *experiment, *out, *t1, *points, stdout)
 				}
 				return simulate(pos[0], *out, *t1, *points, stdout)
 			}
@@ -129,23 +144,38 @@ func writeTrajectory(path string, sc *scenarios.Scenario, ex *identify.Extrapola
 func extrapolateCommand() command {
 	return command{
 		name: "extrapolate",
-		args: "SCENARIO --from DIR/result.json|MODEL.json [--t1 T] [--points N] [--json]",
+		args: "SCENARIO --from DIR/result.json|MODEL.json [--t1 T] [--points N] [--json] [--experiment NAME]",
 		summary: `Run a saved fit (the fitted values in result.json) from t0 to t1 and report the
 MSE of the observed components against the truth (or the data when the scenario
 has no true values). Writes extrapolation.csv and extrapolation.png beside result.json.
 --from also takes a learned model saved by identify compare (DIR/models/node-aca.json):
-the network replaces the scenario's right-hand side, from the scenario's initial state.`,
+the network replaces the scenario's right-hand side, from the scenario's initial state.
+A scenario with experiments runs one (--experiment NAME; the only one by
+default) with its fitted local parameters and writes t, the states, the
+observables and the inputs to extrapolation_<experiment>.csv (and .png); an
+experiment with inputs cannot run past its data.`,
 		flags: func(fset *flag.FlagSet) func([]string, io.Writer, io.Writer) error {
 			from := fset.String("from", "", "result.json of a fit, or a learned model file (required)")
 			t1 := fset.Float64("t1", 0, "end time (default: [extrapolate] t1)")
 			points := fset.Int("points", 0, "number of equally spaced times (default: [extrapolate] points or 1000)")
 			asJSON := fset.Bool("json", false, "print the result as JSON")
+			experiment := fset.String("experiment", "", "the experiment to run (scenarios with experiments)")
 			return func(pos []string, stdout, stderr io.Writer) error {
 				if len(pos) != 1 {
 					return usagef("extrapolate needs exactly one SCENARIO file, got %d arguments", len(pos))
 				}
 				if *from == "" {
 					return usagef("extrapolate needs --from DIR/result.json")
+				}
+				if *experiment != "" || isLikelihood(pos[0]) {
+					sc, err := scenarios.Load(pos[0])
+					if err != nil {
+						return err
+					}
+					if err := checkEndTime(*t1); err != nil {
+						return err
+					}
+					return extrapolateExperiment(sc, *experiment, *from, *t1, *points, stdout)
 				}
 				return extrapolate(pos[0], *from, *t1, *points, *asJSON, stdout)
 			}
@@ -248,4 +278,12 @@ func readResultFile(path string) (*resultJSON, error) {
 		return nil, usagef("--from: %s has no parameters", path)
 	}
 	return &r, nil
+}
+
+// isLikelihood reports whether the scenario file loads as one with
+// experiments (a file that does not load is left to the usual path, which
+// reports the error).
+func isLikelihood(file string) bool {
+	sc, err := scenarios.Load(file)
+	return err == nil && sc.Likelihood()
 }

@@ -1,0 +1,428 @@
+package scenarios
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/physid/physid/dynamics"
+	"github.com/physid/physid/dynamics/expr"
+	"github.com/physid/physid/internal/csvio"
+)
+
+// Input is one measured input signal of kind expression ([system] inputs,
+// [inputs.NAME]).
+type Input struct {
+	Name string
+	// Interpolation is dynamics.Hold (the default) or dynamics.LinearInterp.
+	Interpolation dynamics.Interpolation
+}
+
+// Observable is one [[observables]] table.
+type Observable struct {
+	// Name labels the observable and is its default CSV column.
+	Name string
+	// Expr is h, an expression of states, inputs, parameters, constants and t.
+	Expr string
+	// LogNormal is noise = "lognormal" (default gaussian).
+	LogNormal bool
+	// Sigma is the known noise level, or 0 when SigmaParam names the
+	// parameter that estimates it.
+	Sigma      float64
+	SigmaParam string
+
+	path string
+}
+
+// Experiment is one [[experiments]] table with its data, or the one
+// experiment made of [initial_state] and [data].
+type Experiment struct {
+	// Name labels the experiment (default: experiment<i>, or "data" for
+	// the single-experiment form).
+	Name string
+	// Fit is false for a held-out (validation) experiment.
+	Fit bool
+	// T0 is the initial time and Z0 the initial state as expressions (a
+	// number, a parameter's name or an expression of parameters and
+	// constants), one per state.
+	T0 float64
+	Z0 []string
+	// Constants override [system.constants] for this experiment.
+	Constants map[string]float64
+	// Times are the data times; Values holds len(Times) rows of one value
+	// per observable (Scenario.ObservableNames order).
+	Times, Values []float64
+	// Inputs holds each input's samples at Times, in Scenario.Inputs order.
+	Inputs [][]float64
+
+	path string
+}
+
+// experimentKeys are the keys of an [[experiments]] table.
+var experimentKeys = []string{"name", "file", "columns", "t0", "z0", "constants", "fit"}
+
+// observableKeys are the keys of an [[observables]] table.
+var observableKeys = []string{"name", "expr", "noise", "sigma"}
+
+// Noises lists the noise models an observable may have.
+var Noises = []string{"gaussian", "lognormal"}
+
+// Interpolations lists the interpolations of an input.
+var Interpolations = []string{"hold", "linear"}
+
+// ObservableNames returns the names of what the data measure: the
+// [[observables]], or else the observed states.
+func (sc *Scenario) ObservableNames() []string {
+	if len(sc.Observables) == 0 {
+		return sc.Observe
+	}
+	var out []string
+	for _, o := range sc.Observables {
+		out = append(out, o.Name)
+	}
+	return out
+}
+
+// InputNames returns the input names in [system] inputs order.
+func (sc *Scenario) InputNames() []string {
+	var out []string
+	for _, in := range sc.Inputs {
+		out = append(out, in.Name)
+	}
+	return out
+}
+
+// inputs reads [system] inputs (kind expression) and [inputs.NAME].
+func (d *decoder) inputs(top *table, sc *Scenario, names []string) {
+	it, present := top.sub("inputs")
+	for _, n := range names {
+		in := Input{Name: n}
+		sub, _ := it.sub(n)
+		sub.allow("interpolation")
+		switch sub.choice("interpolation", "hold", Interpolations) {
+		case "linear":
+			in.Interpolation = dynamics.LinearInterp
+		}
+		sub.done()
+		sc.Inputs = append(sc.Inputs, in)
+	}
+	if present {
+		for _, k := range it.keysInFileOrder() {
+			if !slices.Contains(names, k) {
+				d.fail(it.at(k), fmt.Sprintf("unknown input %q; declare it in [system] inputs", k), names...)
+			}
+		}
+	}
+	it.known = append(it.known, names...) // the declared inputs (names, not schema keys)
+	it.done()
+}
+
+// observables reads [[observables]].
+func (d *decoder) observables(top *table, sc *Scenario) {
+	taken := map[string]bool{}
+	for _, n := range append(append(append([]string(nil), sc.StateNames...), sc.ParamNames...), sc.InputNames()...) {
+		taken[n] = true
+	}
+	for _, ot := range top.tables("observables") {
+		ot.allow(observableKeys...)
+		o := Observable{path: ot.path}
+		if !ot.has("name") {
+			d.fail(ot.at("name"), "missing key: the observable's name (its default CSV column)")
+		}
+		o.Name = ot.str("name", "")
+		if d.err == nil && (taken[o.Name] || o.Name == "t") {
+			d.fail(ot.at("name"), fmt.Sprintf("name %q is already a state, parameter, input, observable or t", o.Name))
+		}
+		taken[o.Name] = true
+		if !ot.has("expr") {
+			d.fail(ot.at("expr"), `missing key: the observable as an expression of states, inputs, parameters, constants and t, e.g. expr = "min(h2, 10)"`)
+		}
+		o.Expr = ot.str("expr", "")
+		o.LogNormal = ot.choice("noise", "gaussian", Noises) == "lognormal"
+		o.Sigma = 1
+		if v, ok := ot.get("sigma"); ok {
+			switch v := v.(type) {
+			case string:
+				if !slices.Contains(sc.ParamNames, v) {
+					d.fail(ot.at("sigma"), fmt.Sprintf("unknown parameter %q for sigma (a number or a parameter's name)", v), sc.ParamNames...)
+				}
+				o.Sigma, o.SigmaParam = 0, v
+			default:
+				o.Sigma = d.number(ot.at("sigma"), v, false)
+				if d.err == nil && !(o.Sigma > 0) {
+					d.failf(ot.at("sigma"), "%g is not positive", o.Sigma)
+				}
+			}
+		}
+		ot.done()
+		if d.err != nil {
+			return
+		}
+		if o.SigmaParam != "" {
+			p := sc.Params[slices.Index(sc.ParamNames, o.SigmaParam)]
+			if !(p.Min > 0) {
+				d.fail(ot.at("sigma"), fmt.Sprintf("the estimated sigma %q needs min > 0 in its [[parameters]] table", o.SigmaParam))
+				return
+			}
+		}
+		sc.Observables = append(sc.Observables, o)
+	}
+	// Compile once to report mistakes at the observable's line.
+	if len(sc.Observables) > 0 && d.err == nil {
+		if _, err := sc.observationModel(nil); err != nil {
+			d.observableError(err, sc)
+		}
+	}
+}
+
+func (d *decoder) observableError(err error, sc *Scenario) {
+	var se *expr.SyntaxError
+	path := "observables"
+	if errors.As(err, &se) {
+		if i, err2 := strconv.Atoi(strings.TrimPrefix(se.Equation, "_o")); err2 == nil && i < len(sc.Observables) {
+			path = sc.Observables[i].path + ".expr"
+		}
+		shown := *se
+		shown.Equation = ""
+		vars := append(append(append([]string(nil), sc.StateNames...), sc.ParamNames...), sc.InputNames()...)
+		from := "(allowed: states " + strings.Join(fakeNames("o", len(sc.Observables)), ", ") + "; parameters " + strings.Join(vars, ", ") + ";"
+		to := "(allowed: states " + strings.Join(sc.StateNames, ", ") + "; parameters " + strings.Join(sc.ParamNames, ", ") + ";"
+		if len(sc.Inputs) > 0 {
+			to += " inputs " + strings.Join(sc.InputNames(), ", ") + ";"
+		}
+		d.fail(path, strings.Replace(strings.TrimPrefix(shown.Error(), "expr: "), from, to, 1))
+		return
+	}
+	d.fail(path, err.Error())
+}
+
+// observationModel compiles the observables' expressions with the given
+// constants (nil: [system.constants]).
+func (sc *Scenario) observationModel(constants map[string]float64) (*expr.Model, error) {
+	spec := expr.Spec{State: fakeNames("o", len(sc.Observables)),
+		Params:    append(append(append([]string(nil), sc.StateNames...), sc.ParamNames...), sc.InputNames()...),
+		Constants: sc.constants(constants)}
+	for i, o := range sc.Observables {
+		spec.Equations = append(spec.Equations, expr.Equation{Name: spec.State[i], Expr: o.Expr})
+	}
+	return expr.New(spec)
+}
+
+// z0Model compiles initial-state expressions of the parameters and constants.
+func (sc *Scenario) z0Model(z0 []string, constants map[string]float64) (*expr.Model, error) {
+	spec := expr.Spec{State: fakeNames("z", len(z0)), Params: sc.ParamNames, Constants: sc.constants(constants)}
+	for i, e := range z0 {
+		spec.Equations = append(spec.Equations, expr.Equation{Name: spec.State[i], Expr: e})
+	}
+	return expr.New(spec)
+}
+
+// constants returns [system.constants] with the overrides.
+func (sc *Scenario) constants(over map[string]float64) []expr.Constant {
+	out := append([]expr.Constant(nil), sc.spec.Constants...)
+	for i, c := range out {
+		if v, ok := over[c.Name]; ok {
+			out[i].Value = v
+		}
+	}
+	return out
+}
+
+// z0Entries reads z0 as numbers, parameter names or expressions; exprs is
+// true when any entry is not a number.
+func (d *decoder) z0Entries(st *table, key string, dim int, states []string) (text []string, nums []float64, exprs bool) {
+	a, ok := st.array(key)
+	if !ok {
+		if d.err == nil {
+			d.failf(st.at(key), "missing key: the initial state, %d numbers, parameter names or expressions (%s)", dim, strings.Join(states, ", "))
+		}
+		return nil, nil, false
+	}
+	if len(a) != dim {
+		d.failf(st.at(key), "wrong length: %d values, want %d (%s)", len(a), dim, strings.Join(states, ", "))
+		return nil, nil, false
+	}
+	text, nums = make([]string, dim), make([]float64, dim)
+	for i, v := range a {
+		if s, isStr := v.(string); isStr {
+			text[i], exprs = s, true
+			continue
+		}
+		nums[i] = d.number(indexPath(st.at(key), i), v, false)
+		text[i] = strconv.FormatFloat(nums[i], 'g', -1, 64)
+	}
+	return text, nums, exprs
+}
+
+// checkZ0 compiles z0 expressions, reporting a mistake at path.
+func (d *decoder) checkZ0(sc *Scenario, path string, z0 []string, constants map[string]float64) {
+	if d.err != nil {
+		return
+	}
+	if _, err := sc.z0Model(z0, constants); err != nil {
+		msg := err.Error()
+		if se := (*expr.SyntaxError)(nil); errors.As(err, &se) {
+			if i, err2 := strconv.Atoi(strings.TrimPrefix(se.Equation, "_z")); err2 == nil {
+				path = indexPath(path, i)
+			}
+			shown := *se
+			shown.Equation = ""
+			msg = strings.Replace(strings.TrimPrefix(shown.Error(), "expr: "), "(allowed: states "+strings.Join(fakeNames("z", len(z0)), ", ")+"; ", "(allowed: numbers; ", 1)
+		}
+		d.fail(path, msg)
+	}
+}
+
+// experiments reads [[experiments]].
+func (d *decoder) experiments(top *table, sc *Scenario, open opener) {
+	names := map[string]bool{}
+	for i, et := range top.tables("experiments") {
+		et.allow(experimentKeys...)
+		e := Experiment{path: et.path, Fit: true}
+		e.Name = et.str("name", fmt.Sprintf("experiment%d", i+1))
+		if d.err == nil && names[e.Name] {
+			d.fail(et.at("name"), fmt.Sprintf("experiment %q given twice", e.Name))
+		}
+		names[e.Name] = true
+		e.Fit = et.boolean("fit", true)
+		e.T0 = et.time("t0", 0)
+		e.Z0, _, _ = d.z0Entries(et, "z0", len(sc.StateNames), sc.StateNames)
+		ct, _ := et.sub("constants")
+		known := make([]string, 0, len(sc.spec.Constants))
+		for _, c := range sc.spec.Constants {
+			known = append(known, c.Name)
+		}
+		ct.known = append(ct.known, known...) // the [system.constants] names
+		for _, k := range ct.keysInFileOrder() {
+			if !slices.Contains(known, k) {
+				continue // done reports it with the allowed names
+			}
+			v, _ := ct.get(k)
+			if e.Constants == nil {
+				e.Constants = map[string]float64{}
+			}
+			e.Constants[k] = d.number(ct.at(k), v, false)
+		}
+		ct.done()
+		d.checkZ0(sc, et.at("z0"), e.Z0, e.Constants)
+		cols := map[string]string{}
+		colt, _ := et.sub("columns")
+		want := append(append([]string{"t"}, sc.ObservableNames()...), sc.InputNames()...)
+		for _, w := range want { // names, not schema keys: read by hand
+			colt.known = append(colt.known, w)
+			cols[w] = w
+			if v, ok := colt.m[w]; ok && d.err == nil {
+				if c, isStr := v.(string); isStr {
+					cols[w] = c
+				} else {
+					colt.wrongType(colt.at(w), "a CSV column name", v)
+				}
+			}
+		}
+		colt.done()
+		if !et.has("file") {
+			d.fail(et.at("file"), "missing key: the experiment's CSV file (a time column, observable columns, input columns)")
+		}
+		file := et.str("file", "")
+		et.done()
+		if d.err != nil {
+			return
+		}
+		d.readExperimentCSV(et.at("file"), file, sc, &e, cols, open)
+		if d.err != nil {
+			return
+		}
+		sc.Experiments = append(sc.Experiments, e)
+	}
+	if len(sc.Experiments) > 0 && d.err == nil {
+		fitted := 0
+		for _, e := range sc.Experiments {
+			if e.Fit {
+				fitted++
+			}
+		}
+		if fitted == 0 {
+			d.fail(sc.Experiments[0].path+".fit", "every experiment has fit = false; at least one must be fitted")
+		}
+	}
+}
+
+// readExperimentCSV reads an experiment's times, observables and inputs
+// from its CSV file; cols maps each name to its column.
+func (d *decoder) readExperimentCSV(field, name string, sc *Scenario, e *Experiment, cols map[string]string, open opener) {
+	if name == "" {
+		d.fail(field, "empty file name")
+		return
+	}
+	display, src, err := open(name)
+	if err != nil {
+		d.failf(field, "cannot read %q: %v", name, err)
+		return
+	}
+	csvFail := func(line int, column, problem string, allowed ...string) {
+		if d.err == nil {
+			d.err = &Error{File: display, Line: line, Field: column, Problem: problem, Allowed: allowed}
+		}
+	}
+	tab, err := csvio.Read(bytes.NewReader(src), nil)
+	if err != nil {
+		e := err.(*csvio.Error)
+		csvFail(e.Line, "column "+e.Column, e.Msg)
+		return
+	}
+	obsNames, inNames := sc.ObservableNames(), sc.InputNames()
+	idx := func(what, n string) int {
+		c := tab.Index(cols[n])
+		if c < 0 {
+			csvFail(1, "header", fmt.Sprintf("missing column %q for %s %q (set it in columns = { %s = \"...\" }); columns: %s",
+				cols[n], what, n, n, strings.Join(tab.Header, ", ")), tab.Header...)
+		}
+		return c
+	}
+	ct := idx("the time", "t")
+	var oc, ic []int
+	for _, n := range obsNames {
+		oc = append(oc, idx("observable", n))
+	}
+	for _, n := range inNames {
+		ic = append(ic, idx("input", n))
+	}
+	if d.err != nil {
+		return
+	}
+	if len(tab.Rows) == 0 {
+		csvFail(1, "header", "no rows: give at least one observation")
+		return
+	}
+	e.Inputs = make([][]float64, len(inNames))
+	for r, row := range tab.Rows {
+		t := row[ct]
+		switch {
+		case r == 0 && t < e.T0:
+			csvFail(tab.Lines[r], "column "+cols["t"], fmt.Sprintf("time %g is before the initial time t0 = %g", t, e.T0))
+		case r > 0 && t <= e.Times[r-1]:
+			csvFail(tab.Lines[r], "column "+cols["t"], fmt.Sprintf("times must be strictly increasing: %g after %g", t, e.Times[r-1]))
+		}
+		if d.err != nil {
+			return
+		}
+		e.Times = append(e.Times, t)
+		for j, c := range oc {
+			v := row[c]
+			if len(sc.Observables) > 0 && sc.Observables[j].LogNormal && !(v > 0) {
+				csvFail(tab.Lines[r], "column "+cols[obsNames[j]], fmt.Sprintf("observable %q is lognormal but its datum %g at t=%g is not positive", obsNames[j], v, t))
+				return
+			}
+			e.Values = append(e.Values, v)
+		}
+		for i, c := range ic {
+			e.Inputs[i] = append(e.Inputs[i], row[c])
+		}
+	}
+	if len(inNames) > 0 && e.T0 < e.Times[0] {
+		csvFail(tab.Lines[0], "column "+cols["t"], fmt.Sprintf("the inputs start at t=%g, after t0 = %g: input %q is needed from t0 on", e.Times[0], e.T0, inNames[0]))
+	}
+}
