@@ -25,7 +25,7 @@ import (
 // deterministic function of them), then writes through finishFit, the
 // single-machine fit's own output stage.
 
-func init() { registerCombiner("fit", combineFit) }
+var _ = registerCombiner("fit", combineFit)
 
 // fitShardSettings are the flags that change a fit's result, as given; the
 // scenario's bytes (its SHA-256) are the rest.

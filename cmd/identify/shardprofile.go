@@ -18,7 +18,7 @@ import (
 // sides. The merge takes each side from the shard that walked it and writes
 // through finishProfile, the single-machine profile's own output stage.
 
-func init() { registerCombiner("profile", combineProfile) }
+var _ = registerCombiner("profile", combineProfile)
 
 // profileShardSettings are the flags that change a profile's result, as
 // given; the scenario's bytes (its SHA-256) are the rest.
