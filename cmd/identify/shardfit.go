@@ -46,8 +46,9 @@ func (s fitShardSettings) flags(file string) fitFlags {
 // (gob keeps NaN and ±Inf, which JSON cannot), from which the merge rebuilds
 // what the single-machine run computes bit for bit.
 type exactPayload struct {
-	Summary any    `json:"summary"`
-	Exact   []byte `json:"exact"`
+	Seconds float64 `json:"seconds"` // the shard's compute time
+	Summary any     `json:"summary"`
+	Exact   []byte  `json:"exact"`
 }
 
 type startSummary struct {
@@ -56,12 +57,12 @@ type startSummary struct {
 	Status string   `json:"status"`
 }
 
-func encodeExact(summary, v any) (exactPayload, error) {
+func encodeExact(seconds float64, summary, v any) (exactPayload, error) {
 	var b bytes.Buffer
 	if err := gob.NewEncoder(&b).Encode(v); err != nil {
 		return exactPayload{}, err
 	}
-	return exactPayload{Summary: summary, Exact: b.Bytes()}, nil
+	return exactPayload{Seconds: seconds, Summary: summary, Exact: b.Bytes()}, nil
 }
 
 // decodeExact reads the exact values of shard p into v.
@@ -123,7 +124,7 @@ func fitShard(o fitFlags, sc *scenarios.Scenario, p *identify.Problem, opts *ide
 			summary[i].Loss = &l
 		}
 	}
-	pl, err := encodeExact(summary, res)
+	pl, err := encodeExact(res.Seconds, summary, res)
 	if err != nil {
 		return r.fail(dir, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/physid/physid/identify"
 	"github.com/physid/physid/internal/shard"
@@ -60,6 +61,7 @@ func profileShard(ctx context.Context, o profileFlags, dir string, p *identify.P
 	}
 	tasks := profileTasks(p, set.Params)
 	set.Only = r.owns
+	t0 := time.Now()
 	res, err := identify.Profile(ctx, p, opts, opt, set)
 	switch {
 	case errors.Is(err, identify.ErrNotProfilable):
@@ -82,7 +84,7 @@ func profileShard(ctx context.Context, o profileFlags, dir string, p *identify.P
 			summary = append(summary, ss)
 		}
 	}
-	pl, err := encodeExact(summary, res)
+	pl, err := encodeExact(time.Since(t0).Seconds(), summary, res)
 	if err != nil {
 		return r.fail(dir, err)
 	}
