@@ -36,7 +36,7 @@ func sameFiles(t *testing.T, want, got string, files ...string) {
 		require.NoError(t, err)
 		b, err := os.ReadFile(filepath.Join(got, f))
 		require.NoError(t, err, f)
-		if f == "result.json" {
+		if strings.HasSuffix(f, ".json") { // result.json, compare.json: timing fields aside
 			assert.Equal(t, withoutTiming(a), withoutTiming(b), f)
 			continue
 		}
@@ -147,4 +147,19 @@ func TestFitProfileShardBadInput(t *testing.T) {
 			assert.NoFileExists(t, filepath.Join(out, "slurm", "array.sbatch"))
 		}
 	})
+}
+
+// TestCompareShardsMergeByteForByte: the 4 runs of a comparison (lstm and
+// ode, 2 seeds each) in 3 shards merge to the single-machine compare.json
+// (timing fields aside) and compare.png.
+func TestCompareShardsMergeByteForByte(t *testing.T) {
+	dir := t.TempDir()
+	whole, sh, merged := filepath.Join(dir, "whole"), filepath.Join(dir, "sh"), filepath.Join(dir, "merged")
+	args := []string{"compare", lvScenario, "--runs", "2", "--budget", "reduced", "--models", "lstm,ode", "--methods", "aca"}
+	code, _, stderr := callIdentify(t, append(args, "--out", whole)...)
+	require.Equal(t, exitOK, code, stderr)
+	runShards(t, 3, []string{sh}, args...)
+	code, _, stderr = callIdentify(t, "merge", sh, "--out", merged)
+	require.Equal(t, exitOK, code, stderr)
+	sameFiles(t, whole, merged, "compare.json", "compare.png")
 }
