@@ -163,3 +163,21 @@ func TestCompareShardsMergeByteForByte(t *testing.T) {
 	require.Equal(t, exitOK, code, stderr)
 	sameFiles(t, whole, merged, "compare.json", "compare.png")
 }
+
+// TestICCShardsMergeByteForByte: images icc's 4 runs (2 per architecture)
+// in 3 shards merge to the single-machine icc.json, timing fields aside.
+func TestICCShardsMergeByteForByte(t *testing.T) {
+	data := iccTinyIDX(t, 100, 30)
+	dir := t.TempDir()
+	whole, sh, merged := filepath.Join(dir, "whole"), filepath.Join(dir, "sh"), filepath.Join(dir, "merged")
+	args := []string{"images", "icc", "--data", data, "--runs", "2", "--epochs", "1", "--width", "4", "--blocks", "1"}
+	code, _, stderr := callIdentify(t, append(args, "--out", whole)...)
+	require.Equal(t, exitOK, code, stderr)
+	runShards(t, 3, []string{sh}, args...)
+	code, _, stderr = callIdentify(t, "merge", sh, "--out", merged)
+	require.Equal(t, exitOK, code, stderr)
+	sameFiles(t, whole, merged, "icc.json")
+	code, _, stderr = callIdentify(t, "images", "train", "--data", data, "--shard", "0/2")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "--shard: only images icc can be sharded")
+}
