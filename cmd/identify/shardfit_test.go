@@ -181,3 +181,22 @@ func TestICCShardsMergeByteForByte(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "--shard: only images icc can be sharded")
 }
+
+// TestLatentShardsMergeByteForByte: latent compare's 10 runs (5 rows × 2
+// seeds) in 3 shards merge to the single-machine result.json (timing fields
+// aside) and reconstructions.png, byte for byte.
+func TestLatentShardsMergeByteForByte(t *testing.T) {
+	data := tinyHopper(t, t.TempDir(), false)
+	dir := t.TempDir()
+	whole, sh, merged := filepath.Join(dir, "whole"), filepath.Join(dir, "sh"), filepath.Join(dir, "merged")
+	args := []string{"latent", "compare", "--data", data, "--epochs", "1", "--seeds", "2", "--fractions", "0.5"}
+	code, _, stderr := callIdentify(t, append(args, "--out", whole)...)
+	require.Equal(t, exitOK, code, stderr)
+	runShards(t, 3, []string{sh}, args...)
+	code, _, stderr = callIdentify(t, "merge", sh, "--out", merged)
+	require.Equal(t, exitOK, code, stderr)
+	sameFiles(t, whole, merged, "result.json", "reconstructions.png")
+	code, _, stderr = callIdentify(t, "latent", "train", "--data", data, "--shard", "0/2")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "--shard: only latent compare can be sharded")
+}

@@ -67,7 +67,7 @@ func TestSlurmRejectsBadInput(t *testing.T) {
 		want string
 	}{
 		{"no command", []string{"--tasks", "2"}, "slurm needs a COMMAND to run"},
-		{"not sharded", []string{"grad", s, "--tasks", "2"}, `slurm: "grad" cannot be sharded (commands with --shard and a merge: compare, fake, fit, images icc, profile)`},
+		{"not sharded", []string{"grad", s, "--tasks", "2"}, `slurm: "grad" cannot be sharded (commands with --shard and a merge: compare, fake, fit, images icc, latent compare, profile)`},
 		{"no tasks", []string{"fake", s, "--out", out, "--identify", exe}, "slurm: --tasks N is required"},
 		{"no out", []string{"fake", s, "--tasks", "2", "--identify", exe}, "slurm: give fake --out DIR, a folder on the file system the nodes share"},
 		{"shard given", []string{"fake", s, "--out", out, "--tasks", "2", "--shard", "0/2"}, "slurm: drop --shard 0/2; each array task gets --shard auto"},
