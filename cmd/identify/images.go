@@ -49,7 +49,7 @@ type imagesJSON struct {
 func imagesCommand() command {
 	return command{
 		name: "images",
-		args: "train|compare|icc [--model resnet|node] [--method aca|adjoint|naive] [--methods aca,adjoint,naive] [--solver heuneuler] [--test-solver S] [--test-step H] [--data DIR|--dataset fashion-mnist] [--epochs N] [--width W] [--blocks B] [--precision float32|float64] [--runs R] [--out DIR] [--json]",
+		args: "train|compare|icc [--model resnet|node] [--method aca|adjoint|naive] [--methods aca,adjoint,naive] [--solver heuneuler] [--test-solver S] [--test-step H] [--data DIR|--dataset fashion-mnist] [--epochs N] [--width W] [--blocks B] [--precision float32|float64] [--runs R] [--out DIR] [--json] [--shard I/N|auto (icc)]",
 		summary: `Train image classifiers, a small ResNet and its neural-ODE counterpart with
 the same parameters (paper Sec. 4.2). train fits one model and reports its test
 error; compare trains the ResNet and one NODE per gradient method and prints the

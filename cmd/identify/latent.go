@@ -22,7 +22,7 @@ const defaultLatentData = "testdata/hopper"
 func latentCommand() command {
 	return command{
 		name: "latent",
-		args: "train|compare [--model rnn|gru|latent-ode] [--data DIR] [--observed 0.1] [--method aca] [--epochs N] [--out DIR] [--json]",
+		args: "train|compare [--model rnn|gru|latent-ode] [--data DIR] [--observed 0.1] [--method aca] [--epochs N] [--out DIR] [--json] [--shard I/N|auto (compare)]",
 		summary: `train: train a sequence model on irregularly sampled hopper trajectories (paper
 Sec. 4.3): each sequence keeps a random fraction of its time points as
 observations and the model reconstructs every time point. Prints the test
