@@ -200,3 +200,18 @@ func TestLatentShardsMergeByteForByte(t *testing.T) {
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "--shard: only latent compare can be sharded")
 }
+
+// TestCompareShardsMergeTrainedNetwork: a row's trained network (node's,
+// saved as models/node-aca.json) comes from the shard of its first run and
+// is saved by the merge byte for byte as the single-machine run saves it.
+func TestCompareShardsMergeTrainedNetwork(t *testing.T) {
+	dir := t.TempDir()
+	whole, sh, merged := filepath.Join(dir, "whole"), filepath.Join(dir, "sh"), filepath.Join(dir, "merged")
+	args := []string{"compare", "../../scenarios/three_body.toml", "--runs", "2", "--budget", "reduced", "--models", "node", "--methods", "aca"}
+	code, _, stderr := callIdentify(t, append(args, "--out", whole)...)
+	require.Equal(t, exitOK, code, stderr)
+	runShards(t, 2, []string{sh}, args...)
+	code, _, stderr = callIdentify(t, "merge", sh, "--out", merged)
+	require.Equal(t, exitOK, code, stderr)
+	sameFiles(t, whole, merged, "compare.json", "compare.png", filepath.Join("models", "node-aca.json"))
+}
