@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -62,6 +63,14 @@ type Options struct {
 	// epoch limit is the fit's total. A resume that does not fit the problem
 	// (parameter count, free parameters, state lengths) is an error.
 	Resume []StartResult
+	// Only, when not nil, runs only the starts k with Only(k), the share of
+	// one shard of a fit split over machines. Every start keeps the point
+	// it has in the whole fit (StartPoints of all Starts), so a start's
+	// result does not depend on which shard runs it. Fit then returns the
+	// records of those starts (Result.Starts, in increasing order, and the
+	// totals) without choosing a best start or estimating a covariance;
+	// MergeFits does that over the records of all the shards.
+	Only func(k int) bool
 
 	gradTolSet bool // GradTol was given by the caller, not defaulted
 }
@@ -140,7 +149,8 @@ type Result struct {
 	// Covariance is the covariance of the best parameters (nil when it could
 	// not be computed).
 	Covariance *Covariance
-	// Best is the index of the best start.
+	// Best is the index into Starts of the best start (the start's number
+	// too, unless Options.Only left starts out); −1 when there is none.
 	Best int
 	// Starts holds every start's record.
 	Starts []StartResult
@@ -242,13 +252,19 @@ func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (res *Re
 	}
 	// A start's failure is its own (recorded in its StartResult), so no task
 	// returns an error to the group: the group only bounds the goroutines.
+	// The design is that of all the starts, whichever of them run (Only).
 	inits := StartPoints(p, o.Starts, o.Seed, o.Jitter)
 	var g errgroup.Group
 	g.SetLimit(o.Workers)
 	errs := make([]error, o.Starts)
 	worst := make([]aca.Stats, o.Starts)
 	panicked := make([]error, o.Starts)
+	ran := make([]bool, o.Starts)
 	for i := range o.Starts {
+		if o.Only != nil && !o.Only(i) {
+			continue
+		}
+		ran[i] = true
 		g.Go(func() error {
 			defer func() {
 				// A panic is a bug; it ends its start only, so that the
@@ -264,13 +280,79 @@ func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (res *Re
 		})
 	}
 	_ = g.Wait()
-	for _, w := range worst {
-		if w.HasReconstruction && (!res.HasReconstruction || w.ReconstructionError > res.ReconstructionError) {
-			res.ReconstructionError, res.HasReconstruction = w.ReconstructionError, true
+	for i, w := range worst {
+		if ran[i] {
+			res.addStats(w)
 		}
 	}
 	internal := errors.Join(panicked...)
-	res.Best = -1
+	if o.Only != nil {
+		kept := res.Starts[:0]
+		for i, s := range res.Starts {
+			if ran[i] {
+				kept = append(kept, s)
+			}
+		}
+		res.Starts = kept
+		res.total()
+		res.Best = -1
+		res.Seconds = time.Since(began).Seconds()
+		return res, internal
+	}
+	res.Seconds = time.Since(began).Seconds()
+	return res, finish(p, &o, res, internal, errs)
+}
+
+// MergeFits combines the records of the shards of one fit, each the Result
+// of Fit with Options.Only selecting its starts, into the Result of the
+// whole fit: every start once (an error names a start missing or given
+// twice), the same best start, totals and covariance as one Fit of all the
+// starts with the same problem and options. Seconds is the longest shard's.
+func MergeFits(p *Problem, opts *Options, parts ...*Result) (*Result, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	o := opts.resolved(&LM{}) // only the covariance kind is read
+	if o.Covariance != Classic && o.Covariance != Sandwich {
+		return nil, fmt.Errorf("identify: unknown covariance %q (allowed: classic, sandwich)", o.Covariance)
+	}
+	res := &Result{}
+	for _, part := range parts {
+		res.Starts = append(res.Starts, part.Starts...)
+		res.Seconds = math.Max(res.Seconds, part.Seconds)
+		res.addStats(aca.Stats{HasReconstruction: part.HasReconstruction, ReconstructionError: part.ReconstructionError})
+	}
+	sort.SliceStable(res.Starts, func(a, b int) bool { return res.Starts[a].Start < res.Starts[b].Start })
+	for i, s := range res.Starts {
+		if s.Start != i {
+			if s.Start < i {
+				return nil, fmt.Errorf("identify: merge: start %d is given twice", s.Start)
+			}
+			return nil, fmt.Errorf("identify: merge: start %d is missing", i)
+		}
+	}
+	if len(res.Starts) == 0 {
+		return nil, errors.New("identify: merge: no starts")
+	}
+	var errs []error
+	for _, s := range res.Starts {
+		if s.Params == nil && s.Message != "" {
+			errs = append(errs, fmt.Errorf("start %d: %s", s.Start, s.Message))
+		}
+	}
+	return res, finish(p, &o, res, nil, errs)
+}
+
+// addStats keeps the largest adjoint reconstruction error.
+func (res *Result) addStats(w aca.Stats) {
+	if w.HasReconstruction && (!res.HasReconstruction || w.ReconstructionError > res.ReconstructionError) {
+		res.ReconstructionError, res.HasReconstruction = w.ReconstructionError, true
+	}
+}
+
+// total sums the work of the starts and notes an interrupted one.
+func (res *Result) total() {
+	res.Epochs, res.NFE, res.Interrupted = 0, 0, false
 	for i := range res.Starts {
 		s := &res.Starts[i]
 		res.Epochs += s.Epochs
@@ -278,16 +360,26 @@ func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (res *Re
 		if s.Status == "interrupted" {
 			res.Interrupted = true
 		}
+	}
+}
+
+// finish chooses the best start (the lowest loss, the lowest number among
+// equals) and estimates its covariance: the part of Fit that MergeFits
+// repeats over the starts of all the shards.
+func finish(p *Problem, o *Options, res *Result, internal error, errs []error) (err error) {
+	res.total()
+	res.Best = -1
+	for i := range res.Starts {
+		s := &res.Starts[i]
 		if s.Params != nil && !math.IsNaN(s.Loss) && (res.Best < 0 || s.Loss < res.Starts[res.Best].Loss) {
 			res.Best = i
 		}
 	}
-	res.Seconds = time.Since(began).Seconds()
 	if res.Best < 0 {
 		if internal != nil {
-			return res, internal
+			return internal
 		}
-		return res, fmt.Errorf("identify: no start reached a finite loss: %w", errors.Join(errs...))
+		return fmt.Errorf("identify: no start reached a finite loss: %w", errors.Join(errs...))
 	}
 	b := res.Starts[res.Best]
 	res.Params, res.Loss, res.Status = b.Params, b.Loss, b.Status
@@ -316,7 +408,7 @@ func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (res *Re
 			}
 		}
 	}
-	return res, internal
+	return internal
 }
 
 func runStart(ctx context.Context, p *Problem, o *Options, opt Optimizer, i int, init []float64, progress func(Progress)) (StartResult, aca.Stats, error) {

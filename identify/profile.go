@@ -36,6 +36,12 @@ type ProfileSettings struct {
 	// Progress, when not nil, is called after every profile fit, never
 	// concurrently.
 	Progress func(ProfileProgress)
+	// Only, when not nil, walks only the sides (tasks) k with Only(k), the
+	// share of one shard of a profile split over machines: task 2j is the
+	// lower side of the j-th profiled parameter, 2j+1 its upper side. The
+	// others are left with Stop StopSkipped and no points; MergeProfiles
+	// combines the shards. Every shard fits the optimum itself.
+	Only func(task int) bool
 }
 
 // ProfileProgress reports one fit of a profile.
@@ -61,6 +67,8 @@ const (
 	StopFailed = "failed"
 	// StopInterrupted: the context ended.
 	StopInterrupted = "interrupted"
+	// StopSkipped: another shard walks this side (ProfileSettings.Only).
+	StopSkipped = "skipped"
 )
 
 // ProfileResult is the outcome of Profile.
@@ -115,6 +123,9 @@ type ProfileSide struct {
 	// StopFailed or StopInterrupted); Message explains.
 	Stop    string
 	Message string
+	// Points holds this side's successful fits in the order they were made
+	// (ParamProfile.Points has both sides' and the optimum, sorted).
+	Points []ProfilePoint
 }
 
 // Found reports whether the side crossed the threshold.
@@ -243,6 +254,10 @@ func Profile(ctx context.Context, p *Problem, opts *Options, opt Optimizer, s Pr
 			pp.WaldLower, pp.WaldUpper = pp.Value-z*pp.StdErr, pp.Value+z*pp.StdErr
 		}
 		for d, dir := range [2]int{-1, 1} {
+			if set.Only != nil && !set.Only(2*k+d) {
+				sides[k][d] = sideResult{side: ProfileSide{Limit: math.NaN(), Stop: StopSkipped, Message: "walked by another shard"}}
+				continue
+			}
 			g.Go(func() error {
 				defer func() { // a bug ends this side only, not the process
 					if r := recover(); r != nil {
@@ -257,15 +272,74 @@ func Profile(ctx context.Context, p *Problem, opts *Options, opt Optimizer, s Pr
 	_ = g.Wait()
 	for k := range out.Profiles {
 		pp := &out.Profiles[k]
-		lo, hi := sides[k][0], sides[k][1]
-		pp.Lower, pp.Upper = lo.side, hi.side
-		pp.Points = append(append(lo.points, ProfilePoint{Value: pp.Value, Loss: res.Loss, Params: slices.Clone(res.Params)}), hi.points...)
+		pp.Lower, pp.Upper = sides[k][0].side, sides[k][1].side
+		pp.Lower.Points, pp.Upper.Points = sides[k][0].points, sides[k][1].points
+	}
+	out.assemble()
+	return out, nil
+}
+
+// assemble sorts each profile's points (the lower side's, the optimum, the
+// upper side's, by value) and notes an interrupted side.
+func (out *ProfileResult) assemble() {
+	out.Interrupted = false
+	for k := range out.Profiles {
+		pp := &out.Profiles[k]
+		opt := ProfilePoint{Value: pp.Value, Loss: out.Optimum.Loss, Params: slices.Clone(out.Optimum.Params)}
+		pp.Points = append(append(slices.Clone(pp.Lower.Points), opt), pp.Upper.Points...)
 		sort.SliceStable(pp.Points, func(a, b int) bool { return pp.Points[a].Value < pp.Points[b].Value })
-		if lo.side.Stop == StopInterrupted || hi.side.Stop == StopInterrupted {
+		if pp.Lower.Stop == StopInterrupted || pp.Upper.Stop == StopInterrupted {
 			out.Interrupted = true
 		}
 	}
-	return out, nil
+}
+
+// MergeProfiles combines the shards of one profile, each the result of
+// Profile with ProfileSettings.Only selecting its sides, into the result of
+// the whole profile: each side from the shard that walked it (an error
+// names a side that none or two walked, or shards that disagree on the
+// optimum or the parameters), the optimum from the first.
+func MergeProfiles(parts ...*ProfileResult) (*ProfileResult, error) {
+	if len(parts) == 0 || parts[0] == nil || parts[0].Optimum == nil {
+		return nil, errors.New("identify: merge: no profile")
+	}
+	ref := parts[0]
+	out := *ref
+	out.Profiles = slices.Clone(ref.Profiles)
+	for k := range out.Profiles {
+		pp := &out.Profiles[k]
+		pp.Lower, pp.Upper = ProfileSide{}, ProfileSide{}
+		for d := range 2 {
+			var got *ProfileSide
+			for _, part := range parts {
+				if len(part.Profiles) != len(ref.Profiles) || part.Profiles[k].Index != pp.Index || part.Optimum == nil ||
+					part.Optimum.Loss != ref.Optimum.Loss || part.Profiles[k].Value != pp.Value {
+					return nil, fmt.Errorf("identify: merge: the shards profile different parameters or found different optima (%s)", pp.Name)
+				}
+				s := part.Profiles[k].Lower
+				if d == 1 {
+					s = part.Profiles[k].Upper
+				}
+				if s.Stop == StopSkipped {
+					continue
+				}
+				if got != nil {
+					return nil, fmt.Errorf("identify: merge: the %s side of %s is walked by two shards", [2]string{"lower", "upper"}[d], pp.Name)
+				}
+				got = &s
+			}
+			if got == nil {
+				return nil, fmt.Errorf("identify: merge: no shard walked the %s side of %s", [2]string{"lower", "upper"}[d], pp.Name)
+			}
+			if d == 0 {
+				pp.Lower = *got
+			} else {
+				pp.Upper = *got
+			}
+		}
+	}
+	out.assemble()
+	return &out, nil
 }
 
 // resolved fills in the defaults and checks the parameter list.

@@ -69,7 +69,7 @@ var compareBudgets = map[string]threebody.Budget{
 func compareCommand() command {
 	return command{
 		name: "compare",
-		args: "SCENARIO [--runs N] [--models lstm,lstm-aug,node,ode] [--methods aca,adjoint,naive] [--budget full|reduced] [--out DIR] [--json]",
+		args: "SCENARIO [--runs N] [--models lstm,lstm-aug,node,ode] [--methods aca,adjoint,naive] [--budget full|reduced] [--out DIR] [--json] [--shard I/N|auto]",
 		summary: `Train the learned models of the paper's Sec. 4.4 (lstm, lstm-aug, node) and the
 physics model (ode) on the scenario's observed window, with seeds 1..N, and
 report the test MSE of the observed components against the truth on [t0, t1]
@@ -88,7 +88,9 @@ still writes the results, marked interrupted.`,
 			fset.StringVar(&o.budget, "budget", "full", "training length: full (the paper's) or reduced (a quick look)")
 			fset.StringVar(&o.out, "out", "", "output directory (default out/compare-<scenario file name>)")
 			fset.BoolVar(&o.json, "json", false, "print compare.json to stdout instead of the table")
+			sh := addShardFlag(fset)
 			return func(pos []string, stdout, stderr io.Writer) error {
+				o.shard = *sh
 				if len(pos) != 1 {
 					return usagef("compare needs exactly one SCENARIO file, got %d arguments", len(pos))
 				}
@@ -103,6 +105,7 @@ type compareFlags struct {
 	file, models, methods, budget, out string
 	runs                               int
 	json                               bool
+	shard                              string // --shard: this run is one shard (see shardcompare.go)
 }
 
 // splitList splits a comma-separated flag value, dropping blanks.
@@ -150,6 +153,9 @@ func compare(o compareFlags, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg.Progress = compareProgress(stderr, o.runs*compareRows(cfg.Models, cfg.Methods))
+	if o.shard != "" {
+		return compareShard(ctx, o, dir, cfg, stdout)
+	}
 	cmp, err := threebody.CompareThreeBody(ctx, cfg)
 	if err != nil {
 		if errors.Is(err, threebody.ErrCompare) {

@@ -97,7 +97,7 @@ type extrapolationJSON struct {
 func fitCommand() command {
 	return command{
 		name: "fit",
-		args: "SCENARIO [--out DIR] [--method aca|adjoint|naive|forward] [--optimizer lm|lbfgs|adam] [--epochs N] [--seed S] [--json] [--resume DIR]",
+		args: "SCENARIO [--out DIR] [--method aca|adjoint|naive|forward] [--optimizer lm|lbfgs|adam] [--epochs N] [--seed S] [--starts N] [--json] [--resume DIR] [--shard I/N|auto]",
 		summary: `Fit the scenario's free parameters to its observations, extrapolate, and write
 DIR/result.json, DIR/history.csv, DIR/trajectory.csv, DIR/orbits.png and DIR/loss.png
 (default DIR: out/<scenario file name>). Without a [fit] optimizer the fit is
@@ -129,12 +129,18 @@ and orbits.png, and result.json's experiments (validation metrics).`,
 			fset.Int64Var(&o.seed, "seed", -1, "seed of the starting points (default: the scenario's [fit] seed)")
 			fset.BoolVar(&o.json, "json", false, "also print result.json to stdout")
 			fset.StringVar(&o.resume, "resume", "", "continue the interrupted fit saved in this directory")
+			fset.IntVar(&o.starts, "starts", 0, "number of starts, ≥ 1 (default: the scenario's [fit] starts)")
+			sh := addShardFlag(fset)
 			return func(pos []string, stdout, stderr io.Writer) error {
+				o.shard = *sh
 				if len(pos) != 1 {
 					return usagef("fit needs exactly one SCENARIO file, got %d arguments", len(pos))
 				}
 				o.file = pos[0]
-				fset.Visit(func(f *flag.Flag) { o.epochsSet = o.epochsSet || f.Name == "epochs" })
+				fset.Visit(func(f *flag.Flag) {
+					o.epochsSet = o.epochsSet || f.Name == "epochs"
+					o.startsSet = o.startsSet || f.Name == "starts"
+				})
 				return fit(o, stdout, stderr)
 			}
 		},
@@ -147,6 +153,9 @@ type fitFlags struct {
 	epochsSet                            bool // --epochs given: 0 is then an error, not the default
 	seed                                 int64
 	json                                 bool
+	starts                               int
+	startsSet                            bool   // --starts given
+	shard                                string // --shard: this run is one shard (see shardfit.go)
 }
 
 // defaultOut is out/<scenario file name without extension>.
@@ -156,37 +165,12 @@ func defaultOut(file string) string {
 }
 
 func fit(o fitFlags, stdout, progressOut io.Writer) error {
-	sc, err := scenarios.Load(o.file)
+	sc, p, opts, opt, err := prepareFit(o)
 	if err != nil {
 		return err
 	}
-	p := sc.FitProblem()
-	if o.method != "" {
-		m, err := aca.ByName(o.method)
-		if err != nil {
-			return usagef("--method: unknown method %q (allowed: %s)", o.method, strings.Join(methodNames(), ", "))
-		}
-		p.Method = m
-	}
-	if o.optimizer != "" {
-		if !contains(scenarios.Optimizers, o.optimizer) {
-			return usagef("--optimizer: unknown optimizer %q (allowed: %s)", o.optimizer, strings.Join(scenarios.Optimizers, ", "))
-		}
-		sc.Fit.Optimizer = o.optimizer // the [fit] table's Adam settings still apply
-	}
-	opts := sc.Options() // after --optimizer: the default epochs depend on it
-	opt, err := sc.Optimizer()
-	if err != nil {
-		return err
-	}
-	if o.epochsSet {
-		if o.epochs < 1 {
-			return usagef("--epochs must be ≥ 1 (got %d)", o.epochs)
-		}
-		opts.Epochs = o.epochs
-	}
-	if o.seed >= 0 {
-		opts.Seed = uint64(o.seed)
+	if o.shard != "" {
+		return fitShard(o, sc, p, opts, opt, stdout, progressOut)
 	}
 	dir := o.out
 	if o.resume != "" {
@@ -216,6 +200,60 @@ func fit(o fitFlags, stdout, progressOut io.Writer) error {
 	opts.Progress = bar.update
 	res, fitErr := identify.Fit(ctx, p, opts, opt)
 	bar.done()
+	return finishFit(set, dir, o, sc, p, opt, res, fitErr, stdout, progressOut)
+}
+
+// prepareFit loads the scenario and applies the flags: the fit that a
+// single-machine run, each of its shards and their merge all set up alike.
+func prepareFit(o fitFlags) (sc *scenarios.Scenario, p *identify.Problem, opts *identify.Options, opt identify.Optimizer, err error) {
+	sc, err = scenarios.Load(o.file)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	p = sc.FitProblem()
+	if o.method != "" {
+		m, err := aca.ByName(o.method)
+		if err != nil {
+			return nil, nil, nil, nil, usagef("--method: unknown method %q (allowed: %s)", o.method, strings.Join(methodNames(), ", "))
+		}
+		p.Method = m
+	}
+	if o.optimizer != "" {
+		if !contains(scenarios.Optimizers, o.optimizer) {
+			return nil, nil, nil, nil, usagef("--optimizer: unknown optimizer %q (allowed: %s)", o.optimizer, strings.Join(scenarios.Optimizers, ", "))
+		}
+		sc.Fit.Optimizer = o.optimizer // the [fit] table's Adam settings still apply
+	}
+	opts = sc.Options() // after --optimizer: the default epochs depend on it
+	opt, err = sc.Optimizer()
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if o.epochsSet {
+		if o.epochs < 1 {
+			return nil, nil, nil, nil, usagef("--epochs must be ≥ 1 (got %d)", o.epochs)
+		}
+		opts.Epochs = o.epochs
+	}
+	if o.seed >= 0 {
+		opts.Seed = uint64(o.seed)
+	}
+	if o.startsSet {
+		if o.starts < 1 || o.starts > maxStarts {
+			return nil, nil, nil, nil, usagef("--starts: %d is out of range; want 1 to %d", o.starts, maxStarts)
+		}
+		opts.Starts = o.starts
+	}
+	return sc, p, opts, opt, nil
+}
+
+// maxStarts bounds --starts: each start is a fit.
+const maxStarts = 10000 // as [fit] starts
+
+// finishFit writes a finished fit into the output set and reports it: the
+// one output stage of a single-machine fit and of the merge of its shards,
+// so that both write the same files.
+func finishFit(set *outSet, dir string, o fitFlags, sc *scenarios.Scenario, p *identify.Problem, opt identify.Optimizer, res *identify.Result, fitErr error, stdout, progressOut io.Writer) error {
 	internal := errors.Is(fitErr, identify.ErrInternal)
 	if res == nil || res.Params == nil {
 		if fitErr == nil {

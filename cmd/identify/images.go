@@ -49,7 +49,7 @@ type imagesJSON struct {
 func imagesCommand() command {
 	return command{
 		name: "images",
-		args: "train|compare|icc [--model resnet|node] [--method aca|adjoint|naive] [--methods aca,adjoint,naive] [--solver heuneuler] [--test-solver S] [--test-step H] [--data DIR|--dataset fashion-mnist] [--epochs N] [--width W] [--blocks B] [--precision float32|float64] [--runs R] [--out DIR] [--json]",
+		args: "train|compare|icc [--model resnet|node] [--method aca|adjoint|naive] [--methods aca,adjoint,naive] [--solver heuneuler] [--test-solver S] [--test-step H] [--data DIR|--dataset fashion-mnist] [--epochs N] [--width W] [--blocks B] [--precision float32|float64] [--runs R] [--out DIR] [--json] [--shard I/N|auto (icc)]",
 		summary: `Train image classifiers, a small ResNet and its neural-ODE counterpart with
 the same parameters (paper Sec. 4.2). train fits one model and reports its test
 error; compare trains the ResNet and one NODE per gradient method and prints the
@@ -76,7 +76,12 @@ the Fashion-MNIST subset shipped with physid is used.`,
 			runs := fset.Int("runs", 3, "icc: trained models per architecture (2..100)")
 			fset.StringVar(&o.out, "out", "", "output directory (train: result.json; compare: default out/images-compare)")
 			fset.BoolVar(&o.asJSON, "json", false, "print one JSON object")
+			sh := addShardFlag(fset)
 			return func(pos []string, stdout, stderr io.Writer) error {
+				o.shard = *sh
+				if o.shard != "" && (len(pos) != 1 || pos[0] != "icc") {
+					return usagef("--shard: only images icc can be sharded")
+				}
 				if len(pos) != 1 {
 					return usagef("images needs one subcommand (usage: identify images train|compare|icc ...)")
 				}
@@ -112,6 +117,8 @@ type imagesOptions struct {
 	methods []string
 	// quiet drops the per-epoch progress lines.
 	quiet bool
+	// shard is icc's --shard: this run is one shard (see shardicc.go).
+	shard string
 }
 
 // defaultImagesOptions are the flag defaults, for callers that do not parse flags.

@@ -83,12 +83,20 @@ func imagesICC(o imagesOptions, runs int, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	out := iccJSON{
-		Data: split.Name, Runs: runs, Epochs: o.epochs, Width: o.width, Precision: o.precision, Blocks: o.blocks,
-		Targets: "(test image, class) pairs rated by each run's predicted probability; misclassified: the images the runs' averaged probabilities get wrong",
-		Paper:   images.PaperTable3,
+	cfg := iccConfig(o, runs, split, stderr)
+	if o.shard != "" {
+		return iccShard(ctx, o, runs, dir, split, cfg, stdout)
 	}
-	models, err := images.ICC(ctx, split, images.ICCConfig{
+	models, err := images.ICC(ctx, split, cfg)
+	if err != nil {
+		return experimentError(err)
+	}
+	return finishICC(dir, o, runs, split.Name, models, stdout)
+}
+
+// iccConfig is the configuration of images icc's runs.
+func iccConfig(o imagesOptions, runs int, split *vision.Split, stderr io.Writer) images.ICCConfig {
+	return images.ICCConfig{
 		Build: func(model, method string) (*vision.Classifier, error) {
 			mo := o
 			mo.model, mo.method = model, method
@@ -98,9 +106,16 @@ func imagesICC(o imagesOptions, runs int, stdout, stderr io.Writer) error {
 		RunDone: func(model string, seed uint64, res *vision.TrainResult) {
 			fmt.Fprintf(stderr, "%s, seed %d: test error %.4f (%.0f s)\n", model, seed, res.TestError, res.Seconds)
 		},
-	})
-	if err != nil {
-		return experimentError(err)
+	}
+}
+
+// finishICC writes icc.json and reports it: the one output stage of a
+// single-machine images icc and of the merge of its shards.
+func finishICC(dir string, o imagesOptions, runs int, data string, models []images.ICCModel, stdout io.Writer) error {
+	out := iccJSON{
+		Data: data, Runs: runs, Epochs: o.epochs, Width: o.width, Precision: o.precision, Blocks: o.blocks,
+		Targets: "(test image, class) pairs rated by each run's predicted probability; misclassified: the images the runs' averaged probabilities get wrong",
+		Paper:   images.PaperTable3,
 	}
 	for _, m := range models {
 		out.Models = append(out.Models, iccModelJSON{Model: m.Model, Method: m.Method, Solver: m.Solver,

@@ -22,7 +22,7 @@ const defaultLatentData = "testdata/hopper"
 func latentCommand() command {
 	return command{
 		name: "latent",
-		args: "train|compare [--model rnn|gru|latent-ode] [--data DIR] [--observed 0.1] [--method aca] [--epochs N] [--out DIR] [--json]",
+		args: "train|compare [--model rnn|gru|latent-ode] [--data DIR] [--observed 0.1] [--method aca] [--epochs N] [--out DIR] [--json] [--shard I/N|auto (compare)]",
 		summary: `train: train a sequence model on irregularly sampled hopper trajectories (paper
 Sec. 4.3): each sequence keeps a random fraction of its time points as
 observations and the model reconstructs every time point. Prints the test
@@ -43,7 +43,14 @@ reconstructions.png (a few held-out trajectories).`,
 			asJSON := fset.Bool("json", false, "print one JSON object instead of progress and a summary")
 			fractions := fset.String("fractions", "0.1,0.2,0.5", "compare: comma-separated observed fractions, one column each")
 			seeds := fset.Int("seeds", 2, "compare: seeds per table cell")
+			sh := addShardFlag(fset)
 			return func(pos []string, stdout, stderr io.Writer) error {
+				if *sh != "" && (len(pos) != 1 || pos[0] != "compare") {
+					return usagef("--shard: only latent compare can be sharded")
+				}
+				if *sh != "" {
+					return latentCompareShard(*data, latentShardSettings{*epochs, *sequences, *fractions, *seeds}, *out, *sh, stdout, stderr)
+				}
 				if len(pos) == 1 && pos[0] == "compare" {
 					fs, err := parseFractions(*fractions)
 					if err != nil {
@@ -171,6 +178,13 @@ func latentCompare(data string, cfg explatent.CompareConfig, out string, asJSON 
 	case err != nil:
 		return runtimeError{err}
 	}
+	return finishLatentCompare(cmp, out, asJSON, stdout)
+}
+
+// finishLatentCompare writes result.json and reconstructions.png (with
+// --out) and reports them: the one output stage of a single-machine latent
+// compare and of the merge of its shards.
+func finishLatentCompare(cmp *explatent.Comparison, out string, asJSON bool, stdout io.Writer) error {
 	if out != "" {
 		if err := os.MkdirAll(out, 0o755); err != nil {
 			return runtimeError{err}

@@ -27,12 +27,16 @@ type combiner func(m *shard.Merged, out string, stdout io.Writer) error
 // commands listed here, since what cannot be merged is not worth sharding.
 var combiners = map[string]combiner{}
 
-// registerCombiner adds the merge of command; registering one twice is a bug.
-func registerCombiner(command string, c combiner) {
+// registerCombiner adds the merge of command; registering one twice is a
+// bug. It returns true, so that a package-level variable can register: those
+// are set before any init function runs (the tests' identify stand-in runs
+// commands from one).
+func registerCombiner(command string, c combiner) bool {
 	if _, dup := combiners[command]; dup {
 		panic("identify: two combiners for " + command)
 	}
 	combiners[command] = c
+	return true
 }
 
 // mergeable lists the commands with a combiner, sorted.

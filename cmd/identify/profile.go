@@ -42,7 +42,7 @@ type paramProfileJSON struct {
 func profileCommand() command {
 	return command{
 		name: "profile",
-		args: "SCENARIO [--params p1,p2] [--points N] [--out DIR] [--optimizer adam|lbfgs|lm] [--epochs N] [--json]",
+		args: "SCENARIO [--params p1,p2] [--points N] [--out DIR] [--optimizer adam|lbfgs|lm] [--epochs N] [--json] [--shard I/N|auto]",
 		summary: `Fit all free parameters, then profile the likelihood of each one: fix it on a
 grid around the optimum, re-fit the others, and walk both ways until
 (n/2)·log(L/L̂) crosses χ²₁(0.95)/2 = 1.92 or a bound or the point limit is
@@ -58,7 +58,9 @@ not identifiable.`,
 			fset.StringVar(&o.optimizer, "optimizer", "", "optimizer: adam, lbfgs or lm (default: the scenario's [fit] optimizer)")
 			fset.IntVar(&o.epochs, "epochs", 0, "maximum epochs of every fit (default: the scenario's [fit] epochs)")
 			fset.BoolVar(&o.json, "json", false, "print profile.json to stdout instead of the table")
+			sh := addShardFlag(fset)
 			return func(pos []string, stdout, stderr io.Writer) error {
+				o.shard = *sh
 				if len(pos) != 1 {
 					return usagef("profile needs exactly one SCENARIO file, got %d arguments", len(pos))
 				}
@@ -76,35 +78,11 @@ type profileFlags struct {
 	file, params, out, optimizer string
 	points, epochs               int
 	json                         bool
+	shard                        string // --shard: this run is one shard (see shardprofile.go)
 }
 
 func profile(o profileFlags, stdout, progressOut io.Writer) error {
-	if o.points < 1 || o.points > maxProfilePoints {
-		return usagef("--points: %d is out of range; want 1 to %d", o.points, maxProfilePoints)
-	}
-	if o.epochs < 0 {
-		return usagef("--epochs: %d is negative", o.epochs)
-	}
-	sc, err := scenarios.Load(o.file)
-	if err != nil {
-		return err
-	}
-	p := sc.FitProblem()
-	opts := sc.Options()
-	if o.epochs > 0 {
-		opts.Epochs = o.epochs
-	}
-	if o.optimizer != "" {
-		if !contains(scenarios.Optimizers, o.optimizer) {
-			return usagef("--optimizer: unknown optimizer %q (allowed: %s)", o.optimizer, strings.Join(scenarios.Optimizers, ", "))
-		}
-		sc.Fit.Optimizer = o.optimizer
-	}
-	opt, err := sc.Optimizer()
-	if err != nil {
-		return err
-	}
-	idx, err := profileParams(p, o.params)
+	sc, p, opts, opt, idx, err := prepareProfile(o)
 	if err != nil {
 		return err
 	}
@@ -117,20 +95,72 @@ func profile(o profileFlags, stdout, progressOut io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	set := identify.ProfileSettings{Params: idx, Points: o.points, Progress: func(ev identify.ProfileProgress) {
-		side := "upper"
-		if ev.Side < 0 {
-			side = "lower"
-		}
-		fmt.Fprintf(progressOut, "profile %s %s %d/%d: %s = %.6g statistic %.4g\n",
-			p.Params[ev.Param].Name, side, ev.Point, o.points, p.Params[ev.Param].Name, ev.Value, ev.Stat)
-	}}
+	set := identify.ProfileSettings{Params: idx, Points: o.points, Progress: profileProgress(progressOut, p, o.points)}
+	if o.shard != "" {
+		return profileShard(ctx, o, dir, p, opts, opt, set, stdout)
+	}
 	res, err := identify.Profile(ctx, p, opts, opt, set)
 	if errors.Is(err, identify.ErrNotProfilable) {
 		return fitError{fmt.Errorf("%s: %w", o.file, err)}
 	} else if err != nil {
 		return runtimeError{fmt.Errorf("%s: %w", o.file, err)}
 	}
+	return finishProfile(dir, o.json, sc, res, stdout, progressOut)
+}
+
+// profileProgress prints a line per profile fit.
+func profileProgress(w io.Writer, p *identify.Problem, points int) func(identify.ProfileProgress) {
+	return func(ev identify.ProfileProgress) {
+		side := "upper"
+		if ev.Side < 0 {
+			side = "lower"
+		}
+		fmt.Fprintf(w, "profile %s %s %d/%d: %s = %.6g statistic %.4g\n",
+			p.Params[ev.Param].Name, side, ev.Point, points, p.Params[ev.Param].Name, ev.Value, ev.Stat)
+	}
+}
+
+// prepareProfile checks the flags and loads the scenario: the profile that a
+// single-machine run, each of its shards and their merge all set up alike.
+func prepareProfile(o profileFlags) (sc *scenarios.Scenario, p *identify.Problem, opts *identify.Options, opt identify.Optimizer, idx []int, err error) {
+	fail := func(err error) (*scenarios.Scenario, *identify.Problem, *identify.Options, identify.Optimizer, []int, error) {
+		return nil, nil, nil, nil, nil, err
+	}
+	if o.points < 1 || o.points > maxProfilePoints {
+		return fail(usagef("--points: %d is out of range; want 1 to %d", o.points, maxProfilePoints))
+	}
+	if o.epochs < 0 {
+		return fail(usagef("--epochs: %d is negative", o.epochs))
+	}
+	sc, err = scenarios.Load(o.file)
+	if err != nil {
+		return fail(err)
+	}
+	p = sc.FitProblem()
+	opts = sc.Options()
+	if o.epochs > 0 {
+		opts.Epochs = o.epochs
+	}
+	if o.optimizer != "" {
+		if !contains(scenarios.Optimizers, o.optimizer) {
+			return fail(usagef("--optimizer: unknown optimizer %q (allowed: %s)", o.optimizer, strings.Join(scenarios.Optimizers, ", ")))
+		}
+		sc.Fit.Optimizer = o.optimizer
+	}
+	opt, err = sc.Optimizer()
+	if err != nil {
+		return fail(err)
+	}
+	idx, err = profileParams(p, o.params)
+	if err != nil {
+		return fail(err)
+	}
+	return sc, p, opts, opt, idx, nil
+}
+
+// finishProfile writes profile.json and the plots and reports them: the one
+// output stage of a single-machine profile and of the merge of its shards.
+func finishProfile(dir string, jsonOut bool, sc *scenarios.Scenario, res *identify.ProfileResult, stdout, progressOut io.Writer) error {
 	out := buildProfile(res)
 	if err := writeJSON(filepath.Join(dir, "profile.json"), out); err != nil {
 		return err
@@ -143,7 +173,7 @@ func profile(o profileFlags, stdout, progressOut io.Writer) error {
 		}
 		files = append(files, path)
 	}
-	if o.json {
+	if jsonOut {
 		if err := printJSON(stdout, out); err != nil {
 			return err
 		}

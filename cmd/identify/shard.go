@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/physid/physid/internal/shard"
@@ -91,6 +90,3 @@ func (r *shardRun) fail(dir string, cause error) error {
 	}
 	return cause
 }
-
-// shardFile is the path shard s writes in dir.
-func shardFile(dir string, s shard.Spec) string { return filepath.Join(dir, s.FileName()) }

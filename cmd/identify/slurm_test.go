@@ -67,7 +67,7 @@ func TestSlurmRejectsBadInput(t *testing.T) {
 		want string
 	}{
 		{"no command", []string{"--tasks", "2"}, "slurm needs a COMMAND to run"},
-		{"not sharded", []string{"grad", s, "--tasks", "2"}, `slurm: "grad" cannot be sharded (commands with --shard and a merge: fake)`},
+		{"not sharded", []string{"grad", s, "--tasks", "2"}, `slurm: "grad" cannot be sharded (commands with --shard and a merge: compare, fake, fit, images icc, latent compare, profile)`},
 		{"no tasks", []string{"fake", s, "--out", out, "--identify", exe}, "slurm: --tasks N is required"},
 		{"no out", []string{"fake", s, "--tasks", "2", "--identify", exe}, "slurm: give fake --out DIR, a folder on the file system the nodes share"},
 		{"shard given", []string{"fake", s, "--out", out, "--tasks", "2", "--shard", "0/2"}, "slurm: drop --shard 0/2; each array task gets --shard auto"},
@@ -99,7 +99,14 @@ var submittedIDs = regexp.MustCompile(`submitted array job ([0-9]+) \(\d+ tasks\
 // identify and waits for both jobs.
 func submitFake(t *testing.T, s, out string, args ...string) (array, merge []slurm.JobState) {
 	t.Helper()
-	code, stdout, stderr := callIdentify(t, append([]string{"slurm", "fake", s, "--out", out, "--identify", testBinary(t), "--submit"}, args...)...)
+	return submitJobs(t, "fake", s, out, args...)
+}
+
+// submitJobs runs identify slurm COMMAND s ... --submit with the test binary
+// as identify and waits for both jobs.
+func submitJobs(t *testing.T, command, s, out string, args ...string) (array, merge []slurm.JobState) {
+	t.Helper()
+	code, stdout, stderr := callIdentify(t, append([]string{"slurm", command, s, "--out", out, "--identify", testBinary(t), "--submit"}, args...)...)
 	require.Equal(t, exitOK, code, stderr)
 	m := submittedIDs.FindStringSubmatch(stdout)
 	require.NotNil(t, m, stdout)
@@ -142,6 +149,33 @@ func TestSlurmShardedRunOnLocalCluster(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, withoutTiming(want), withoutTiming(got))
 	})
+
+	// The real sharded commands: a 16-start fit in 4 array tasks and a
+	// profile's sides in 3, each merged by the merge job into what the
+	// single-machine run writes, byte for byte but for result.json's timing.
+	for _, tc := range []struct {
+		command string
+		args    []string
+		tasks   string
+		files   []string
+	}{
+		{"fit", []string{mustAbs(t, lvScenario), "--starts", "16", "--epochs", "3", "--seed", "5"}, "4", fitFiles},
+		{"profile", []string{mustAbs(t, sirScenario), "--points", "4", "--epochs", "20"}, "3", []string{"profile.json", "profile_beta.png", "profile_gamma.png"}},
+	} {
+		t.Run(tc.command+" merged equals single machine", func(t *testing.T) {
+			whole, out := filepath.Join(dir, tc.command+"-whole"), filepath.Join(dir, tc.command+"-sharded")
+			code, _, stderr := callIdentify(t, append([]string{tc.command, "--out", whole}, tc.args...)...)
+			require.Equal(t, exitOK, code, stderr)
+			t0 := time.Now()
+			array, merge := submitJobs(t, tc.command, tc.args[0], out, append(tc.args[1:], "--tasks", tc.tasks)...)
+			t.Logf("%s: %s-task array and merge: %.1f s", tc.command, tc.tasks, time.Since(t0).Seconds())
+			for _, j := range array {
+				assert.Equal(t, "COMPLETED", j.State, "task %s", j.ArrayTaskID)
+			}
+			require.Equal(t, "COMPLETED", merge[0].State)
+			sameFiles(t, whole, out, tc.files...)
+		})
+	}
 
 	t.Run("failing shard", func(t *testing.T) {
 		out := filepath.Join(dir, "failing")
@@ -202,4 +236,10 @@ func TestSlurmPassThroughIsUnambiguous(t *testing.T) {
 	require.Equal(t, exitOK, code)
 	assert.NotContains(t, stdout, passedOn)
 	assert.Contains(t, stdout, "Usage: identify slurm COMMAND ARGS...")
+}
+
+func mustAbs(t *testing.T, path string) string {
+	abs, err := filepath.Abs(path)
+	require.NoError(t, err)
+	return abs
 }

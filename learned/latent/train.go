@@ -179,24 +179,11 @@ func Train(d *Dataset, cfg TrainConfig, progress Progress) (*Result, *Fitted, er
 	if err := cfg.resolve(d); err != nil {
 		return nil, nil, err
 	}
-	nd := d.Normalized()
-	perm := learned.NewRand(cfg.Seed).Perm(cfg.Sequences)
-	nTest := max(1, int(cfg.TestFraction*float64(cfg.Sequences)+0.5))
-	test, train := perm[:nTest], perm[nTest:]
-	// Centre on the training mean: the models start near the mean predictor,
-	// and the MSE, a difference of two shifted values, does not change.
-	mean := componentMean(nd, train)
-	for i := range nd.Values {
-		nd.Values[i] -= mean[i%nd.Dim]
-	}
-	observed, err := SampleObserved(nd.Sequences, nd.Steps, cfg.Observed, cfg.Seed+1)
+	f, err := prepare(d, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	model, err := NewModel(cfg, nd.Dim)
-	if err != nil {
-		return nil, nil, err
-	}
+	nd, model, train, test, observed, mean := f.Data, f.Model, f.Train, f.Test, f.Observed, f.Mean
 	theta := learned.NewParams(model, cfg.Seed+2)
 	rng := learned.NewRand(cfg.Seed + 3)
 	opt := &learned.Adam{LR: cfg.LR, Schedule: learned.ExponentialDecay{Rate: 0.999}}
@@ -239,6 +226,53 @@ func Train(d *Dataset, cfg TrainConfig, progress Progress) (*Result, *Fitted, er
 	}
 	res.MeanMSE = MeanMSE(nd, train, test)
 	return res, &Fitted{Model: model, Theta: theta, Data: nd, Mean: mean, Train: train, Test: test, Observed: observed}, nil
+}
+
+// prepare is what Train sets up before training, a function of d and the
+// resolved cfg alone: the normalised, centred data, the split, the observed
+// points and the untrained model (Theta nil).
+func prepare(d *Dataset, cfg TrainConfig) (*Fitted, error) {
+	nd := d.Normalized()
+	perm := learned.NewRand(cfg.Seed).Perm(cfg.Sequences)
+	nTest := max(1, int(cfg.TestFraction*float64(cfg.Sequences)+0.5))
+	test, train := perm[:nTest], perm[nTest:]
+	// Centre on the training mean: the models start near the mean predictor,
+	// and the MSE, a difference of two shifted values, does not change.
+	mean := componentMean(nd, train)
+	for i := range nd.Values {
+		nd.Values[i] -= mean[i%nd.Dim]
+	}
+	observed, err := SampleObserved(nd.Sequences, nd.Steps, cfg.Observed, cfg.Seed+1)
+	if err != nil {
+		return nil, err
+	}
+	model, err := NewModel(cfg, nd.Dim)
+	if err != nil {
+		return nil, err
+	}
+	return &Fitted{Model: model, Data: nd, Mean: mean, Train: train, Test: test, Observed: observed}, nil
+}
+
+// Refit rebuilds the Fitted that Train returned for d and cfg from the
+// trained θ alone, without training: the split, the normalisation and the
+// observed points depend on d and cfg only. A run on another machine sends
+// θ; Refit gives back the model to reconstruct with.
+func Refit(d *Dataset, cfg TrainConfig, theta []float64) (*Fitted, error) {
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.resolve(d); err != nil {
+		return nil, err
+	}
+	f, err := prepare(d, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if len(theta) != f.Model.NumParams() {
+		return nil, fmt.Errorf("%w: θ has %d values, the model %d parameters", ErrConfig, len(theta), f.Model.NumParams())
+	}
+	f.Theta = theta
+	return f, nil
 }
 
 // TestMSE is the mean squared interpolation error of model on sequences seqs

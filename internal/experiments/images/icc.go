@@ -26,6 +26,10 @@ type ICCConfig struct {
 	Seed   uint64
 	// RunDone, when not nil, is called after each trained model.
 	RunDone func(model string, seed uint64, res *vision.TrainResult)
+	// Only, when not nil, trains only the runs (tasks) k with Only(k), the
+	// share of one shard: run r of the ResNet is task r, of the NODE Runs + r
+	// (see ICCRuns and ICCFromRuns).
+	Only func(task int) bool
 }
 
 // ICCModel is the reliability of one architecture's runs.
@@ -51,16 +55,39 @@ type ICCModel struct {
 // and ICC(1,k) on the whole test set and on the misclassified images. Errors
 // of Build are returned unchanged; a failed run names the model and seed.
 func ICC(ctx context.Context, split *vision.Split, cfg ICCConfig) ([]ICCModel, error) {
+	runs, err := ICCRuns(ctx, split, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return ICCFromRuns(split, cfg, runs)
+}
+
+// iccModels are the architectures of ICC, in the order of its rows.
+var iccModels = []string{"resnet", "node"}
+
+// ICCRun is one trained model of ICC: run r of architecture m is task
+// m·Runs + r, seeded Seed + r.
+type ICCRun struct {
+	Task  int
+	Model string
+	Seed  uint64
+	// Probs are its predicted probabilities on the test set (vision.Probabilities).
+	Probs   []float64
+	Seconds float64
+}
+
+// ICCRuns trains the runs of ICC, those k with cfg.Only(k) when Only is not
+// nil (the share of one shard; see ICCConfig.Only), in task order.
+func ICCRuns(ctx context.Context, split *vision.Split, cfg ICCConfig) ([]ICCRun, error) {
 	mean, std := vision.Standardize(split.Train)
-	var out []ICCModel
-	for _, model := range []string{"resnet", "node"} {
-		began := time.Now()
-		row := ICCModel{Model: model}
-		if model == "node" {
-			row.Method, row.Solver = cfg.Method, cfg.Solver
-		}
-		var probs [][]float64
+	var out []ICCRun
+	for mi, model := range iccModels {
 		for r := range cfg.Runs {
+			task := mi*cfg.Runs + r
+			if cfg.Only != nil && !cfg.Only(task) {
+				continue
+			}
+			began := time.Now()
 			seed := cfg.Seed + uint64(r)
 			m, err := cfg.Build(model, cfg.Method)
 			if err != nil {
@@ -74,11 +101,45 @@ func ICC(ctx context.Context, split *vision.Split, cfg ICCConfig) ([]ICCModel, e
 			if err != nil {
 				return nil, fmt.Errorf("%s, seed %d: %w", model, seed, err)
 			}
-			probs = append(probs, p)
-			row.Seeds = append(row.Seeds, seed)
+			out = append(out, ICCRun{Task: task, Model: model, Seed: seed, Probs: p, Seconds: time.Since(began).Seconds()})
 			if cfg.RunDone != nil {
 				cfg.RunDone(model, seed, res)
 			}
+		}
+	}
+	return out, nil
+}
+
+// ICCFromRuns computes the rows of ICC from all its runs, in any order (the
+// runs of every shard together); an error names a run missing or given twice.
+// A row's Seconds is the sum of its runs'.
+func ICCFromRuns(split *vision.Split, cfg ICCConfig, runs []ICCRun) ([]ICCModel, error) {
+	byTask := make([]*ICCRun, len(iccModels)*cfg.Runs)
+	for i := range runs {
+		r := &runs[i]
+		if r.Task < 0 || r.Task >= len(byTask) {
+			return nil, fmt.Errorf("images: icc: run %d of %d", r.Task, len(byTask))
+		}
+		if byTask[r.Task] != nil {
+			return nil, fmt.Errorf("images: icc: run %d (%s, seed %d) is given twice", r.Task, r.Model, r.Seed)
+		}
+		byTask[r.Task] = r
+	}
+	var out []ICCModel
+	for mi, model := range iccModels {
+		row := ICCModel{Model: model}
+		if model == "node" {
+			row.Method, row.Solver = cfg.Method, cfg.Solver
+		}
+		var probs [][]float64
+		for r := range cfg.Runs {
+			run := byTask[mi*cfg.Runs+r]
+			if run == nil {
+				return nil, fmt.Errorf("images: icc: run %d (%s, seed %d) is missing", mi*cfg.Runs+r, model, cfg.Seed+uint64(r))
+			}
+			probs = append(probs, run.Probs)
+			row.Seeds = append(row.Seeds, run.Seed)
+			row.Seconds += run.Seconds
 		}
 		rel, err := vision.TestRetest(probs, split.Test.Labels, split.Test.Classes)
 		if err != nil {
@@ -87,7 +148,6 @@ func ICC(ctx context.Context, split *vision.Split, cfg ICCConfig) ([]ICCModel, e
 		row.Whole, row.Misclassified = rel.Whole, rel.Misclassified
 		row.MisclassifiedImages, row.TestErrors, row.EnsembleError = rel.MisclassifiedImages, rel.Errors, rel.EnsembleError
 		row.TestErrorMean, row.TestErrorStd = stat.PopMeanStdDev(rel.Errors, nil)
-		row.Seconds = time.Since(began).Seconds()
 		out = append(out, row)
 	}
 	return out, nil

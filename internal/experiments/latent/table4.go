@@ -40,6 +40,11 @@ type CompareConfig struct {
 	Seeds int
 	// Workers is the number of runs trained at once; 0 means 2.
 	Workers int
+	// Only, when not nil, trains only the runs (tasks) k with Only(k), the
+	// share of one shard: the runs are numbered row by row (rnn, gru, the
+	// latent ODE with adjoint, naive, aca), then by fraction, then by seed.
+	// See CompareRuns and CompareFromRuns.
+	Only func(task int) bool
 }
 
 // Cell is one entry of the table: the test MSE over seeds (mean ±
@@ -96,6 +101,27 @@ var compareRows = []struct{ name, model, method string }{
 // never concurrently. Every number depends only on the runs' seeds, not on
 // scheduling: results are kept by run index and summed in that order.
 func Compare(d *latent.Dataset, cfg CompareConfig, done func(latent.Result)) (*Comparison, error) {
+	runs, err := CompareRuns(d, cfg, done)
+	if err != nil {
+		return nil, err
+	}
+	return CompareFromRuns(d, cfg, runs)
+}
+
+// CompareRun is one trained model of Compare: job Task in the order of the
+// table (row, then observed fraction, then seed 1 … Seeds). Theta is kept
+// for the examples (the first fraction, seed 1), whose Fitted the table
+// rebuilds with latent.Refit.
+type CompareRun struct {
+	Task   int
+	Result latent.Result
+	Theta  []float64
+}
+
+// CompareRuns trains the runs of Compare, those k with cfg.Only(k) when
+// Only is not nil (the share of one shard), in task order. A failed run is
+// an error naming it; the errors of all runs are joined in task order.
+func CompareRuns(d *latent.Dataset, cfg CompareConfig, done func(latent.Result)) ([]CompareRun, error) {
 	cfg, err := cfg.resolved()
 	if err != nil {
 		return nil, err
@@ -104,29 +130,84 @@ func Compare(d *latent.Dataset, cfg CompareConfig, done func(latent.Result)) (*C
 		return nil, err
 	}
 	jobs := compareJobs(cfg)
+	var tasks []int
+	if cfg.Only != nil {
+		kept := jobs[:0]
+		for k, j := range jobs {
+			if cfg.Only(k) {
+				kept = append(kept, j)
+				tasks = append(tasks, k)
+			}
+		}
+		jobs = kept
+	} else {
+		for k := range jobs {
+			tasks = append(tasks, k)
+		}
+	}
 	outs := runJobs(d, jobs, cfg.Workers, done)
+	var runs []CompareRun
+	var errs []error
+	for i, o := range outs {
+		if o.err != nil {
+			errs = append(errs, fmt.Errorf("%s at %v observed, seed %d: %w", compareRows[o.row].name, o.cfg.Observed, o.cfg.Seed, o.err))
+			continue
+		}
+		run := CompareRun{Task: tasks[i], Result: *o.res}
+		if o.col == 0 && o.cfg.Seed == 1 {
+			run.Theta = o.fit.Theta
+		}
+		runs = append(runs, run)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return runs, nil
+}
+
+// CompareFromRuns assembles Compare's table from all its runs, in any order
+// (the runs of every shard together); an error names a run missing or given
+// twice.
+func CompareFromRuns(d *latent.Dataset, cfg CompareConfig, runs []CompareRun) (*Comparison, error) {
+	cfg, err := cfg.resolved()
+	if err != nil {
+		return nil, err
+	}
+	jobs := compareJobs(cfg)
+	byTask := make([]*CompareRun, len(jobs))
+	for i := range runs {
+		r := &runs[i]
+		switch {
+		case r.Task < 0 || r.Task >= len(jobs):
+			return nil, fmt.Errorf("%w: run %d of %d", latent.ErrConfig, r.Task, len(jobs))
+		case byTask[r.Task] != nil:
+			return nil, fmt.Errorf("%w: run %d is given twice", latent.ErrConfig, r.Task)
+		}
+		byTask[r.Task] = r
+	}
 	cmp := &Comparison{Observed: cfg.Observed, Seeds: cfg.Seeds, Examples: map[string]*latent.Fitted{}}
 	mse := make([][][]float64, len(compareRows))
 	secs := make([][][]float64, len(compareRows))
 	for r := range mse {
 		mse[r], secs[r] = make([][]float64, len(cfg.Observed)), make([][]float64, len(cfg.Observed))
 	}
-	var errs []error
-	for _, o := range outs {
-		if o.err != nil {
-			errs = append(errs, fmt.Errorf("%s at %v observed, seed %d: %w", compareRows[o.row].name, o.cfg.Observed, o.cfg.Seed, o.err))
-			continue
+	for k, j := range jobs {
+		run := byTask[k]
+		if run == nil {
+			return nil, fmt.Errorf("%w: run %d (%s at %v observed, seed %d) is missing", latent.ErrConfig, k, compareRows[j.row].name, j.cfg.Observed, j.cfg.Seed)
 		}
-		cmp.Runs = append(cmp.Runs, *o.res)
-		if o.col == 0 && o.cfg.Seed == 1 {
-			cmp.Examples[compareRows[o.row].name] = o.fit
+		res := run.Result
+		cmp.Runs = append(cmp.Runs, res)
+		if j.col == 0 && j.cfg.Seed == 1 {
+			fit, err := latent.Refit(d, j.cfg, run.Theta)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", compareRows[j.row].name, err)
+			}
+			cmp.Examples[compareRows[j.row].name] = fit
 		}
-		cmp.Epochs, cmp.MeanMSE = o.res.Epochs, o.res.MeanMSE
-		mse[o.row][o.col] = append(mse[o.row][o.col], o.res.TestMSE)
-		secs[o.row][o.col] = append(secs[o.row][o.col], o.res.EpochSeconds)
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		cmp.Epochs, cmp.MeanMSE = res.Epochs, res.MeanMSE
+		mse[j.row][j.col] = append(mse[j.row][j.col], res.TestMSE)
+		secs[j.row][j.col] = append(secs[j.row][j.col], res.EpochSeconds)
 	}
 	for r := range compareRows {
 		cmp.Rows = append(cmp.Rows, tableRow(r, cfg.Observed, mse[r], secs[r]))

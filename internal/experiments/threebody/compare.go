@@ -2,6 +2,8 @@ package threebody
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"runtime"
 	"slices"
 	"sync"
@@ -32,6 +34,7 @@ const (
 	StatusOK          = "ok"
 	StatusDiverged    = "diverged"    // a NaN loss, or a prediction that failed or is not finite
 	StatusInterrupted = "interrupted" // the context ended training early
+	StatusSkipped     = "skipped"     // another shard runs it (CompareConfig.Only)
 )
 
 // Budget is the training length of each model. Zero fields mean DefaultBudget's.
@@ -113,6 +116,11 @@ type CompareConfig struct {
 	// Progress, when not nil, is called after every epoch of every run and
 	// once when a run ends, never concurrently.
 	Progress func(CompareProgress)
+	// Only, when not nil, trains only the runs (tasks) k with Only(k), the
+	// share of one shard of a comparison split over machines: run seed s of
+	// row i (Comparison.Rows' order) is task i·Runs + s − 1. The others are
+	// left with status StatusSkipped; MergeComparisons combines the shards.
+	Only func(task int) bool
 }
 
 // CompareProgress reports an epoch, or the end, of one run.
@@ -169,7 +177,11 @@ func CompareThreeBody(ctx context.Context, cfg CompareConfig) (*Comparison, erro
 		return nil, err
 	}
 	cmp := s.newComparison()
-	outs := s.runAll(ctx, cmp.Rows, sortedJobs(cmp.Rows, cfg.Runs))
+	jobs := sortedJobs(cmp.Rows, cfg.Runs)
+	if cfg.Only != nil {
+		jobs = slices.DeleteFunc(jobs, func(j job) bool { return !cfg.Only(j.row*cfg.Runs + int(j.seed) - 1) })
+	}
+	outs := s.runAll(ctx, cmp.Rows, jobs)
 	for i := range cmp.Rows {
 		r := &cmp.Rows[i]
 		// The first run's trajectory and trained network are the row's.
@@ -177,15 +189,90 @@ func CompareThreeBody(ctx context.Context, cfg CompareConfig) (*Comparison, erro
 		r.Trained, r.TrainedTheta = outs[i][0].trained, outs[i][0].theta
 		for k, out := range outs[i] {
 			r.Runs[k] = out.RunResult
+			if cfg.Only != nil && !cfg.Only(i*cfg.Runs+k) {
+				r.Runs[k] = RunResult{Seed: uint64(k + 1), Status: StatusSkipped}
+			}
 			r.Parameters = max(r.Parameters, out.params)
-			if out.Status == StatusInterrupted {
+		}
+	}
+	cmp.summarize()
+	cmp.Seconds = time.Since(began).Seconds()
+	return cmp, nil
+}
+
+// summarize fills every row's statistics from its runs and notes an
+// interrupted run.
+func (cmp *Comparison) summarize() {
+	cmp.Interrupted = false
+	for i := range cmp.Rows {
+		r := &cmp.Rows[i]
+		r.Diverged = 0
+		for _, run := range r.Runs {
+			if run.Status == StatusInterrupted {
 				cmp.Interrupted = true
 			}
 		}
 		summarize(r)
 	}
-	cmp.Seconds = time.Since(began).Seconds()
-	return cmp, nil
+}
+
+// MergeComparisons combines the shards of one comparison, each the result
+// of CompareThreeBody with CompareConfig.Only selecting its runs, into the
+// comparison of all the runs: each run from the shard that trained it (an
+// error names a run that none or two trained), a row's trajectory and
+// trained network from the shard of its first run, the rest from the first
+// shard. Seconds is the longest shard's.
+func MergeComparisons(parts ...*Comparison) (*Comparison, error) {
+	if len(parts) == 0 || parts[0] == nil {
+		return nil, errors.New("threebody: merge: no comparison")
+	}
+	out := *parts[0]
+	out.Rows = slices.Clone(parts[0].Rows)
+	for _, part := range parts {
+		out.Seconds = max(out.Seconds, part.Seconds)
+		if len(part.Rows) != len(out.Rows) || part.Runs != out.Runs {
+			return nil, errors.New("threebody: merge: the shards compare different models or run counts")
+		}
+	}
+	for i := range out.Rows {
+		r := &out.Rows[i]
+		r.Runs = make([]RunResult, out.Runs)
+		r.Trajectory, r.Trained, r.TrainedTheta, r.Parameters = nil, nil, nil, 0
+		for k := range r.Runs {
+			found := false
+			for _, part := range parts {
+				pr := part.Rows[i]
+				if pr.Model != r.Model || pr.Method != r.Method {
+					return nil, errors.New("threebody: merge: the shards compare different models")
+				}
+				r.Parameters = max(r.Parameters, pr.Parameters)
+				if pr.Runs[k].Status == StatusSkipped {
+					continue
+				}
+				if found {
+					return nil, fmt.Errorf("threebody: merge: run %d of %s is in two shards", k+1, rowName(r))
+				}
+				found = true
+				r.Runs[k] = pr.Runs[k]
+				if k == 0 {
+					r.Trajectory, r.Trained, r.TrainedTheta = pr.Trajectory, pr.Trained, pr.TrainedTheta
+				}
+			}
+			if !found {
+				return nil, fmt.Errorf("threebody: merge: run %d of %s is in no shard", k+1, rowName(r))
+			}
+		}
+	}
+	out.summarize()
+	return &out, nil
+}
+
+// rowName is "node (aca)" or "lstm".
+func rowName(r *ModelResult) string {
+	if r.Method == "" {
+		return r.Model
+	}
+	return r.Model + " (" + r.Method + ")"
 }
 
 // newComparison returns the comparison before training: the test times, the
