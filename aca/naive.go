@@ -142,7 +142,6 @@ type naiveSweep struct {
 	tbar, hb, epb float64   // t̄, h̄ (proposed step), ēp (controller memory)
 
 	// Within one attempt.
-	bp   *naiveBreakpoint // the breakpoint the attempt was cut short by, or nil
 	zbn  []float64   // z̄ of the attempt's input
 	znb  []float64   // adjoint of the attempt's new state
 	eb   []float64   // adjoint of the error estimate
@@ -151,6 +150,8 @@ type naiveSweep struct {
 	ft   []float64   // ∂f/∂t at a stage
 	kb   [][]float64 // K̄_s
 	hhb  float64     // adjoint of the step actually tried
+
+	bp *naiveBreakpoint // the breakpoint that cut the attempt short, or nil
 }
 
 // setup prepares the sweep; the work vectors (8 + stages rows of n) live in
