@@ -21,7 +21,13 @@ import (
 // sizes, the reverse pass of a non-autonomous model needs ∂f/∂t: it takes it
 // from dynamics.TimeDerivative and treats a model without it as autonomous
 // (∂f/∂t = 0), which gives a wrong gradient for one whose f does depend on t.
-// Evaluations of ∂f/∂t are not counted in Stats.NFEBackward. It fails where
+// Evaluations of ∂f/∂t are not counted in Stats.NFEBackward. Breakpoints of
+// the model (dynamics.Breakpointer) are differentiated as the solver runs them
+// (integrate.BreakpointRecorder): a step cut to end just before a jump at b
+// has h = b − 8ε·max(1, |b|) − t, a function of t and not of the controller;
+// the next step starts at the constant t = b with f(b, z) evaluated afresh as
+// its first stage, whose VJP takes the adjoint instead of the FSAL stage of
+// the cut step; and the step proposed before the cut resumes. It fails where
 // the forward solve fails, and in practice where the deep graph lets gradients vanish or explode.
 type Naive struct {
 	tape   naiveTape
