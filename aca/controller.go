@@ -20,8 +20,8 @@ type DifferentiableController interface {
 
 // stepRule is the solver's rule for the step after an attempt together with
 // its partials: the controller's choice, except after an accepted step that
-// landed on an output time, which resumes with a.HProposed (the output-time
-// policy of integrate).
+// landed on an output time or was cut short by a breakpoint, which resumes
+// with a.HProposed (the output-time and breakpoint policy of integrate).
 type stepRule struct {
 	c DifferentiableController
 	q int
@@ -42,8 +42,8 @@ func newStepRule(s *integrate.Solver) (stepRule, error) {
 	return r, nil
 }
 
-func (r stepRule) partials(a *integrate.Attempt) (h, dErr, dPrev, dH, dHProposed float64) {
-	if a.Accepted && a.Landing {
+func (r stepRule) partials(a *integrate.Attempt, atBreakpoint bool) (h, dErr, dPrev, dH, dHProposed float64) {
+	if a.Accepted && (a.Landing || atBreakpoint) {
 		return a.HProposed, 0, 0, 0, 1
 	}
 	return r.c.NextPartials(a, r.q)

@@ -24,7 +24,10 @@
 //     and the step-size controller included; memory and depth O(N_t·m·stages).
 //     The stage times move with the step sizes, so a non-autonomous model
 //     supplies ∂f/∂t (dynamics.TimeDerivative); without it the model is
-//     taken to be autonomous.
+//     taken to be autonomous. Steps cut short by a breakpoint where f jumps
+//     (dynamics.Breakpointer) are differentiated as they run, the fresh
+//     evaluation of f on the breakpoint included, so the gradient stays exact
+//     for held inputs.
 //     Explicit methods only (ErrUnsupported for implicit ones and Auto).
 //   - Forward: sensitivities S = ∂z/∂(θ, z0) integrated alongside z with JVPs;
 //     no backward pass, cost proportional to the number of parameters, and the

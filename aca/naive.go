@@ -21,7 +21,13 @@ import (
 // sizes, the reverse pass of a non-autonomous model needs ∂f/∂t: it takes it
 // from dynamics.TimeDerivative and treats a model without it as autonomous
 // (∂f/∂t = 0), which gives a wrong gradient for one whose f does depend on t.
-// Evaluations of ∂f/∂t are not counted in Stats.NFEBackward. It fails where
+// Evaluations of ∂f/∂t are not counted in Stats.NFEBackward. Breakpoints of
+// the model (dynamics.Breakpointer) are differentiated as the solver runs them
+// (integrate.BreakpointRecorder): a step cut to end just before a jump at b
+// has h = b − 8ε·max(1, |b|) − t, a function of t and not of the controller;
+// the next step starts at the constant t = b with f(b, z) evaluated afresh as
+// its first stage, whose VJP takes the adjoint instead of the FSAL stage of
+// the cut step; and the step proposed before the cut resumes. It fails where
 // the forward solve fails, and in practice where the deep graph lets gradients vanish or explode.
 type Naive struct {
 	tape   naiveTape
@@ -33,12 +39,26 @@ type Naive struct {
 // Name returns "naive".
 func (*Naive) Name() string { return "naive" }
 
-// naiveTape records every attempt: z, the new z, stages K and stage inputs Y.
+// naiveTape records every attempt: z, the new z, stages K and stage inputs Y,
+// and which attempts were cut short by a breakpoint.
 type naiveTape struct {
 	n, s int
 	tb   *integrate.Tableau
 	at   []integrate.Attempt // scalars only; the slices are nil
 	data []float64           // per attempt: z, zNew, K (s rows), Y (s rows)
+	bps  []naiveBreakpoint   // in attempt order; empty without breakpoints
+}
+
+// naiveBreakpoint marks attempt at as one whose step was cut to end just
+// before breakpoint b (integrate.BreakpointRecorder).
+type naiveBreakpoint struct {
+	at int
+	b  float64
+}
+
+// RecordBreakpoint marks the attempt just recorded as ending before b.
+func (r *naiveTape) RecordBreakpoint(b float64) {
+	r.bps = append(r.bps, naiveBreakpoint{at: len(r.at) - 1, b: b})
 }
 
 func (r *naiveTape) stride() int { return (2 + 2*r.s) * r.n }
@@ -76,7 +96,7 @@ func (m *Naive) Gradient(p *Problem, s *Settings) (*Result, error) {
 	}
 	ns := tb.Stages()
 	m.tape.n, m.tape.s, m.tape.tb = n, ns, tb
-	m.tape.at, m.tape.data = m.tape.at[:0], m.tape.data[:0]
+	m.tape.at, m.tape.data, m.tape.bps = m.tape.at[:0], m.tape.data[:0], m.tape.bps[:0]
 	rule, err := newStepRule(solver)
 	if err != nil {
 		return nil, err
@@ -89,7 +109,12 @@ func (m *Naive) Gradient(p *Problem, s *Settings) (*Result, error) {
 	w := new(naiveSweep)
 	w.setup(p, solver, rule, m.fwd.g, res.Theta, &m.work)
 	stride := m.tape.stride()
+	bps := m.tape.bps
 	for idx := len(m.tape.at) - 1; idx >= 0; idx-- {
+		w.bp = nil
+		if k := len(bps) - 1; k >= 0 && bps[k].at == idx {
+			w.bp, bps = &bps[k], bps[:k]
+		}
 		w.attempt(&m.tape.at[idx], m.tape.data[idx*stride:(idx+1)*stride])
 	}
 	// The first stage of the first attempt is f(t0, z0).
@@ -99,7 +124,8 @@ func (m *Naive) Gradient(p *Problem, s *Settings) (*Result, error) {
 	}
 	res.Z0 = append([]float64(nil), w.zb...)
 	res.Stats.NFEBackward = w.nfe
-	res.Stats.Bytes = 8*len(m.tape.data) + len(m.tape.at)*int(unsafe.Sizeof(integrate.Attempt{})) + m.fwd.bytes()
+	res.Stats.Bytes = 8*len(m.tape.data) + len(m.tape.at)*int(unsafe.Sizeof(integrate.Attempt{})) + m.fwd.bytes() +
+		len(m.tape.bps)*int(unsafe.Sizeof(naiveBreakpoint{}))
 	return res, checkGradient(p, res, "")
 }
 
@@ -130,6 +156,8 @@ type naiveSweep struct {
 	ft   []float64   // ∂f/∂t at a stage
 	kb   [][]float64 // K̄_s
 	hhb  float64     // adjoint of the step actually tried
+
+	bp *naiveBreakpoint // the breakpoint that cut the attempt short, or nil
 }
 
 // setup prepares the sweep; the work vectors (8 + stages rows of n) live in
@@ -164,7 +192,7 @@ func (w *naiveSweep) attempt(a *integrate.Attempt, d []float64) {
 	}
 	w.hhb = 0
 	errb, tbn, epbn, k0pass := w.carry(a, d)
-	_, dErr, dPrev, dH, dHProp := w.rule.partials(a)
+	_, dErr, dPrev, dH, dHProp := w.rule.partials(a, w.bp != nil)
 	errb += w.hb * dErr
 	epbn += w.hb * dPrev
 	w.hhb += w.hb * dH
@@ -178,7 +206,9 @@ func (w *naiveSweep) attempt(a *integrate.Attempt, d []float64) {
 		axpy(w.kb[0], 1, w.k0b)
 	}
 	copy(w.k0b, w.kb[0])
-	if a.Landing {
+	if a.Landing || w.bp != nil {
+		// h = t_out − t, or b − 8ε·max(1, |b|) − t before a breakpoint b:
+		// a function of t, not of the proposed step.
 		tbn -= w.hhb
 	} else {
 		hbn += w.hhb
@@ -189,9 +219,11 @@ func (w *naiveSweep) attempt(a *integrate.Attempt, d []float64) {
 
 // carry routes the adjoints carried from the next attempt into this one: an
 // accepted attempt's new state (and first stage, FSAL or evaluated there) is
-// what comes next, a rejected one passes its input on unchanged. It returns
-// the adjoints of the error norm, of t and of the controller memory so far,
-// and whether K̄0 passes through.
+// what comes next, a rejected one passes its input on unchanged. After a step
+// cut short by a breakpoint b the solve moves to t = b, a constant, and the
+// next first stage is f(b, z_{n+1}) evaluated afresh, never the FSAL stage.
+// It returns the adjoints of the error norm, of t and of the controller
+// memory so far, and whether K̄0 passes through.
 func (w *naiveSweep) carry(a *integrate.Attempt, d []float64) (errb, tbn, epbn float64, k0pass bool) {
 	n := w.n
 	if !a.Accepted {
@@ -204,6 +236,12 @@ func (w *naiveSweep) carry(a *integrate.Attempt, d []float64) (errb, tbn, epbn f
 	}
 	copy(w.znb, w.zb)
 	clear(w.zbn)
+	if w.bp != nil {
+		// t_{n+1} = b is fixed: the fresh stage's time takes no adjoint, and
+		// none of t̄ reaches h.
+		w.nfe += vjp(w.p, w.bp.b, d[n:2*n], w.k0b, w.znb, w.theta)
+		return w.epb, 0, 0, false
+	}
 	if w.fsal {
 		axpy(w.kb[w.ns-1], 1, w.k0b)
 	} else {

@@ -80,3 +80,45 @@ func TestBreakpointSolveAllocatesNothing(t *testing.T) {
 	}))
 	assert.InDelta(t, 2.0, dst[1], 1e-13) // ∫u = 1 − 1 + 2 + 0
 }
+
+// bpLog records attempts and the breakpoints the solver reports after them.
+type bpLog struct {
+	at  []integrate.Attempt
+	bps map[int]float64 // attempt index → breakpoint
+}
+
+func (r *bpLog) Record(a *integrate.Attempt) {
+	c := *a
+	c.Z, c.ZNew, c.K = nil, nil, nil
+	r.at = append(r.at, c)
+}
+
+func (r *bpLog) RecordBreakpoint(b float64) { r.bps[len(r.at)-1] = b }
+
+// TestBreakpointRecorderHearsEachCutStep: every attempt cut short by a
+// breakpoint b is reported with b, ends 8ε·max(1, |b|) before it, and when
+// accepted the next attempt starts exactly on b with the step proposed
+// before the cut.
+func TestBreakpointRecorderHearsEachCutStep(t *testing.T) {
+	times := []float64{0, 0.7, 1.3, 2, 2.9, 4}
+	u, err := dynamics.NewSignal("u", times, []float64{1, -1, 2, 0, 3, 1}, dynamics.Hold)
+	require.NoError(t, err)
+	m := &heldBP{held{u: u}}
+	rec := &bpLog{bps: map[int]float64{}}
+	_, err = integrate.NewSolver(&integrate.Settings{RTol: 1e-6, ATol: 1e-9}).Solve(make([]float64, 2), m, []float64{1}, 0, []float64{0}, []float64{2, 4}, rec)
+	require.NoError(t, err)
+	seen := map[float64]bool{}
+	for i, b := range rec.bps {
+		a := rec.at[i]
+		assert.InDelta(t, b-8*2.220446049250313e-16*math.Max(1, math.Abs(b)), a.T+a.H, 1e-15, "attempt %d", i)
+		assert.Equal(t, b == 2 || b == 4, a.Landing, "attempt %d lands only on an output time", i)
+		if a.Accepted {
+			seen[b] = true
+			if i+1 < len(rec.at) {
+				assert.Equal(t, b, rec.at[i+1].T)
+				assert.Equal(t, a.HProposed, rec.at[i+1].HProposed)
+			}
+		}
+	}
+	assert.Equal(t, map[float64]bool{0.7: true, 1.3: true, 2: true, 2.9: true, 4: true}, seen)
+}

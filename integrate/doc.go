@@ -109,9 +109,13 @@
 // evaluation of f (FSAL is not carried across), and it resumes with the step
 // proposed before the shortening. No step straddles a jump, so an adaptive
 // method needs no rejections there and a low-order method keeps its order.
-// The skipped interval moves z by about |f|·8ε, far below any tolerance. ACA
-// replays the accepted steps as they were taken, so its gradient stays the
-// exact derivative of the discrete solution; the adjoint's backward system
-// has no breakpoints and the naive method assumes FSAL across them, so both
-// are only approximately right for models with jumps.
+// The skipped interval moves z by about |f|·8ε, far below any tolerance. A
+// BreakpointRecorder hears of each step cut short this way. ACA replays the
+// accepted steps as they were taken, so its gradient stays the exact
+// derivative of the discrete solution, and the naive method differentiates
+// the cut steps as they run (h = b − 8ε − t, a function of t like the
+// landing rule; the fresh f at b as the next step's first stage; the resumed
+// proposed step), so its gradient stays the exact derivative of the adaptive
+// program; the adjoint's backward system has no breakpoints, so it is only
+// approximately right for models with jumps.
 package integrate

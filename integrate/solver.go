@@ -50,6 +50,17 @@ type MethodRecorder interface {
 	RecordMethod(tb *Tableau)
 }
 
+// BreakpointRecorder is an optional interface of a Recorder that replays the
+// program of a solve with breakpoints (dynamics.Breakpointer): right after
+// recording an attempt whose step was cut to end bpGap before breakpoint b
+// (its H is then b − 8ε·max(1, |b|) − T, not the proposed step), the solver
+// calls RecordBreakpoint(b). If that attempt is accepted, the solve moves to
+// t = b exactly, evaluates f(b, ZNew) afresh as the first stage of the next
+// step (no FSAL across the jump) and resumes with HProposed.
+type BreakpointRecorder interface {
+	RecordBreakpoint(b float64)
+}
+
 // Recorder receives every attempted step of a solve, accepted or not. Callers
 // that need the steps (to plot them, or to replay the solve) keep what they
 // need; the solver itself keeps nothing.
@@ -153,6 +164,7 @@ type run struct {
 	rec         Recorder
 	jumper      Jumper
 	mrec        MethodRecorder
+	brec        BreakpointRecorder
 	out         int     // index of the next output time
 	t, h        float64 // the current time and the proposed signed step
 	errPrev     float64 // error norm of the last accepted step
@@ -196,6 +208,7 @@ func (s *Solver) solve(dst []float64, m dynamics.Dynamics, theta []float64, t0 f
 	s.detect.reset()
 	r := run{m: m, theta: theta, dst: dst, times: times, rec: rec, t: t0, errPrev: 1}
 	r.jumper, _ = rec.(Jumper)
+	r.brec, _ = rec.(BreakpointRecorder)
 	if r.mrec, _ = rec.(MethodRecorder); r.mrec != nil {
 		r.mrec.RecordMethod(s.cur)
 	}
@@ -265,6 +278,9 @@ func (s *Solver) attemptOnce(r *run) error {
 	}
 	if r.rec != nil {
 		r.rec.Record(a)
+		if r.atBP && r.brec != nil {
+			r.brec.RecordBreakpoint(r.bps[r.bp])
+		}
 	}
 	r.h = s.next(a, r.atBP)
 	if !a.Accepted {
