@@ -267,54 +267,6 @@ func (out *ProfileResult) assemble() {
 	}
 }
 
-// MergeProfiles combines the shards of one profile, each the result of
-// Profile with ProfileSettings.Only selecting its sides, into the result of
-// the whole profile: each side from the shard that walked it (an error
-// names a side that none or two walked, or shards that disagree on the
-// optimum or the parameters), the optimum from the first.
-func MergeProfiles(parts ...*ProfileResult) (*ProfileResult, error) {
-	if len(parts) == 0 || parts[0] == nil || parts[0].Optimum == nil {
-		return nil, errors.New("identify: merge: no profile")
-	}
-	ref := parts[0]
-	out := *ref
-	out.Profiles = slices.Clone(ref.Profiles)
-	for k := range out.Profiles {
-		pp := &out.Profiles[k]
-		pp.Lower, pp.Upper = ProfileSide{}, ProfileSide{}
-		for d := range 2 {
-			var got *ProfileSide
-			for _, part := range parts {
-				if len(part.Profiles) != len(ref.Profiles) || part.Profiles[k].Index != pp.Index || part.Optimum == nil ||
-					part.Optimum.Loss != ref.Optimum.Loss || part.Profiles[k].Value != pp.Value {
-					return nil, fmt.Errorf("identify: merge: the shards profile different parameters or found different optima (%s)", pp.Name)
-				}
-				s := part.Profiles[k].Lower
-				if d == 1 {
-					s = part.Profiles[k].Upper
-				}
-				if s.Stop == StopSkipped {
-					continue
-				}
-				if got != nil {
-					return nil, fmt.Errorf("identify: merge: the %s side of %s is walked by two shards", [2]string{"lower", "upper"}[d], pp.Name)
-				}
-				got = &s
-			}
-			if got == nil {
-				return nil, fmt.Errorf("identify: merge: no shard walked the %s side of %s", [2]string{"lower", "upper"}[d], pp.Name)
-			}
-			if d == 0 {
-				pp.Lower = *got
-			} else {
-				pp.Upper = *got
-			}
-		}
-	}
-	out.assemble()
-	return &out, nil
-}
-
 // checkOptimum returns why the fit of all parameters (res, err) gives no
 // optimum to profile params from, or nil.
 func checkOptimum(ctx context.Context, p *Problem, params []int, res *Result, err error) error {
