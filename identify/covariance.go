@@ -109,6 +109,44 @@ func EstimateCovariance(p *Problem, theta []float64, kind string, atBoundOf []st
 	for i := range c.StdErr {
 		c.StdErr[i] = math.NaN()
 	}
+	cols := c.coveredColumns(p, ob, theta, atBoundOf)
+	N, np := len(r), len(cols)
+	if np == 0 {
+		return c, nil
+	}
+	if N <= np {
+		for _, j := range cols {
+			c.Notes[ob.free[j]] = fmt.Sprintf("%d observations for %d parameters", N, np)
+		}
+		return nil, fmt.Errorf("identify: no covariance: %d observations for %d free parameters", N, np)
+	}
+	Js, d := scaledJacobian(jac, nf, N, cols)
+	var svd mat.SVD
+	if !svd.Factorize(Js, mat.SVDThin) {
+		return nil, errors.New("identify: covariance: the SVD of the Jacobian failed")
+	}
+	sv := svd.Values(nil)
+	var U, V mat.Dense
+	svd.UTo(&U)
+	svd.VTo(&V)
+	rank := 0
+	for _, s := range sv {
+		if s > rankTol*sv[0] {
+			rank++
+		}
+	}
+	c.Rank = rank
+	involved, partners := nullSpace(&V, d, rank)
+	c.noteConfounded(p, ob, cols, involved, partners)
+	X := pseudoInverseT(&U, &V, sv, d, rank)
+	full := c.estimate(p, r, X)
+	c.fill(p, ob, cols, involved, full)
+	return c, nil
+}
+
+// coveredColumns notes the free parameters at a bound and the fixed ones, and
+// returns the positions in ob.free of those the covariance covers.
+func (c *Covariance) coveredColumns(p *Problem, ob *objective, theta []float64, atBoundOf []string) []int {
 	var cols []int // positions in free of the parameters covered
 	for j, i := range ob.free {
 		q := p.Params[i]
@@ -132,17 +170,13 @@ func EstimateCovariance(p *Problem, theta []float64, kind string, atBoundOf []st
 			c.Notes[i] = "fixed"
 		}
 	}
-	N, np := len(r), len(cols)
-	if np == 0 {
-		return c, nil
-	}
-	if N <= np {
-		for _, j := range cols {
-			c.Notes[ob.free[j]] = fmt.Sprintf("%d observations for %d parameters", N, np)
-		}
-		return nil, fmt.Errorf("identify: no covariance: %d observations for %d free parameters", N, np)
-	}
-	// J·D⁻¹, with D the column norms; a column of zeros stays zero.
+	return cols
+}
+
+// scaledJacobian returns J·D⁻¹ over the columns cols of the row-major N×nf
+// Jacobian jac, and D, the column norms; a column of zeros stays zero.
+func scaledJacobian(jac []float64, nf, N int, cols []int) (*mat.Dense, []float64) {
+	np := len(cols)
 	Js := mat.NewDense(N, np, nil)
 	d := make([]float64, np)
 	for a, j := range cols {
@@ -158,24 +192,16 @@ func EstimateCovariance(p *Problem, theta []float64, kind string, atBoundOf []st
 			Js.Set(row, a, jac[row*nf+j]/d[a])
 		}
 	}
-	var svd mat.SVD
-	if !svd.Factorize(Js, mat.SVDThin) {
-		return nil, errors.New("identify: covariance: the SVD of the Jacobian failed")
-	}
-	sv := svd.Values(nil)
-	var U, V mat.Dense
-	svd.UTo(&U)
-	svd.VTo(&V)
-	rank := 0
-	for _, s := range sv {
-		if s > rankTol*sv[0] {
-			rank++
-		}
-	}
-	c.Rank = rank
-	// Parameters in the null space, and with whom.
-	involved := make([]bool, np)
-	partners := make([][]int, np)
+	return Js, d
+}
+
+// nullSpace returns which covered parameters have a large component in the
+// null space of JᵀJ (the right singular vectors past rank) and, for each,
+// the others it shares a null vector with.
+func nullSpace(V *mat.Dense, d []float64, rank int) (involved []bool, partners [][]int) {
+	np := len(d)
+	involved = make([]bool, np)
+	partners = make([][]int, np)
 	for k := rank; k < np; k++ {
 		var in []int
 		for a := range np {
@@ -192,6 +218,13 @@ func EstimateCovariance(p *Problem, theta []float64, kind string, atBoundOf []st
 			}
 		}
 	}
+	return involved, partners
+}
+
+// noteConfounded notes each non-identifiable parameter and the others it is
+// confounded with.
+func (c *Covariance) noteConfounded(p *Problem, ob *objective, cols []int, involved []bool, partners [][]int) {
+	np := len(cols)
 	for a, j := range cols {
 		if !involved[a] {
 			continue
@@ -205,9 +238,15 @@ func EstimateCovariance(p *Problem, theta []float64, kind string, atBoundOf []st
 		for b, o := range partners[a] {
 			names[b] = p.Params[ob.free[cols[o]]].Name
 		}
-		c.Notes[i] = fmt.Sprintf("not identifiable: only a combination with %s is determined (Jacobian rank %d of %d)", strings.Join(names, ", "), rank, np)
+		c.Notes[i] = fmt.Sprintf("not identifiable: only a combination with %s is determined (Jacobian rank %d of %d)", strings.Join(names, ", "), c.Rank, np)
 	}
-	// X = (JᵀJ)⁺Jᵀ = D⁻¹ V_r Σ_r⁻¹ U_rᵀ, np×N.
+}
+
+// pseudoInverseT returns X = (JᵀJ)⁺Jᵀ = D⁻¹ V_r Σ_r⁻¹ U_rᵀ, np×N, from the
+// thin SVD J·D⁻¹ = UΣVᵀ truncated at rank.
+func pseudoInverseT(U, V *mat.Dense, sv, d []float64, rank int) *mat.Dense {
+	np := len(d)
+	N, _ := U.Dims()
 	X := mat.NewDense(np, N, nil)
 	for a := range np {
 		if d[a] == 0 {
@@ -221,9 +260,16 @@ func EstimateCovariance(p *Problem, theta []float64, kind string, atBoundOf []st
 			X.Set(a, row, s/d[a])
 		}
 	}
+	return X
+}
+
+// estimate sets c.Sigma2 and returns the np×np covariance of c.Kind over the
+// covered parameters, from the residuals r and X = (JᵀJ)⁺Jᵀ.
+func (c *Covariance) estimate(p *Problem, r []float64, X *mat.Dense) *mat.Dense {
+	np, N := X.Dims()
 	full := mat.NewDense(np, np, nil)
-	dof := float64(N - rank)
-	switch kind {
+	dof := float64(N - c.Rank)
+	switch c.Kind {
 	case Classic:
 		// (JᵀJ)⁺ = D⁻¹ V_r Σ_r⁻² V_rᵀ D⁻¹ = XXᵀ.
 		c.Sigma2 = sumSq(r) / dof
@@ -245,8 +291,14 @@ func EstimateCovariance(p *Problem, theta []float64, kind string, atBoundOf []st
 		full.Mul(XR, X.T())
 		full.Scale(float64(N)/dof, full)
 	}
+	return full
+}
+
+// fill copies the covariance of the identifiable covered parameters out of
+// full into c: names, indices, standard errors, matrix and correlation.
+func (c *Covariance) fill(p *Problem, ob *objective, cols []int, involved []bool, full *mat.Dense) {
 	var keep []int
-	for a := range np {
+	for a := range len(cols) {
 		if !involved[a] {
 			keep = append(keep, a)
 		}
@@ -268,7 +320,6 @@ func EstimateCovariance(p *Problem, theta []float64, kind string, atBoundOf []st
 			}
 		}
 	}
-	return c, nil
 }
 
 func containsInt(list []int, x int) bool {

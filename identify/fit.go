@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"runtime"
 	"runtime/debug"
-	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -225,67 +222,12 @@ func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (res *Re
 		return fitLikelihood(ctx, p, opts, opt)
 	}
 	o := opts.resolved(opt)
-	if o.Covariance != Classic && o.Covariance != Sandwich {
-		return nil, fmt.Errorf("identify: unknown covariance %q (allowed: classic, sandwich)", o.Covariance)
-	}
-	if err := p.Validate(); err != nil {
-		return nil, err
-	}
-	if o.Starts < 1 || o.Epochs < 1 {
-		return nil, fmt.Errorf("identify: starts and epochs must be at least 1 (got %d, %d)", o.Starts, o.Epochs)
-	}
-	if len(p.free()) == 0 {
-		return nil, errors.New("identify: every parameter is fixed; nothing to fit")
-	}
-	if err := checkResume(p, &o, opt); err != nil {
+	if err := o.check(p, opt); err != nil {
 		return nil, err
 	}
 	began := time.Now()
 	res = &Result{Starts: make([]StartResult, o.Starts)}
-	var mu sync.Mutex
-	progress := func(ev Progress) {
-		if o.Progress != nil {
-			mu.Lock()
-			defer mu.Unlock() // a panic in the callback must not block the other starts
-			o.Progress(ev)
-		}
-	}
-	// A start's failure is its own (recorded in its StartResult), so no task
-	// returns an error to the group: the group only bounds the goroutines.
-	// The design is that of all the starts, whichever of them run (Only).
-	inits := StartPoints(p, o.Starts, o.Seed, o.Jitter)
-	var g errgroup.Group
-	g.SetLimit(o.Workers)
-	errs := make([]error, o.Starts)
-	worst := make([]aca.Stats, o.Starts)
-	panicked := make([]error, o.Starts)
-	ran := make([]bool, o.Starts)
-	for i := range o.Starts {
-		if o.Only != nil && !o.Only(i) {
-			continue
-		}
-		ran[i] = true
-		g.Go(func() error {
-			defer func() {
-				// A panic is a bug; it ends its start only, so that the
-				// others' results are still returned.
-				if r := recover(); r != nil {
-					panicked[i] = fmt.Errorf("%w in start %d: %v\n%s", ErrInternal, i, r, debug.Stack())
-					res.Starts[i] = StartResult{Start: i, Init: inits[i], Status: "diverged", Message: fmt.Sprintf("internal error: %v", r)}
-					errs[i] = panicked[i]
-				}
-			}()
-			res.Starts[i], worst[i], errs[i] = runStart(ctx, p, &o, opt, i, inits[i], progress)
-			return nil
-		})
-	}
-	_ = g.Wait()
-	for i, w := range worst {
-		if ran[i] {
-			res.addStats(w)
-		}
-	}
-	internal := errors.Join(panicked...)
+	ran, errs, internal := runStarts(ctx, p, &o, opt, res)
 	if o.Only != nil {
 		kept := res.Starts[:0]
 		for i, s := range res.Starts {
@@ -303,172 +245,71 @@ func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (res *Re
 	return res, finish(p, &o, res, internal, errs)
 }
 
-// MergeFits combines the records of the shards of one fit, each the Result
-// of Fit with Options.Only selecting its starts, into the Result of the
-// whole fit: every start once (an error names a start missing or given
-// twice), the same best start, totals and covariance as one Fit of all the
-// starts with the same problem and options. Seconds is the longest shard's.
-func MergeFits(p *Problem, opts *Options, parts ...*Result) (*Result, error) {
-	if opts == nil {
-		opts = &Options{}
-	}
-	o := opts.resolved(&LM{}) // only the covariance kind is read
-	if o.Covariance != Classic && o.Covariance != Sandwich {
-		return nil, fmt.Errorf("identify: unknown covariance %q (allowed: classic, sandwich)", o.Covariance)
-	}
-	res := &Result{}
-	for _, part := range parts {
-		res.Starts = append(res.Starts, part.Starts...)
-		res.Seconds = math.Max(res.Seconds, part.Seconds)
-		res.addStats(aca.Stats{HasReconstruction: part.HasReconstruction, ReconstructionError: part.ReconstructionError})
-	}
-	sort.SliceStable(res.Starts, func(a, b int) bool { return res.Starts[a].Start < res.Starts[b].Start })
-	for i, s := range res.Starts {
-		if s.Start != i {
-			if s.Start < i {
-				return nil, fmt.Errorf("identify: merge: start %d is given twice", s.Start)
-			}
-			return nil, fmt.Errorf("identify: merge: start %d is missing", i)
+// runStarts runs the starts o.Only selects (all when nil) into res.Starts,
+// at most o.Workers at a time, and keeps their largest reconstruction error.
+// It returns which starts ran, each start's error and the panics joined.
+func runStarts(ctx context.Context, p *Problem, o *Options, opt Optimizer, res *Result) (ran []bool, errs []error, internal error) {
+	var mu sync.Mutex
+	progress := func(ev Progress) {
+		if o.Progress != nil {
+			mu.Lock()
+			defer mu.Unlock() // a panic in the callback must not block the other starts
+			o.Progress(ev)
 		}
 	}
-	if len(res.Starts) == 0 {
-		return nil, errors.New("identify: merge: no starts")
-	}
-	var errs []error
-	for _, s := range res.Starts {
-		if s.Params == nil && s.Message != "" {
-			errs = append(errs, fmt.Errorf("start %d: %s", s.Start, s.Message))
+	// A start's failure is its own (recorded in its StartResult), so no task
+	// returns an error to the group: the group only bounds the goroutines.
+	// The design is that of all the starts, whichever of them run (Only).
+	inits := StartPoints(p, o.Starts, o.Seed, o.Jitter)
+	var g errgroup.Group
+	g.SetLimit(o.Workers)
+	errs = make([]error, o.Starts)
+	worst := make([]aca.Stats, o.Starts)
+	panicked := make([]error, o.Starts)
+	ran = make([]bool, o.Starts)
+	for i := range o.Starts {
+		if o.Only != nil && !o.Only(i) {
+			continue
 		}
-	}
-	return res, finish(p, &o, res, nil, errs)
-}
-
-// addStats keeps the largest adjoint reconstruction error.
-func (res *Result) addStats(w aca.Stats) {
-	if w.HasReconstruction && (!res.HasReconstruction || w.ReconstructionError > res.ReconstructionError) {
-		res.ReconstructionError, res.HasReconstruction = w.ReconstructionError, true
-	}
-}
-
-// total sums the work of the starts and notes an interrupted one.
-func (res *Result) total() {
-	res.Epochs, res.NFE, res.Interrupted = 0, 0, false
-	for i := range res.Starts {
-		s := &res.Starts[i]
-		res.Epochs += s.Epochs
-		res.NFE += s.NFE
-		if s.Status == "interrupted" {
-			res.Interrupted = true
-		}
-	}
-}
-
-// finish chooses the best start (the lowest loss, the lowest number among
-// equals) and estimates its covariance: the part of Fit that MergeFits
-// repeats over the starts of all the shards.
-func finish(p *Problem, o *Options, res *Result, internal error, errs []error) (err error) {
-	res.total()
-	res.Best = -1
-	for i := range res.Starts {
-		s := &res.Starts[i]
-		if s.Params != nil && !math.IsNaN(s.Loss) && (res.Best < 0 || s.Loss < res.Starts[res.Best].Loss) {
-			res.Best = i
-		}
-	}
-	if res.Best < 0 {
-		if internal != nil {
-			return internal
-		}
-		return fmt.Errorf("identify: no start reached a finite loss: %w", errors.Join(errs...))
-	}
-	b := res.Starts[res.Best]
-	res.Params, res.Loss, res.Status = b.Params, b.Loss, b.Status
-	defer func() {
-		if r := recover(); r != nil { // in the covariance: keep the fit
-			err = errors.Join(internal, fmt.Errorf("%w in the covariance: %v\n%s", ErrInternal, r, debug.Stack()))
-		}
-	}()
-	cov, err := EstimateCovariance(p, res.Params, o.Covariance, b.AtBound)
-	if err != nil {
-		// No numbers, but a reason for each.
-		res.StdErrNote = make([]string, len(p.Params))
-		for i, q := range p.Params {
-			res.StdErrNote[i] = strings.TrimPrefix(err.Error(), "identify: ")
-			if q.Fixed {
-				res.StdErrNote[i] = "fixed"
-			}
-		}
-	} else {
-		res.Covariance, res.StdErr, res.StdErrNote = cov, cov.StdErr, cov.Notes
-		if b.Status != "converged" {
-			for i, n := range res.StdErrNote {
-				if n == "" && !math.IsNaN(res.StdErr[i]) {
-					res.StdErrNote[i] = fmt.Sprintf("fit not converged (%s): indicative only", b.Status)
+		ran[i] = true
+		g.Go(func() error {
+			defer func() {
+				// A panic is a bug; it ends its start only, so that the
+				// others' results are still returned.
+				if r := recover(); r != nil {
+					panicked[i] = fmt.Errorf("%w in start %d: %v\n%s", ErrInternal, i, r, debug.Stack())
+					res.Starts[i] = StartResult{Start: i, Init: inits[i], Status: "diverged", Message: fmt.Sprintf("internal error: %v", r)}
+					errs[i] = panicked[i]
 				}
-			}
+			}()
+			res.Starts[i], worst[i], errs[i] = runStart(ctx, p, o, opt, i, inits[i], progress)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	for i, w := range worst {
+		if ran[i] {
+			res.addStats(w)
 		}
 	}
-	return internal
+	return ran, errs, errors.Join(panicked...)
 }
 
-func runStart(ctx context.Context, p *Problem, o *Options, opt Optimizer, i int, init []float64, progress func(Progress)) (StartResult, aca.Stats, error) {
-	ob, err := newObjective(p)
-	if err != nil {
-		return StartResult{Start: i, Status: "diverged", Message: err.Error()}, aca.Stats{}, err
+// check rejects resolved options Fit cannot run with on p and opt.
+func (o *Options) check(p *Problem, opt Optimizer) error {
+	if o.Covariance != Classic && o.Covariance != Sandwich {
+		return fmt.Errorf("identify: unknown covariance %q (allowed: classic, sandwich)", o.Covariance)
 	}
-	sr := StartResult{Start: i, Init: init, Loss: math.NaN()}
-	var state *OptimizerState
-	from := init // where the optimizer begins
-	nfe, evals := 0, 0
-	if i < len(o.Resume) {
-		// Continue the start: its history, epochs and work carry on; Adam
-		// from its state, LM and L-BFGS from its best point.
-		prev := o.Resume[i]
-		sr.History, sr.Epochs = prev.History, prev.Epochs
-		if prev.Init != nil {
-			sr.Init = prev.Init
-		}
-		nfe, evals = prev.NFE, prev.Evals
-		if prev.Params != nil {
-			sr.Params, sr.Loss = prev.Params, prev.Loss
-			from = prev.Params
-		} else {
-			from = sr.Init
-		}
-		state = prev.State
+	if err := p.Validate(); err != nil {
+		return err
 	}
-	rec := func(epoch int, loss float64, th []float64) {
-		if math.IsNaN(loss) || math.IsInf(loss, 0) {
-			return // a failed trial point of a line search: not an epoch's result
-		}
-		if !math.IsNaN(loss) && (sr.Params == nil || math.IsNaN(sr.Loss) || loss < sr.Loss) {
-			sr.Params, sr.Loss = th, loss
-		}
-		if epoch > o.Epochs {
-			// The evaluation after the last step (LM's final point): it may
-			// be the best point, but it is no epoch of its own, and no epoch
-			// number above the total is ever reported.
-			progress(Progress{Start: i, Epoch: o.Epochs, Epochs: o.Epochs, Loss: loss, Params: th})
-			return
-		}
-		sr.History = append(sr.History, Epoch{Epoch: epoch, Loss: loss, Params: th})
-		sr.Epochs = epoch
-		progress(Progress{Start: i, Epoch: epoch, Epochs: o.Epochs, Loss: loss, Params: th})
+	if o.Starts < 1 || o.Epochs < 1 {
+		return fmt.Errorf("identify: starts and epochs must be at least 1 (got %d, %d)", o.Starts, o.Epochs)
 	}
-	if sr.Epochs >= o.Epochs {
-		sr.Status, sr.Message = "max_epochs", fmt.Sprintf("all %d epochs were done before the resume", o.Epochs)
-	} else {
-		err = opt.run(ctx, ob, o, from, state, sr.Epochs, &sr, rec)
+	if len(p.free()) == 0 {
+		return errors.New("identify: every parameter is fixed; nothing to fit")
 	}
-	if sr.Params == nil {
-		sr.Loss = 0 // no finite loss was reached; Status says why
-	}
-	if err != nil && sr.Status == "" {
-		sr.Status, sr.Message = "diverged", err.Error()
-	}
-	judge(ob, o, &sr)
-	sr.NFE, sr.Evals = nfe+ob.nfe, evals+ob.evals
-	return sr, ob.worst, err
+	return checkResume(p, o, opt)
 }
 
 // checkResume checks that o.Resume belongs to this problem and optimizer, so

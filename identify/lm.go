@@ -119,43 +119,13 @@ func lmSolve(ctx context.Context, ob *objective, o *Options, x []float64, epochs
 			sr.Status, sr.Message = "converged", fmt.Sprintf("projected gradient cosine %.2g ≤ %g", cos, o.GradTol)
 			return x, it, nil
 		}
-		// The free set F: every parameter not held by its bound.
-		var F []int
-		for j := range nf {
-			if !active[j] {
-				F = append(F, j)
-			}
-		}
-		nF := len(F)
-		JF := mat.NewDense(len(r), nF, nil)
-		for row := range r {
-			for a, j := range F {
-				JF.Set(row, a, jac[row*nf+j])
-			}
-		}
-		var jtj mat.SymDense
-		jtj.SymOuterK(1, JF.T())
-		g := mat.NewVecDense(nF, nil)
-		g.MulVec(JF.T(), mat.NewVecDense(len(r), r))
+		F, jtj, g := freeNormalEquations(r, jac, active)
 		improved := false
 		for try := 0; try < 40 && !improved; try++ {
-			a := mat.NewSymDense(nF, nil)
-			a.CopySym(&jtj)
-			for i := range nF {
-				a.SetSym(i, i, jtj.At(i, i)*(1+lambda)+1e-300)
-			}
-			var delta mat.VecDense
-			var ch mat.Cholesky
-			if !ch.Factorize(a) || ch.SolveVecTo(&delta, g) != nil {
+			solved, moved := dampedStep(xn, x, F, jtj, g, lambda, lo, hi)
+			if !solved {
 				lambda *= 4
 				continue
-			}
-			copy(xn, x)
-			moved := false
-			for a, j := range F {
-				v := math.Min(hi[j], math.Max(lo[j], x[j]-delta.AtVec(a)))
-				moved = moved || v != x[j]
-				xn[j] = v
 			}
 			if !moved {
 				break // the step is below the rounding of x: nothing left to try
@@ -196,4 +166,54 @@ func sumSq(x []float64) float64 {
 		s += v * v
 	}
 	return s
+}
+
+// freeNormalEquations returns the free set F (every parameter not held by its
+// bound, active[j] false) and, over it, the normal equations JᵀJ and g = Jᵀr
+// of the row-major residual Jacobian jac.
+func freeNormalEquations(r, jac []float64, active []bool) ([]int, *mat.SymDense, *mat.VecDense) {
+	nf := len(active)
+	var F []int
+	for j := range nf {
+		if !active[j] {
+			F = append(F, j)
+		}
+	}
+	nF := len(F)
+	JF := mat.NewDense(len(r), nF, nil)
+	for row := range r {
+		for a, j := range F {
+			JF.Set(row, a, jac[row*nf+j])
+		}
+	}
+	var jtj mat.SymDense
+	jtj.SymOuterK(1, JF.T())
+	g := mat.NewVecDense(nF, nil)
+	g.MulVec(JF.T(), mat.NewVecDense(len(r), r))
+	return F, &jtj, g
+}
+
+// dampedStep writes to xn the LM step from x with damping lambda over the
+// free set F, projected onto [lo, hi]. solved is false when the damped normal
+// equations cannot be solved (xn is then untouched); moved is false when the
+// step does not change x.
+func dampedStep(xn, x []float64, F []int, jtj *mat.SymDense, g *mat.VecDense, lambda float64, lo, hi []float64) (solved, moved bool) {
+	nF := len(F)
+	a := mat.NewSymDense(nF, nil)
+	a.CopySym(jtj)
+	for i := range nF {
+		a.SetSym(i, i, jtj.At(i, i)*(1+lambda)+1e-300)
+	}
+	var delta mat.VecDense
+	var ch mat.Cholesky
+	if !ch.Factorize(a) || ch.SolveVecTo(&delta, g) != nil {
+		return false, false
+	}
+	copy(xn, x)
+	for a, j := range F {
+		v := math.Min(hi[j], math.Max(lo[j], x[j]-delta.AtVec(a)))
+		moved = moved || v != x[j]
+		xn[j] = v
+	}
+	return true, moved
 }

@@ -195,37 +195,10 @@ func Profile(ctx context.Context, p *Problem, opts *Options, opt Optimizer, s Pr
 		return nil, err
 	}
 	res, err := Fit(ctx, p, opts, opt)
-	names := make([]string, len(set.Params))
-	for k, i := range set.Params {
-		names[k] = p.Params[i].Name
+	if err := checkOptimum(ctx, p, set.Params, res, err); err != nil {
+		return nil, err
 	}
-	noOptimum := func(reason string) error {
-		return fmt.Errorf("%w: parameter %s: no finite optimum: %s", ErrNotProfilable, strings.Join(names, ", "), reason)
-	}
-	switch {
-	case err != nil:
-		return nil, noOptimum(err.Error())
-	case res.Interrupted:
-		return nil, fmt.Errorf("identify: profile: interrupted during the fit of all parameters: %w", context.Cause(ctx))
-	case res.Starts[res.Best].Status == "diverged":
-		return nil, noOptimum("the fit diverged: " + res.Starts[res.Best].Message)
-	case math.IsNaN(res.Loss) || math.IsInf(res.Loss, 0):
-		return nil, noOptimum(fmt.Sprintf("the loss is %v", res.Loss))
-	}
-	for _, i := range set.Params {
-		if v := res.Params[i]; math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("%w: parameter %s: no finite optimum: the fit ended at %v", ErrNotProfilable, p.Params[i].Name, v)
-		}
-	}
-	n := len(p.Times) * p.NumObserved()
-	if p.Likelihood() {
-		n = 0
-		for _, e := range p.Experiments {
-			if !e.Holdout {
-				n += len(e.Times) * len(e.Observables)
-			}
-		}
-	}
+	n := profileObservations(p)
 	out := &ProfileResult{
 		Optimum: res, Observations: n, Level: set.Level,
 		Threshold: distuv.ChiSquared{K: 1}.Quantile(set.Level) / 2,
@@ -294,52 +267,48 @@ func (out *ProfileResult) assemble() {
 	}
 }
 
-// MergeProfiles combines the shards of one profile, each the result of
-// Profile with ProfileSettings.Only selecting its sides, into the result of
-// the whole profile: each side from the shard that walked it (an error
-// names a side that none or two walked, or shards that disagree on the
-// optimum or the parameters), the optimum from the first.
-func MergeProfiles(parts ...*ProfileResult) (*ProfileResult, error) {
-	if len(parts) == 0 || parts[0] == nil || parts[0].Optimum == nil {
-		return nil, errors.New("identify: merge: no profile")
+// checkOptimum returns why the fit of all parameters (res, err) gives no
+// optimum to profile params from, or nil.
+func checkOptimum(ctx context.Context, p *Problem, params []int, res *Result, err error) error {
+	names := make([]string, len(params))
+	for k, i := range params {
+		names[k] = p.Params[i].Name
 	}
-	ref := parts[0]
-	out := *ref
-	out.Profiles = slices.Clone(ref.Profiles)
-	for k := range out.Profiles {
-		pp := &out.Profiles[k]
-		pp.Lower, pp.Upper = ProfileSide{}, ProfileSide{}
-		for d := range 2 {
-			var got *ProfileSide
-			for _, part := range parts {
-				if len(part.Profiles) != len(ref.Profiles) || part.Profiles[k].Index != pp.Index || part.Optimum == nil ||
-					part.Optimum.Loss != ref.Optimum.Loss || part.Profiles[k].Value != pp.Value {
-					return nil, fmt.Errorf("identify: merge: the shards profile different parameters or found different optima (%s)", pp.Name)
-				}
-				s := part.Profiles[k].Lower
-				if d == 1 {
-					s = part.Profiles[k].Upper
-				}
-				if s.Stop == StopSkipped {
-					continue
-				}
-				if got != nil {
-					return nil, fmt.Errorf("identify: merge: the %s side of %s is walked by two shards", [2]string{"lower", "upper"}[d], pp.Name)
-				}
-				got = &s
-			}
-			if got == nil {
-				return nil, fmt.Errorf("identify: merge: no shard walked the %s side of %s", [2]string{"lower", "upper"}[d], pp.Name)
-			}
-			if d == 0 {
-				pp.Lower = *got
-			} else {
-				pp.Upper = *got
+	noOptimum := func(reason string) error {
+		return fmt.Errorf("%w: parameter %s: no finite optimum: %s", ErrNotProfilable, strings.Join(names, ", "), reason)
+	}
+	switch {
+	case err != nil:
+		return noOptimum(err.Error())
+	case res.Interrupted:
+		return fmt.Errorf("identify: profile: interrupted during the fit of all parameters: %w", context.Cause(ctx))
+	case res.Starts[res.Best].Status == "diverged":
+		return noOptimum("the fit diverged: " + res.Starts[res.Best].Message)
+	case math.IsNaN(res.Loss) || math.IsInf(res.Loss, 0):
+		return noOptimum(fmt.Sprintf("the loss is %v", res.Loss))
+	}
+	for _, i := range params {
+		if v := res.Params[i]; math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%w: parameter %s: no finite optimum: the fit ended at %v", ErrNotProfilable, p.Params[i].Name, v)
+		}
+	}
+	return nil
+}
+
+// profileObservations counts the observations the profile statistic is
+// scaled by: every observed state at every time, or for a likelihood problem
+// every observable of the experiments that are not held out.
+func profileObservations(p *Problem) int {
+	n := len(p.Times) * p.NumObserved()
+	if p.Likelihood() {
+		n = 0
+		for _, e := range p.Experiments {
+			if !e.Holdout {
+				n += len(e.Times) * len(e.Observables)
 			}
 		}
 	}
-	out.assemble()
-	return &out, nil
+	return n
 }
 
 // resolved fills in the defaults and checks the parameter list.

@@ -137,34 +137,8 @@ func (d *decoder) scenario(top *table, open opener) *Scenario {
 	base := filepath.Base(d.file)
 	sc.Name = top.str("name", strings.TrimSuffix(base, filepath.Ext(base)))
 
-	sys, ok := top.sub("system")
-	if !ok && d.err == nil {
-		d.fail("system", "missing table [system]")
-	}
-	if !sys.has("kind") {
-		sys.check(append([]string{"kind"}, allKindKeys()...)...) // a misspelt kind is unknown, not missing
-		d.fail("system.kind", "missing key", kindNames()...)
-	}
-	sc.Kind = sys.choice("kind", "", kindNames())
-	if d.err != nil {
-		return nil
-	}
-	k := kinds[sc.Kind]
-	sys.allow(k.keys...)
-	if d.err != nil {
-		return nil
-	}
-	if k.declared != nil {
-		params := d.declaredParams(top)
-		if d.err != nil {
-			return nil
-		}
-		sc.Model = k.declared(sys, params)
-	} else {
-		sc.Model = k.model(sys)
-	}
-	sys.done()
-	if d.err != nil {
+	k, ok := d.system(top, sc)
+	if !ok {
 		return nil
 	}
 	sc.StateNames, sc.ParamNames = modelNames(sc.Model)
@@ -211,6 +185,42 @@ func (d *decoder) scenario(top *table, open opener) *Scenario {
 	g.done()
 	top.done()
 	return sc
+}
+
+// system reads the [system] table into sc.Kind and sc.Model and returns the
+// kind's builder; false means d has failed.
+func (d *decoder) system(top *table, sc *Scenario) (kind, bool) {
+	sys, ok := top.sub("system")
+	if !ok && d.err == nil {
+		d.fail("system", "missing table [system]")
+	}
+	if !sys.has("kind") {
+		sys.check(append([]string{"kind"}, allKindKeys()...)...) // a misspelt kind is unknown, not missing
+		d.fail("system.kind", "missing key", kindNames()...)
+	}
+	sc.Kind = sys.choice("kind", "", kindNames())
+	if d.err != nil {
+		return kind{}, false
+	}
+	k := kinds[sc.Kind]
+	sys.allow(k.keys...)
+	if d.err != nil {
+		return kind{}, false
+	}
+	if k.declared != nil {
+		params := d.declaredParams(top)
+		if d.err != nil {
+			return kind{}, false
+		}
+		sc.Model = k.declared(sys, params)
+	} else {
+		sc.Model = k.model(sys)
+	}
+	sys.done()
+	if d.err != nil {
+		return kind{}, false
+	}
+	return k, true
 }
 
 func gradientNames() []string {

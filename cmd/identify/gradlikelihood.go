@@ -35,33 +35,9 @@ func gradLikelihood(sc *scenarios.Scenario, m aca.Method, asJSON, check bool, st
 	var fd []float64
 	worst, normDiff := 0.0, 0.0
 	if check {
-		q := sc.FitProblem()
-		q.Method = m
-		q.Solver.RTol, q.Solver.ATol = 1e-12, 1e-12
-		_, exact, err := identify.Gradient(q, theta)
-		if err != nil {
-			return runtimeError{fmt.Errorf("%s: %w", sc.File, err)}
+		if fd, worst, normDiff, err = likelihoodFD(sc, m, theta, names); err != nil {
+			return err
 		}
-		fd = make([]float64, len(theta))
-		num, den := 0.0, 0.0
-		for j := range theta {
-			h := 1e-6 * math.Max(1, math.Abs(theta[j]))
-			x := append([]float64(nil), theta...)
-			x[j] = theta[j] + h
-			lp, _, err1 := identify.Gradient(q, x)
-			x[j] = theta[j] - h
-			lm, _, err2 := identify.Gradient(q, x)
-			if err1 != nil || err2 != nil {
-				return runtimeError{fmt.Errorf("%s: finite differences of %s: %v %v", sc.File, names[j], err1, err2)}
-			}
-			fd[j] = (lp - lm) / (2 * h)
-			d := math.Abs(exact[j] - fd[j])
-			num, den = num+d*d, den+fd[j]*fd[j]
-			if fd[j] != 0 {
-				worst = math.Max(worst, d/math.Abs(fd[j]))
-			}
-		}
-		normDiff = math.Sqrt(num / math.Max(den, 1e-300))
 		if normDiff > 1e-3 {
 			fmt.Fprintf(stderr, "identify: warning: the %s gradient differs from finite differences by %.2g normwise\n", m.Name(), normDiff)
 		}
@@ -99,4 +75,38 @@ func gradLikelihood(sc *scenarios.Scenario, m aca.Method, asJSON, check bool, st
 	}
 	fmt.Fprintf(stdout, "%v\n", time.Duration(secs*1e9).Round(time.Microsecond))
 	return nil
+}
+
+// likelihoodFD checks the gradient of m at theta against central differences
+// of the loss solved at rtol = atol = 1e-12: it returns the differences, the
+// worst componentwise and the normwise relative difference.
+func likelihoodFD(sc *scenarios.Scenario, m aca.Method, theta []float64, names []string) (fd []float64, worst, normDiff float64, err error) {
+	q := sc.FitProblem()
+	q.Method = m
+	q.Solver.RTol, q.Solver.ATol = 1e-12, 1e-12
+	_, exact, err := identify.Gradient(q, theta)
+	if err != nil {
+		return nil, 0, 0, runtimeError{fmt.Errorf("%s: %w", sc.File, err)}
+	}
+	fd = make([]float64, len(theta))
+	num, den := 0.0, 0.0
+	for j := range theta {
+		h := 1e-6 * math.Max(1, math.Abs(theta[j]))
+		x := append([]float64(nil), theta...)
+		x[j] = theta[j] + h
+		lp, _, err1 := identify.Gradient(q, x)
+		x[j] = theta[j] - h
+		lm, _, err2 := identify.Gradient(q, x)
+		if err1 != nil || err2 != nil {
+			return nil, 0, 0, runtimeError{fmt.Errorf("%s: finite differences of %s: %v %v", sc.File, names[j], err1, err2)}
+		}
+		fd[j] = (lp - lm) / (2 * h)
+		d := math.Abs(exact[j] - fd[j])
+		num, den = num+d*d, den+fd[j]*fd[j]
+		if fd[j] != 0 {
+			worst = math.Max(worst, d/math.Abs(fd[j]))
+		}
+	}
+	normDiff = math.Sqrt(num / math.Max(den, 1e-300))
+	return fd, worst, normDiff, nil
 }

@@ -150,6 +150,57 @@ func passThroughFlags(fset *flag.FlagSet) *[]string {
 	return out
 }
 
+// shardedTarget returns the launch key and the command o.pos names, or a
+// usage error when it is missing, given --shard or cannot be sharded.
+func shardedTarget(o *slurmFlags) (string, *command, error) {
+	if len(o.pos) == 0 {
+		return "", nil, usagef("slurm needs a COMMAND to run, e.g. identify slurm fit SCENARIO --out DIR --tasks 4")
+	}
+	if o.shard != "" {
+		return "", nil, usagef("slurm: drop --shard %s; each array task gets --shard auto", o.shard)
+	}
+	key := launchKey(o.pos)
+	if _, ok := combiners[key]; !ok {
+		list := strings.Join(mergeable(), ", ")
+		if list == "" {
+			list = "none yet"
+		}
+		return "", nil, usagef("slurm: %q cannot be sharded (commands with --shard and a merge: %s)", key, list)
+	}
+	var target *command
+	for _, c := range commands() {
+		if c.name == o.pos[0] {
+			target = &c
+			break
+		}
+	}
+	if target == nil {
+		return "", nil, usagef("slurm: unknown command %q", o.pos[0])
+	}
+	return key, target, nil
+}
+
+// slurmBinary returns the absolute path of the identify binary the tasks run:
+// binary (--identify) or else this one, which must be an executable file.
+func slurmBinary(binary string) (string, error) {
+	var err error
+	if binary == "" {
+		if binary, err = os.Executable(); err != nil {
+			return "", usagef("slurm: cannot find this binary (%v); give --identify PATH", err)
+		}
+		if r, err := filepath.EvalSymlinks(binary); err == nil {
+			binary = r
+		}
+	}
+	if binary, err = filepath.Abs(binary); err != nil {
+		return "", err
+	}
+	if fi, err := os.Stat(binary); err != nil || fi.IsDir() || fi.Mode().Perm()&0o111 == 0 {
+		return "", usagef("--identify: %s is not an executable file; build one with go build -o PATH ./cmd/identify", binary)
+	}
+	return binary, nil
+}
+
 // launchKey is how shards and the merge registry name the launched command:
 // "latent compare" and "images icc" are a command and its first argument.
 func launchKey(pos []string) string {
@@ -162,29 +213,9 @@ func launchKey(pos []string) string {
 }
 
 func launchSlurm(o *slurmFlags, stdout io.Writer) error {
-	if len(o.pos) == 0 {
-		return usagef("slurm needs a COMMAND to run, e.g. identify slurm fit SCENARIO --out DIR --tasks 4")
-	}
-	if o.shard != "" {
-		return usagef("slurm: drop --shard %s; each array task gets --shard auto", o.shard)
-	}
-	key := launchKey(o.pos)
-	if _, ok := combiners[key]; !ok {
-		list := strings.Join(mergeable(), ", ")
-		if list == "" {
-			list = "none yet"
-		}
-		return usagef("slurm: %q cannot be sharded (commands with --shard and a merge: %s)", key, list)
-	}
-	var target *command
-	for _, c := range commands() {
-		if c.name == o.pos[0] {
-			target = &c
-			break
-		}
-	}
-	if target == nil {
-		return usagef("slurm: unknown command %q", o.pos[0])
+	key, target, err := shardedTarget(o)
+	if err != nil {
+		return err
 	}
 	args := append(append([]string{}, o.pos[1:]...), *o.passed...)
 	// Check the command's flags here, not in N failed tasks on the cluster.
@@ -203,20 +234,9 @@ func launchSlurm(o *slurmFlags, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	binary := o.binary
-	if binary == "" {
-		if binary, err = os.Executable(); err != nil {
-			return usagef("slurm: cannot find this binary (%v); give --identify PATH", err)
-		}
-		if r, err := filepath.EvalSymlinks(binary); err == nil {
-			binary = r
-		}
-	}
-	if binary, err = filepath.Abs(binary); err != nil {
+	binary, err := slurmBinary(o.binary)
+	if err != nil {
 		return err
-	}
-	if fi, err := os.Stat(binary); err != nil || fi.IsDir() || fi.Mode().Perm()&0o111 == 0 {
-		return usagef("--identify: %s is not an executable file; build one with go build -o PATH ./cmd/identify", binary)
 	}
 	wd, err := os.Getwd()
 	if err != nil {

@@ -85,6 +85,58 @@ type found struct {
 // *MergeError that lists every problem it found.
 func Merge(dirs []string, of int) (*Merged, error) {
 	e := &MergeError{Failed: map[int]string{}}
+	files, failures := scanDirs(dirs, e)
+	if len(files) == 0 && of > 0 {
+		return nil, missingAll(e, dirs, of, failures)
+	}
+	if len(files) == 0 {
+		if len(e.Problems) == 0 {
+			e.Problems = append(e.Problems, fmt.Sprintf("no shard results (shard-I-of-N.json) in %s", strings.Join(dirs, ", ")))
+		}
+		return nil, e
+	}
+	// The first file in folder order, then shard order, sets the run.
+	sort.SliceStable(files, func(a, b int) bool {
+		if files[a].dir != files[b].dir {
+			return files[a].dir < files[b].dir
+		}
+		return files[a].p.Shard < files[b].p.Shard
+	})
+	ref := files[0]
+	if of > 0 && ref.p.Of != of {
+		// Take the expected count as the run's, so every file is checked against it.
+		for i, f := range files {
+			if f.p.Of == of {
+				files[0], files[i], ref = f, files[0], f
+				break
+			}
+		}
+	}
+	if of > 0 && ref.p.Of != of {
+		for _, f := range files {
+			e.Problems = append(e.Problems, fmt.Sprintf("%s: is from a run of %d shards; this run was launched with %d (different shard count)", f.path, f.p.Of, of))
+		}
+		return nil, missingAll(e, dirs, of, failures)
+	}
+	m := &Merged{
+		Command: ref.p.Command, Scenario: ref.p.Scenario, ScenarioSHA256: ref.p.ScenarioSHA256,
+		Settings: ref.p.Settings, Of: ref.p.Of, TotalTasks: ref.p.TotalTasks,
+		Parts: make([]*Partial, ref.p.Of), Files: make([]string, ref.p.Of),
+	}
+	e.Of = m.Of
+	m.collect(files, ref, e)
+	m.noteMissing(dirs, failures, e)
+	if len(e.Problems) > 0 {
+		return nil, e
+	}
+	return m, nil
+}
+
+// missingAll adds every shard of a run of of shards to e as missing.
+// scanDirs reads the shard results in dirs (a folder given twice counts
+// once), noting in e the files it cannot read or whose name lies, and finds
+// the failure notes of each shard.
+func scanDirs(dirs []string, e *MergeError) ([]found, map[int][]string) {
 	var files []found
 	failures := map[int][]string{} // shard → failure note paths (any N)
 	seen := map[string]bool{}
@@ -126,44 +178,12 @@ func Merge(dirs []string, of int) (*Merged, error) {
 			files = append(files, found{di, path, p})
 		}
 	}
-	if len(files) == 0 && of > 0 {
-		return nil, missingAll(e, dirs, of, failures)
-	}
-	if len(files) == 0 {
-		if len(e.Problems) == 0 {
-			e.Problems = append(e.Problems, fmt.Sprintf("no shard results (shard-I-of-N.json) in %s", strings.Join(dirs, ", ")))
-		}
-		return nil, e
-	}
-	// The first file in folder order, then shard order, sets the run.
-	sort.SliceStable(files, func(a, b int) bool {
-		if files[a].dir != files[b].dir {
-			return files[a].dir < files[b].dir
-		}
-		return files[a].p.Shard < files[b].p.Shard
-	})
-	ref := files[0]
-	if of > 0 && ref.p.Of != of {
-		// Take the expected count as the run's, so every file is checked against it.
-		for i, f := range files {
-			if f.p.Of == of {
-				files[0], files[i], ref = f, files[0], f
-				break
-			}
-		}
-	}
-	if of > 0 && ref.p.Of != of {
-		for _, f := range files {
-			e.Problems = append(e.Problems, fmt.Sprintf("%s: is from a run of %d shards; this run was launched with %d (different shard count)", f.path, f.p.Of, of))
-		}
-		return nil, missingAll(e, dirs, of, failures)
-	}
-	m := &Merged{
-		Command: ref.p.Command, Scenario: ref.p.Scenario, ScenarioSHA256: ref.p.ScenarioSHA256,
-		Settings: ref.p.Settings, Of: ref.p.Of, TotalTasks: ref.p.TotalTasks,
-		Parts: make([]*Partial, ref.p.Of), Files: make([]string, ref.p.Of),
-	}
-	e.Of = m.Of
+	return files, failures
+}
+
+// collect places each file's shard in m, noting in e a file that is not of
+// the same run as ref or repeats a shard.
+func (m *Merged) collect(files []found, ref found, e *MergeError) {
 	refSettings := compact(ref.p.Settings)
 	for _, f := range files {
 		p := f.p
@@ -190,6 +210,11 @@ func Merge(dirs []string, of int) (*Merged, error) {
 		}
 		m.Parts[p.Shard], m.Files[p.Shard] = p, f.path
 	}
+}
+
+// noteMissing notes in e each shard m lacks, with its failure note when one
+// of the notes of that shard is from this run.
+func (m *Merged) noteMissing(dirs []string, failures map[int][]string, e *MergeError) {
 	for i := range m.Of {
 		if m.Parts[i] != nil {
 			continue
@@ -203,13 +228,8 @@ func Merge(dirs []string, of int) (*Merged, error) {
 		}
 		e.Problems = append(e.Problems, fmt.Sprintf("shard %d of %d is missing: no %s in %s", i, m.Of, name, strings.Join(dirs, ", ")))
 	}
-	if len(e.Problems) > 0 {
-		return nil, e
-	}
-	return m, nil
 }
 
-// missingAll adds every shard of a run of of shards to e as missing.
 func missingAll(e *MergeError, dirs []string, of int, failures map[int][]string) *MergeError {
 	e.Of = of
 	for i := range of {
