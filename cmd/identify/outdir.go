@@ -119,20 +119,51 @@ func openOutSet(flagName, dir string, owned ...string) (*outSet, error) {
 	return s, nil
 }
 
-// takeLock creates lock with O_EXCL; an existing lock whose pid is not
+// createLock makes lock holding this process's pid, atomically: the pid is
+// written to a private file first, which is then hard-linked to the lock's
+// name (link fails when the name exists). A reader therefore never sees a
+// lock without its pid, which an O_EXCL create followed by a write would
+// show for a moment (two fits starting at once were refused with the wrong
+// message). Where hard links are not supported it falls back to O_EXCL.
+func createLock(lock string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(lock), filepath.Base(lock)+".new-*")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	defer os.Remove(name)
+	_, werr := fmt.Fprintf(tmp, "%d\n", os.Getpid())
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		return werr
+	}
+	err = os.Link(name, lock)
+	var le *os.LinkError
+	if err == nil || errors.Is(err, fs.ErrExist) || !errors.As(err, &le) {
+		return err
+	}
+	f, err := os.OpenFile(lock, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644) // no hard links here
+	if err != nil {
+		return err
+	}
+	_, werr = fmt.Fprintf(f, "%d\n", os.Getpid())
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		os.Remove(lock)
+	}
+	return werr
+}
+
+// takeLock creates lock (see createLock); an existing lock whose pid is not
 // running (or that holds no pid and is older than a minute) is stale.
 func takeLock(flagName, dir, lock string) error {
 	for try := 0; try < 2; try++ {
-		f, err := os.OpenFile(lock, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		err := createLock(lock)
 		if err == nil {
-			_, werr := fmt.Fprintf(f, "%d\n", os.Getpid())
-			if cerr := f.Close(); werr == nil {
-				werr = cerr
-			}
-			if werr != nil {
-				os.Remove(lock)
-				return usagef("%s: cannot write the lock file %s: %v", flagName, lock, unwrapPath(werr))
-			}
 			return nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
