@@ -147,10 +147,10 @@ var HeunEuler = &Tableau{
 var BogackiShampine = &Tableau{
 	Name: "rk23", Order: 3, ErrOrder: 2, DenseOrder: 3,
 	Dense: fsalDense([]float64{2.0 / 9, 1.0 / 3, 4.0 / 9, 0}, nil),
-	C:    []float64{0, 1.0 / 2, 3.0 / 4, 1},
-	A:    [][]float64{nil, {1.0 / 2}, {0, 3.0 / 4}, {2.0 / 9, 1.0 / 3, 4.0 / 9}},
-	B:    []float64{2.0 / 9, 1.0 / 3, 4.0 / 9, 0},
-	BErr: []float64{-5.0 / 72, 1.0 / 12, 1.0 / 9, -1.0 / 8}, // B − (7/24, 1/4, 1/3, 1/8)
+	C:     []float64{0, 1.0 / 2, 3.0 / 4, 1},
+	A:     [][]float64{nil, {1.0 / 2}, {0, 3.0 / 4}, {2.0 / 9, 1.0 / 3, 4.0 / 9}},
+	B:     []float64{2.0 / 9, 1.0 / 3, 4.0 / 9, 0},
+	BErr:  []float64{-5.0 / 72, 1.0 / 12, 1.0 / 9, -1.0 / 8}, // B − (7/24, 1/4, 1/3, 1/8)
 }
 
 // Fehlberg is the Runge–Kutta–Fehlberg 4(5) pair (Fehlberg 1969), propagating the
@@ -177,7 +177,7 @@ var Fehlberg = &Tableau{
 var Dopri5 = &Tableau{
 	Name: "dopri5", Order: 5, ErrOrder: 4, DenseOrder: 4,
 	Dense: fsalDense([]float64{35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84, 0}, dopri5Dense),
-	C: []float64{0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1},
+	C:     []float64{0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1},
 	A: [][]float64{
 		nil,
 		{1.0 / 5},
