@@ -23,6 +23,10 @@ import (
 // (∂f/∂t = 0), which gives a wrong gradient for one whose f does depend on t.
 // Evaluations of ∂f/∂t are not counted in Stats.NFEBackward. It fails where
 // the forward solve fails, and in practice where the deep graph lets gradients vanish or explode.
+//
+// Naive always lands on every observation time (it solves with
+// integrate.Settings.Land set): it reverses the program of a landing solve,
+// whose outputs are step-end values; the dense output is not reversed.
 type Naive struct {
 	tape   naiveTape
 	fwd    forward
@@ -69,7 +73,12 @@ func (r *naiveTape) Record(a *integrate.Attempt) {
 // Gradient runs the forward solve recording the whole program, then reverses it.
 func (m *Naive) Gradient(p *Problem, s *Settings) (*Result, error) {
 	n, np := p.Model.Dim(), p.Model.NumParams()
-	solver := m.solver.get(s)
+	var ls Settings
+	if s != nil {
+		ls = *s
+	}
+	ls.Land = true
+	solver := m.solver.get(&ls)
 	tb := solver.Method()
 	if err := naiveSupports(tb); err != nil {
 		return nil, err
