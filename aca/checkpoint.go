@@ -52,7 +52,7 @@ type acaRecorder struct {
 	// backward sweep finds their indices by counting down. It stays empty
 	// (no memory) until a step has one, and shorter than t after the last.
 	inside []int32
-	tb  []*integrate.Tableau
+	tb     []*integrate.Tableau
 	// koff is the offset into k of an implicit step's stage derivatives, or
 	// −1 for an explicit step (whose stages the backward pass recomputes).
 	koff []int
