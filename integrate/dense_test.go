@@ -150,11 +150,12 @@ func TestDenseSolveAllocatesNothing(t *testing.T) {
 		times[i] = 0.01 * float64(i+1)
 	}
 	dst := make([]float64, 2*len(times))
-	st, err := s.Solve(dst, m, []float64{1}, 0, []float64{2, 0}, times, nil)
+	theta, z0 := []float64{1}, []float64{2, 0}
+	st, err := s.Solve(dst, m, theta, 0, z0, times, nil)
 	require.NoError(t, err)
 	require.Less(t, st.Accepted, len(times)/2, "most outputs are inside steps")
 	assert.Zero(t, testing.AllocsPerRun(10, func() {
-		_, _ = s.Solve(dst, m, []float64{1}, 0, []float64{2, 0}, times, nil)
+		_, _ = s.Solve(dst, m, theta, 0, z0, times, nil)
 	}))
 }
 
