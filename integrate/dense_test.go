@@ -163,7 +163,7 @@ func TestDenseSolveAllocatesNothing(t *testing.T) {
 type stopAt int
 
 func (stopAt) Record(*integrate.Attempt) {}
-func (s stopAt) Stop(k int) bool       { return k == int(s) }
+func (s stopAt) Stop(k int) bool         { return k == int(s) }
 
 // TestStopperLands: an output a Stopper marks is a step end (the value
 // equals a landing solve's up to the steps after it), the others are not.
