@@ -27,6 +27,11 @@ import (
 // not enter the backward solve's error norm (integrate.Settings.NormComponents
 // = 2·dim): its steps are those of [z, a] whatever the number of parameters,
 // as with CVODES' errconQ = false. ErrconQ puts it back.
+//
+// With dense output (integrate.Settings.Land false) the forward solve
+// interpolates z(t_k); the backward solve still lands on every observation
+// time, since it adds ∂L/∂z(t_k) to a there as a jump (its recorder is an
+// integrate.Jumper), and its steps between them are error-controlled.
 type Adjoint struct {
 	// ErrconQ includes the parameter adjoint g in the backward solve's error
 	// control (CVODES' errconQ). The error norm is an RMS over components, so
