@@ -504,14 +504,9 @@ func (s *Solver) interpolate(r *run, a *Attempt) {
 	tb, n := s.cur, s.dim
 	for k := a.First; k < a.First+a.Inside; k++ {
 		tb.DenseWeights(s.bw, (r.times[k]-a.T)/a.H)
-		combineDense(r.dst[k*n:(k+1)*n], a.Z, a.H, s.bw, a.K)
+		combine(r.dst[k*n:(k+1)*n], a.Z, a.H, s.bw, a.K)
 	}
 	r.out = a.First + a.Inside
-}
-
-// combineDense writes z + h Σ_s w[s] K_s into dst, like combine.
-func combineDense(dst, z []float64, h float64, w []float64, k [][]float64) {
-	combine(dst, z, h, w, k)
 }
 
 // nextStop finds the next output time a step must end on: the next output
