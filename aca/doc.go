@@ -25,6 +25,7 @@
 //     [z, a, g]' = [f, −aᵀ∂f/∂z, −aᵀ∂f/∂θ] backward; memory O(dim), but the
 //     backward z drifts from the forward one and the gradient with it; the
 //     drift is measured at t_0, where z is known (Stats.ReconstructionError).
+//     It lands on the observation times in both solves.
 //   - Naive: reverse mode through the whole adaptive program, rejected attempts
 //     and the step-size controller included; memory and depth O(N_t·m·stages).
 //     The stage times move with the step sizes, so a non-autonomous model

@@ -73,12 +73,7 @@ func (r *naiveTape) Record(a *integrate.Attempt) {
 // Gradient runs the forward solve recording the whole program, then reverses it.
 func (m *Naive) Gradient(p *Problem, s *Settings) (*Result, error) {
 	n, np := p.Model.Dim(), p.Model.NumParams()
-	var ls Settings
-	if s != nil {
-		ls = *s
-	}
-	ls.Land = true
-	solver := m.solver.get(&ls)
+	solver := m.solver.get(landing(s))
 	tb := solver.Method()
 	if err := naiveSupports(tb); err != nil {
 		return nil, err
