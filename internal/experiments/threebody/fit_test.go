@@ -16,8 +16,8 @@ import (
 // TestThreeBodyPaperSettings runs the paper's experiment (Sec. 4.4) with each
 // gradient method: the [0, 2] extrapolation MSE must be at most 1e-6 and every
 // mass within 1e-3 relative of the truth, in every seed. Measured at seed 1
-// with dense output: MSE 1.5e-8 (aca), 8.2e-9 (adjoint), 1.4e-8 (naive, which
-// lands), masses within 2.2e-5, 9.3e-5 and 1.6e-5 — so the bounds leave a
+// with dense output: MSE 1.5e-8 (aca), 9.6e-9 (adjoint), 1.4e-8 (naive; both
+// land), masses within 2.2e-5, 8.9e-5 and 1.6e-5 — so the bounds leave a
 // factor of about 40 (MSE) and 10 (masses) for other seeds and platforms, and are still 700 times tighter
 // than the paper's reported 7e-4 (the authors' code reaches 8e-8 here).
 // The default run uses one seed per method; PHYSID_LONG=1 runs seeds 1–3.
