@@ -191,3 +191,33 @@ func (r *endRecorder) Record(a *integrate.Attempt) {
 		*r.ends = append(*r.ends, a.T+a.H)
 	}
 }
+
+// BenchmarkSolveDense solves van der Pol on [0, 10] at rtol 1e-8 with 1000
+// outputs, interpolated (dense) or each a step end (land).
+func BenchmarkSolveDense(b *testing.B) {
+	times := make([]float64, 1000)
+	for i := range times {
+		times[i] = 0.01 * float64(i+1)
+	}
+	theta, z0 := []float64{1}, []float64{2, 0}
+	dst := make([]float64, 2*len(times))
+	for _, land := range []bool{false, true} {
+		name := "dense"
+		if land {
+			name = "land"
+		}
+		b.Run(name, func(b *testing.B) {
+			s := integrate.NewSolver(&integrate.Settings{RTol: 1e-8, ATol: 1e-8, Land: land})
+			var st integrate.Stats
+			b.ReportAllocs()
+			for b.Loop() {
+				var err error
+				if st, err = s.Solve(dst, dynamics.VanDerPol{}, theta, 0, z0, times, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(st.Accepted), "steps/op")
+			b.ReportMetric(float64(st.NFE), "nfe/op")
+		})
+	}
+}
