@@ -27,6 +27,15 @@ import (
 // not enter the backward solve's error norm (integrate.Settings.NormComponents
 // = 2·dim): its steps are those of [z, a] whatever the number of parameters,
 // as with CVODES' errconQ = false. ErrconQ puts it back.
+//
+// Adjoint lands on every observation time in both solves, whatever
+// integrate.Settings.Land says: the backward solve adds ∂L/∂z(t_k) to a there
+// as a jump (its recorder is an integrate.Jumper), and the forward solve
+// lands too, because the backward reconstruction is only as good as z(T):
+// with a dense forward solve at the shipped van der Pol scenario's rtol 1e-7
+// (fewer, error-controlled steps, so a z(T) with the error the tolerance
+// allows rather than the much smaller one of a step per observation) the
+// reversed flow left the limit cycle and the backward solve underflowed.
 type Adjoint struct {
 	// ErrconQ includes the parameter adjoint g in the backward solve's error
 	// control (CVODES' errconQ). The error norm is an RMS over components, so
@@ -53,6 +62,7 @@ func (*Adjoint) Name() string { return "adjoint" }
 
 // Gradient runs the forward solve, then the backward augmented solve.
 func (m *Adjoint) Gradient(p *Problem, s *Settings) (*Result, error) {
+	s = landing(s)
 	solver := m.solver.get(s)
 	res, err := m.fwd.run(p, solver, nil)
 	if err != nil {
@@ -110,6 +120,16 @@ func (m *Adjoint) Gradient(p *Problem, s *Settings) (*Result, error) {
 	// at the backward output times.
 	res.Stats.Bytes = m.fwd.bytes() + 8*(len(m.z0)+len(m.out)+len(m.times))
 	return res, checkGradient(p, res, "")
+}
+
+// landing returns a copy of s (nil: the defaults) with Land set.
+func landing(s *Settings) *Settings {
+	var l Settings
+	if s != nil {
+		l = *s
+	}
+	l.Land = true
+	return &l
 }
 
 // backSettings are the settings of the backward solve: s with the error norm

@@ -82,3 +82,37 @@ func BenchmarkGradientLinear18(b *testing.B) {
 		b.Run(m.Name(), func(b *testing.B) { benchGradient(b, linear18(b), m) })
 	}
 }
+
+// BenchmarkGradientDense is van der Pol on [0, 10] at 1000 observations:
+// with dense output (the default) the observations do not dictate the
+// steps; Land is the behaviour before it.
+func BenchmarkGradientDense(b *testing.B) {
+	times := make([]float64, 1000)
+	for i := range times {
+		times[i] = 0.01 * float64(i+1)
+	}
+	loss, err := aca.NewLeastSquares(2, nil, make([]float64, 2*len(times)), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := &aca.Problem{Model: dynamics.VanDerPol{}, Theta: []float64{1}, Z0: []float64{2, 0}, Times: times, Loss: loss}
+	for _, land := range []bool{false, true} {
+		name := "dense"
+		if land {
+			name = "land"
+		}
+		b.Run(name, func(b *testing.B) {
+			s := &aca.Settings{RTol: 1e-8, ATol: 1e-8, Land: land}
+			m := &aca.ACA{}
+			var res *aca.Result
+			b.ReportAllocs()
+			for b.Loop() {
+				if res, err = m.Gradient(p, s); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(res.Stats.Accepted), "steps/op")
+			b.ReportMetric(float64(res.Stats.NFEForward+res.Stats.NFEBackward), "nfe/op")
+		})
+	}
+}

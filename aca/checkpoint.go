@@ -12,7 +12,8 @@ import (
 // leaves nothing behind. Backward, from the last step to the first, it recomputes
 // the stages of step i from (t_i, z_i, h_i) and applies the exact adjoint of that
 // one explicit Runge–Kutta step, adding ∂L/∂z(t_k) where step i ends on an
-// observation time. The result is the exact derivative of the discrete solution
+// observation time, and through the dense-output weights where t_k falls
+// inside step i (integrate.Settings.Land false, see denseAdjoint). The result is the exact derivative of the discrete solution
 // with the accepted steps held fixed.
 //
 // Memory: O(N_t·dim) floats for the trajectory. Cost: the forward solve plus, per
@@ -32,6 +33,7 @@ type ACA struct {
 	rec    acaRecorder
 	fwd    forward
 	w      rkAdjoint
+	dw     denseAdjoint
 	iw     dirkAdjoint
 	solver solverCache
 }
@@ -45,7 +47,12 @@ type acaRecorder struct {
 	h   []float64
 	z   []float64 // state at the start of each step, row-major
 	out []int     // observation index reached at the end of each step, or −1
-	tb  []*integrate.Tableau
+	// inside counts the observations strictly inside each step, written by
+	// the dense output; they precede the step's end observation, so the
+	// backward sweep finds their indices by counting down. It stays empty
+	// (no memory) until a step has one, and shorter than t after the last.
+	inside []int32
+	tb     []*integrate.Tableau
 	// koff is the offset into k of an implicit step's stage derivatives, or
 	// −1 for an explicit step (whose stages the backward pass recomputes).
 	koff []int
@@ -58,6 +65,7 @@ func (r *acaRecorder) RecordMethod(tb *integrate.Tableau) { r.cur = tb }
 
 func (r *acaRecorder) reset() {
 	r.t, r.h, r.z, r.out, r.tb, r.koff, r.k = r.t[:0], r.h[:0], r.z[:0], r.out[:0], r.tb[:0], r.koff[:0], r.k[:0]
+	r.inside = r.inside[:0]
 }
 
 // Record keeps an accepted step and ignores a rejected one.
@@ -69,6 +77,12 @@ func (r *acaRecorder) Record(a *integrate.Attempt) {
 	r.h = append(r.h, a.H)
 	r.z = append(r.z, a.Z...)
 	r.out = append(r.out, a.Output)
+	if a.Inside > 0 {
+		for len(r.inside) < len(r.t)-1 {
+			r.inside = append(r.inside, 0)
+		}
+		r.inside = append(r.inside, int32(a.Inside))
+	}
 	r.tb = append(r.tb, r.cur)
 	if r.cur.Implicit() {
 		r.koff = append(r.koff, len(r.k))
@@ -94,12 +108,25 @@ func (m *ACA) Gradient(p *Problem, s *Settings) (*Result, error) {
 	lam := res.Z0
 	r := &m.rec
 	m.iw.jacs, m.iw.facts = 0, 0
+	next := len(p.Times) // the first observation after step i
 	for i := len(r.t) - 1; i >= 0; i-- {
 		if k := r.out[i]; k >= 0 {
 			axpy(lam, 1, m.fwd.g[k*n:(k+1)*n])
+			next = k
+		}
+		in := 0
+		if i < len(r.inside) {
+			in = int(r.inside[i])
+			next -= in
 		}
 		z := r.z[i*n : (i+1)*n]
-		if off := r.koff[i]; off >= 0 {
+		if in > 0 {
+			// Observations next … next+in−1 inside the step (dense output,
+			// explicit steps only).
+			m.dw.setup(r.tb[i], n)
+			m.dw.load(p.Times, next, in, r.t[i], r.h[i], m.fwd.g)
+			res.Stats.NFEBackward += m.dw.step(p.Model, p.Theta, r.t[i], r.h[i], z, lam, res.Theta)
+		} else if off := r.koff[i]; off >= 0 {
 			m.iw.setup(r.tb[i], n)
 			k := r.k[off : off+r.tb[i].Stages()*n]
 			res.Stats.NFEBackward += m.iw.step(p.Model, p.Theta, r.t[i], r.h[i], z, k, lam, res.Theta)
@@ -116,7 +143,7 @@ func (m *ACA) Gradient(p *Problem, s *Settings) (*Result, error) {
 	}
 	res.Stats.Jacobians += m.iw.jacs
 	res.Stats.Factorizations += m.iw.facts
-	res.Stats.Bytes = 8*(len(r.t)+len(r.h)+len(r.z)+len(r.out)) + m.fwd.bytes()
+	res.Stats.Bytes = 8*(len(r.t)+len(r.h)+len(r.z)+len(r.out)) + 4*len(r.inside) + m.fwd.bytes()
 	if len(r.k) > 0 {
 		// Implicit steps keep their stages, and each step its method and
 		// stage offset (an all-explicit solve needs neither).

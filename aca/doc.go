@@ -16,10 +16,16 @@
 //     stages and its adjoint goes through the stage equations by the
 //     implicit function theorem: (I − h a_ss J(Y_s))ᵀ μ_s = K̄_s per stage,
 //     with J at the converged stage, never through the Newton iterations.
+//     With dense output (integrate.Settings.Land false, the default for
+//     Dopri5, Tsit5 and rk23) an observation inside step i is
+//     z(t_k) = z_i + h Σ_s b_s(θ_k) K_s, θ_k = (t_k − t_i)/h, and ACA
+//     differentiates exactly that: ∂L/∂z(t_k) is added to λ_i and
+//     h b_s(θ_k) ∂L/∂z(t_k) to K̄_s of that step before its stage sweep.
 //   - Adjoint (Chen et al., NeurIPS 2018): keep z(T) only and solve
 //     [z, a, g]' = [f, −aᵀ∂f/∂z, −aᵀ∂f/∂θ] backward; memory O(dim), but the
 //     backward z drifts from the forward one and the gradient with it; the
 //     drift is measured at t_0, where z is known (Stats.ReconstructionError).
+//     It lands on the observation times in both solves.
 //   - Naive: reverse mode through the whole adaptive program, rejected attempts
 //     and the step-size controller included; memory and depth O(N_t·m·stages).
 //     The stage times move with the step sizes, so a non-autonomous model
@@ -29,6 +35,8 @@
 //     evaluation of f on the breakpoint included, so the gradient stays exact
 //     for held inputs.
 //     Explicit methods only (ErrUnsupported for implicit ones and Auto).
+//     It always lands on the observation times (the dense output is not
+//     reversed), so its loss is that of a landing solve.
 //   - Forward: sensitivities S = ∂z/∂(θ, z0) integrated alongside z with JVPs;
 //     no backward pass, cost proportional to the number of parameters, and the
 //     residual Jacobian for Gauss–Newton fits. With an implicit method S is

@@ -19,7 +19,10 @@ import (
 // with the memory of ACA's trajectory. It needs no backward pass, and its S
 // at the observation times, returned in Result.Sensitivities, is the residual
 // Jacobian that Gauss–Newton,
-// Levenberg–Marquardt and standard errors need.
+// Levenberg–Marquardt and standard errors need. With dense output
+// (integrate.Settings.Land false) the solver interpolates [z, S] together
+// with the same weights, so S(t_k) is the derivative of the interpolated
+// z(t_k) along the steps taken.
 type Forward struct {
 	// WithZ0 adds the dim columns of ∂z/∂z0 and so dL/dz0 (Result.Z0); false
 	// (the default) computes the parameter columns only and leaves Result.Z0

@@ -29,6 +29,10 @@ import (
 // its first stage, whose VJP takes the adjoint instead of the FSAL stage of
 // the cut step; and the step proposed before the cut resumes. It fails where
 // the forward solve fails, and in practice where the deep graph lets gradients vanish or explode.
+//
+// Naive always lands on every observation time (it solves with
+// integrate.Settings.Land set): it reverses the program of a landing solve,
+// whose outputs are step-end values; the dense output is not reversed.
 type Naive struct {
 	tape   naiveTape
 	fwd    forward
@@ -89,7 +93,7 @@ func (r *naiveTape) Record(a *integrate.Attempt) {
 // Gradient runs the forward solve recording the whole program, then reverses it.
 func (m *Naive) Gradient(p *Problem, s *Settings) (*Result, error) {
 	n, np := p.Model.Dim(), p.Model.NumParams()
-	solver := m.solver.get(s)
+	solver := m.solver.get(landing(s))
 	tb := solver.Method()
 	if err := naiveSupports(tb); err != nil {
 		return nil, err

@@ -22,12 +22,12 @@ func TestTableauxConsistent(t *testing.T) {
 			assert.Same(t, tb, got)
 		})
 	}
-	fsal := map[string]bool{"rk23": true, "dopri5": true}
+	fsal := map[string]bool{"rk23": true, "dopri5": true, "tsit5": true}
 	for _, tb := range integrate.Tableaux {
 		assert.Equal(t, fsal[tb.Name], tb.FSAL(), tb.Name)
 	}
 	_, err := integrate.ByName("rk78")
-	assert.ErrorContains(t, err, "allowed: auto, dopri5, euler, heuneuler, kvaerno3, kvaerno4, kvaerno5, rk2, rk23, rk4, rk45")
+	assert.ErrorContains(t, err, "allowed: auto, dopri5, euler, heuneuler, kvaerno3, kvaerno4, kvaerno5, rk2, rk23, rk4, rk45, tsit5")
 }
 
 // fixedVersion drops the embedded estimate so the propagated solution can be

@@ -58,6 +58,19 @@ type Settings struct {
 	// min(0.03, √rtol), 1e-3 at the default rtol 1e-6. Values below
 	// 10·ε/rtol, the rounding of the stages, mean 10·ε/rtol.
 	NewtonTol float64
+	// Land makes every step end exactly on each output time, the output
+	// then being a step-end value. false (the default) lets error control
+	// alone choose the steps for methods with a dense output (Tableau.Dense:
+	// Dopri5, Tsit5, rk23): the solver lands only on the last output time,
+	// on breakpoints and on the outputs a Stopper marks, and interpolates the
+	// outputs inside a step. Methods without one (euler, rk2, rk4, heuneuler,
+	// rk45, the implicit Kvaerno methods and auto) always land. Landing is
+	// more accurate per output when the outputs are sparse: the interpolant
+	// is one order below the method (4 for Dopri5 and Tsit5), so at loose
+	// tolerances an interpolated output can carry a larger error than a
+	// step-end value; with many outputs per natural step, landing costs
+	// steps (and gains accuracy from the extra steps).
+	Land bool
 }
 
 // resolved is Settings with every default filled in.
@@ -69,6 +82,9 @@ type resolved struct {
 	normComps  int
 	ctrl       Controller
 	newtonTol  float64
+	// dense is true when outputs inside a step are interpolated (the method
+	// has a dense output and Land is false).
+	dense bool
 	// constant is true when ctrl is Constant: the step is then fixed and a
 	// zero Step means 1/100 of the span instead of the automatic choice.
 	constant bool
@@ -101,6 +117,7 @@ func resolve(s *Settings) resolved {
 		r.ctrl = Constant{}
 	}
 	_, r.constant = r.ctrl.(Constant)
+	r.dense = (s == nil || !s.Land) && r.tb.HasDense() && !r.tb.Implicit() && r.tb.Stiff == nil
 	return r
 }
 

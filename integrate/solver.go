@@ -14,12 +14,21 @@ type Attempt struct {
 	// T is the start time and H the signed step size actually tried.
 	T, H float64
 	// HProposed is the step the controller proposed; H differs from it only when
-	// the step was shortened (or stretched by at most 1%) to land on an output time.
+	// the step was shortened (or stretched by at most 1%) to land on an output
+	// time or a breakpoint.
 	HProposed float64
 	// Landing is true when the step ends exactly on output time Output.
 	Landing bool
-	// Output is the index of the output time at T+H when Landing, else −1.
+	// Output is the index of the output time at the step's end when Landing,
+	// else −1.
 	Output int
+	// First and Inside describe the output times strictly inside the step
+	// (dense output, Settings.Land false): outputs First … First+Inside−1,
+	// which the solver writes, if the attempt is accepted, by the tableau's
+	// continuous extension at θ_k = (times[k] − T)/H:
+	// z(times[k]) = Z + H Σ_s b_s(θ_k) K_s (Tableau.DenseWeights). Inside is 0
+	// when every step lands on each output.
+	First, Inside int
 	// Z is the state at T and ZNew the proposed state at T+H.
 	Z, ZNew []float64
 	// K holds the stage derivatives K_s of the step, the general output of a
@@ -68,11 +77,20 @@ type Recorder interface {
 	Record(a *Attempt)
 }
 
+// Stopper is an optional interface of a Recorder that marks output times the
+// solver must land on although it has a dense output: Stop(k) true makes
+// output k the end of a step, so that the state there is a step-end value.
+// The last output time is always a stop; a Jumper makes every output one.
+type Stopper interface {
+	Stop(k int) bool
+}
+
 // Jumper is an optional interface of a Recorder: after the solver lands on output
 // time k (and has written z there to dst) it calls Jump, which may change z in
 // place to restart from a new state (an impulse applied at a measurement time,
 // say). Jump reports whether it changed z. Outputs at t0 itself are not passed
-// to Jump.
+// to Jump. A Jumper makes the solver land on every output time (it may jump
+// at any of them), dense output or not.
 type Jumper interface {
 	Jump(k int, t float64, z []float64) bool
 }
@@ -95,6 +113,7 @@ type Solver struct {
 	zn                 []float64 // the candidate state of an attempt
 	e                  []float64 // its local error estimate
 	y2, f2             []float64 // the stiffness detector's scratch
+	bw                 []float64 // dense-output weights b_s(θ)
 	att                Attempt
 }
 
@@ -142,6 +161,7 @@ func (s *Solver) grow(dim int) {
 	s.e = make([]float64, dim)
 	s.y2 = make([]float64, dim)
 	s.f2 = make([]float64, dim)
+	s.bw = make([]float64, s.r.tb.Stages())
 }
 
 // ErrorNorm is the RMS over components of e_i / (atol + rtol·max(|z_i|, |zNew_i|)),
@@ -163,9 +183,12 @@ type run struct {
 	dst, times  []float64
 	rec         Recorder
 	jumper      Jumper
+	stopper     Stopper
 	mrec        MethodRecorder
 	brec        BreakpointRecorder
 	out         int     // index of the next output time
+	stop        int     // index of the next output time a step must end on (≥ out)
+	tEnd        float64 // where the current attempt ends: t+h, or exactly an output time or breakpoint
 	t, h        float64 // the current time and the proposed signed step
 	errPrev     float64 // error norm of the last accepted step
 	afterReject bool
@@ -179,7 +202,11 @@ type run struct {
 // Solve integrates from (t0, z0) through the output times, which must be strictly
 // monotone in one direction (forward or backward in time) and may start at t0.
 // It writes z(times[k]) into dst[k·dim:(k+1)·dim] and, when rec is not nil,
-// reports every attempted step to it. Steps land exactly on each output time.
+// reports every attempted step to it. With a dense output (Settings.Land
+// false and a tableau with Dense) the steps land on the last output time, on
+// breakpoints and on the outputs a Stopper or Jumper marks, and the outputs
+// inside a step are interpolated; otherwise steps land exactly on each output
+// time.
 //
 // Failures are errors naming the time reached: ErrMaxSteps, ErrStepUnderflow,
 // ErrNonFinite, ErrBadInput, or the model's own StateChecker error. When f is
@@ -209,6 +236,7 @@ func (s *Solver) solve(dst []float64, m dynamics.Dynamics, theta []float64, t0 f
 	r := run{m: m, theta: theta, dst: dst, times: times, rec: rec, t: t0, errPrev: 1}
 	r.jumper, _ = rec.(Jumper)
 	r.brec, _ = rec.(BreakpointRecorder)
+	r.stopper, _ = rec.(Stopper)
 	if r.mrec, _ = rec.(MethodRecorder); r.mrec != nil {
 		r.mrec.RecordMethod(s.cur)
 	}
@@ -220,6 +248,7 @@ func (s *Solver) solve(dst []float64, m dynamics.Dynamics, theta []float64, t0 f
 	if r.out == len(times) {
 		return r.st, nil
 	}
+	s.nextStop(&r)
 	copy(s.z, z0)
 	if err := s.start(&r); err != nil {
 		return r.st, err
@@ -323,19 +352,33 @@ func (s *Solver) attempt(r *run) (*Attempt, error) {
 	} else if i := firstNonFinite(zn); i >= 0 {
 		return nil, fmt.Errorf("%w: z[%d] = %v at t=%.6g (h=%.2g); try a smaller step", ErrNonFinite, i, zn[i], r.t+hh, hh)
 	}
-	oi := -1
-	if landing {
-		oi = r.out
+	switch {
+	case r.atBP:
+		r.tEnd = r.bps[r.bp]
+	case landing:
+		r.tEnd = r.times[r.stop]
+	default:
+		r.tEnd = r.t + hh
 	}
-	s.att = Attempt{T: r.t, H: hh, HProposed: r.h, Landing: landing, Output: oi, Z: z, ZNew: zn, K: s.stepper.stages(),
+	k := r.out
+	for k < len(r.times) && (r.times[k]-r.tEnd)*r.dir < 0 {
+		k++
+	}
+	oi := -1
+	if k < len(r.times) && r.times[k] == r.tEnd {
+		oi = k
+	}
+	s.att = Attempt{T: r.t, H: hh, HProposed: r.h, Landing: oi >= 0, Output: oi, First: r.out, Inside: k - r.out,
+		Z: z, ZNew: zn, K: s.stepper.stages(),
 		Err: errNorm, ErrPrev: r.errPrev, AfterReject: r.afterReject, Accepted: ok && s.r.ctrl.Accept(errNorm)}
 	s.newtonFailed = !ok
 	return &s.att, nil
 }
 
 // land is the output-time policy: the proposed step r.h is shortened (or
-// stretched by at most 1%) to end exactly on the next output time when that is
-// within reach. A breakpoint before (or on) that output time comes first: the
+// stretched by at most 1%) to end exactly on the next stop (the next output
+// time, or with dense output the next one that must be landed on, see
+// nextStop) when that is within reach. A breakpoint before (or on) that output time comes first: the
 // step then ends bpGap before it (see dynamics.Breakpointer), so no stage
 // evaluates f on the far side of the jump, and the solve resumes on it. A
 // step too small to change t is an underflow.
@@ -346,15 +389,15 @@ func (s *Solver) land(r *run) (h float64, landing bool, err error) {
 	}
 	if r.bp < len(r.bps) {
 		b := r.bps[r.bp]
-		if (r.times[r.out]-b)*r.dir >= 0 {
+		if (r.times[r.stop]-b)*r.dir >= 0 {
 			end := b - r.dir*bpGap(b)
 			if rem := end - r.t; math.Abs(rem) <= 1.01*math.Abs(r.h) && rem*r.dir > 0 {
 				r.atBP = true
-				return rem, b == r.times[r.out], nil
+				return rem, b == r.times[r.stop], nil
 			}
 		}
 	}
-	if rem := r.times[r.out] - r.t; math.Abs(rem) <= 1.01*math.Abs(r.h) {
+	if rem := r.times[r.stop] - r.t; math.Abs(rem) <= 1.01*math.Abs(r.h) {
 		return rem, true, nil
 	}
 	if math.Abs(r.h) > 16*epsilon*math.Max(1, math.Abs(r.t)) {
@@ -384,14 +427,10 @@ func (s *Solver) next(a *Attempt, atBP bool) float64 {
 // state and writes it out when a landed on an output time.
 func (s *Solver) accept(r *run, a *Attempt) error {
 	r.st.Accepted++
-	switch {
-	case r.atBP:
-		r.t = r.bps[r.bp]
-	case a.Landing:
-		r.t = r.times[r.out]
-	default:
-		r.t += a.H
+	if a.Inside > 0 {
+		s.interpolate(r, a)
 	}
+	r.t = r.tEnd
 	hr := -1.0
 	if s.detect.on() && s.stepper == s.explicit && s.detect.pair {
 		hr = s.explicit.(*explicitRK).hRho() // from the stages, before advance reuses them
@@ -423,6 +462,9 @@ func (s *Solver) accept(r *run, a *Attempt) error {
 	}
 	if a.Landing {
 		s.output(r)
+	}
+	if r.out > r.stop {
+		s.nextStop(r)
 	}
 	if s.cur.Adaptive() {
 		r.errPrev = a.Err
@@ -470,6 +512,31 @@ func (r *run) bpsReversed(all []float64, t0 float64) []float64 {
 // b, so that t + c·h of every stage stays on the near side of the jump. The
 // skipped interval changes z by about |f|·bpGap, far below any tolerance.
 func bpGap(b float64) float64 { return 8 * epsilon * math.Max(1, math.Abs(b)) }
+
+// interpolate writes the outputs strictly inside accepted attempt a, before
+// the solve moves past it (its stages are still those of the step), with the
+// tableau's continuous extension.
+func (s *Solver) interpolate(r *run, a *Attempt) {
+	tb, n := s.cur, s.dim
+	for k := a.First; k < a.First+a.Inside; k++ {
+		tb.DenseWeights(s.bw, (r.times[k]-a.T)/a.H)
+		combine(r.dst[k*n:(k+1)*n], a.Z, a.H, s.bw, a.K)
+	}
+	r.out = a.First + a.Inside
+}
+
+// nextStop finds the next output time a step must end on: the next output
+// without dense output or with a Jumper; with it, the next one a Stopper
+// marks, else the last.
+func (s *Solver) nextStop(r *run) {
+	k := r.out
+	if s.r.dense && r.jumper == nil {
+		for k < len(r.times)-1 && (r.stopper == nil || !r.stopper.Stop(k)) {
+			k++
+		}
+	}
+	r.stop = k
+}
 
 // output writes the state at output time r.out and lets a Jumper restart from
 // a new state there.

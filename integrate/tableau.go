@@ -38,6 +38,12 @@ type Tableau struct {
 	// implicit stage: K_s ≈ Σ_{j<s} Predictor[s][j] K_j, an extrapolation of the
 	// earlier stages; a nil row means K_{s−1}.
 	Predictor [][]float64
+	// Dense holds the continuous extension, nil when the method has none:
+	// b_s(θ) = Σ_p Dense[s][p]·θ^(p+1) interpolates inside a step,
+	// z(t+θh) ≈ z + h Σ_s b_s(θ) K_s (see DenseWeights).
+	Dense [][]float64
+	// DenseOrder is the order of that interpolant (0 without one).
+	DenseOrder int
 	// Stiff, set on an explicit tableau, is the implicit method the solver
 	// switches to when it detects stiffness, and back (method "auto"); nil
 	// means a detected stiffness ends the solve with ErrStiff.
@@ -136,13 +142,15 @@ var HeunEuler = &Tableau{
 }
 
 // BogackiShampine is the order-3 method with an embedded order-2 estimate and the
-// FSAL property (Bogacki & Shampine 1989), MATLAB's ode23.
+// FSAL property (Bogacki & Shampine 1989), MATLAB's ode23, with ode23's cubic
+// Hermite interpolant (order 3) as dense output.
 var BogackiShampine = &Tableau{
-	Name: "rk23", Order: 3, ErrOrder: 2,
-	C:    []float64{0, 1.0 / 2, 3.0 / 4, 1},
-	A:    [][]float64{nil, {1.0 / 2}, {0, 3.0 / 4}, {2.0 / 9, 1.0 / 3, 4.0 / 9}},
-	B:    []float64{2.0 / 9, 1.0 / 3, 4.0 / 9, 0},
-	BErr: []float64{-5.0 / 72, 1.0 / 12, 1.0 / 9, -1.0 / 8}, // B − (7/24, 1/4, 1/3, 1/8)
+	Name: "rk23", Order: 3, ErrOrder: 2, DenseOrder: 3,
+	Dense: fsalDense([]float64{2.0 / 9, 1.0 / 3, 4.0 / 9, 0}, nil),
+	C:     []float64{0, 1.0 / 2, 3.0 / 4, 1},
+	A:     [][]float64{nil, {1.0 / 2}, {0, 3.0 / 4}, {2.0 / 9, 1.0 / 3, 4.0 / 9}},
+	B:     []float64{2.0 / 9, 1.0 / 3, 4.0 / 9, 0},
+	BErr:  []float64{-5.0 / 72, 1.0 / 12, 1.0 / 9, -1.0 / 8}, // B − (7/24, 1/4, 1/3, 1/8)
 }
 
 // Fehlberg is the Runge–Kutta–Fehlberg 4(5) pair (Fehlberg 1969), propagating the
@@ -164,10 +172,12 @@ var Fehlberg = &Tableau{
 }
 
 // Dopri5 is the Dormand–Prince 5(4) pair with FSAL (Dormand & Prince 1980),
-// MATLAB's ode45 and the paper's solver.
+// MATLAB's ode45 and the paper's solver, with Shampine's fourth-order
+// continuous extension (Hairer–Nørsett–Wanner I, Sec. II.6).
 var Dopri5 = &Tableau{
-	Name: "dopri5", Order: 5, ErrOrder: 4,
-	C: []float64{0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1},
+	Name: "dopri5", Order: 5, ErrOrder: 4, DenseOrder: 4,
+	Dense: fsalDense([]float64{35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84, 0}, dopri5Dense),
+	C:     []float64{0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1},
 	A: [][]float64{
 		nil,
 		{1.0 / 5},
@@ -183,7 +193,7 @@ var Dopri5 = &Tableau{
 }
 
 // Tableaux lists every built-in explicit method.
-var Tableaux = []*Tableau{Euler, RK2, RK4, HeunEuler, BogackiShampine, Fehlberg, Dopri5}
+var Tableaux = []*Tableau{Euler, RK2, RK4, HeunEuler, BogackiShampine, Fehlberg, Dopri5, Tsit5}
 
 // ImplicitTableaux lists every built-in implicit (stiff) method.
 var ImplicitTableaux = []*Tableau{Kvaerno3, Kvaerno4, Kvaerno5}
@@ -214,8 +224,9 @@ func ByName(name string) (*Tableau, error) {
 }
 
 // Validate checks the tableau's shape and its consistency conditions:
-// Σ_j A[s][j] = C[s], Σ B = 1 and Σ BErr = 0, each to 1e-14, and that every
-// implicit stage has the same diagonal.
+// Σ_j A[s][j] = C[s], Σ B = 1 and Σ BErr = 0, each to 1e-14, that every
+// implicit stage has the same diagonal, and for a dense output that
+// Σ_s b_s(θ) = θ and b_s(1) = B[s] (to 1e-13).
 func (tb *Tableau) Validate() error {
 	s := len(tb.C)
 	if s == 0 || len(tb.A) != s || len(tb.B) != s || (tb.BErr != nil && len(tb.BErr) != s) {
@@ -247,5 +258,5 @@ func (tb *Tableau) Validate() error {
 	if math.Abs(sumE) > 1e-14 {
 		return fmt.Errorf("integrate: tableau %s: BErr sums to %.17g, want 0", tb.Name, sumE)
 	}
-	return nil
+	return tb.validateDense(1e-13)
 }

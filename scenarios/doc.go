@@ -65,12 +65,14 @@
 // w(t) = time_weight^t (aca.LeastSquares, aca.TimeWeights); the paper uses 0.01.
 //
 //	[solver]               # optional
-//	method = "dopri5"      # euler | rk2 | rk4 | heuneuler | rk23 | rk45 | dopri5; default dopri5
+//	method = "dopri5"      # euler | rk2 | rk4 | heuneuler | rk23 | rk45 | dopri5 | tsit5; default dopri5
 //	rtol = 1e-7            # ≥ 0; 0 or absent means 1e-6 (adaptive methods only)
 //	atol = 1e-7            # ≥ 0; 0 or absent means 1e-9 (adaptive methods only)
 //	step = 0.0             # ≥ 0; the step of a fixed method (0: 1/100 of the span) or
 //	                       # the initial step of an adaptive one (0: automatic)
 //	max_steps = 1000000    # ≥ 0; bound on attempted steps; 0 or absent means 100000
+//	land = false           # true: every step ends on each observation time; false (default):
+//	                       # dopri5, tsit5 and rk23 interpolate them with their dense output
 //
 //	[gradient]             # optional
 //	method = "aca"         # aca | adjoint | naive | forward; default aca

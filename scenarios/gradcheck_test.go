@@ -40,6 +40,15 @@ func TestLikelihoodGradientsMatchFiniteDifferences(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			p := sc.FitProblem()
 			p.Solver.RTol, p.Solver.ATol = 1e-12, 1e-12
+			if name == "tanks, linear input" {
+				// The linear input bends at its samples, the observation
+				// times; with dense output steps straddle the bends, where
+				// the adaptive solve's loss moves with θ by more than these
+				// differences resolve (2e-6 relative measured). Landing puts
+				// the bends on step ends, as before; ACA through the dense
+				// output is checked against frozen-step differences in aca.
+				p.Solver.Land = true
+			}
 			theta := make([]float64, len(p.Params))
 			for i, q := range p.Params {
 				theta[i] = q.Init

@@ -26,7 +26,7 @@ import (
 func TestPeltsData(t *testing.T) {
 	times := identify.Linspace(0, 20, 21)
 	rows, _, err := integrate.Solve(dynamics.LotkaVolterra{}, []float64{0.55, 0.028, 0.024, 0.8}, 0, []float64{30, 4}, times,
-		&integrate.Settings{RTol: 1e-12, ATol: 1e-12})
+		&integrate.Settings{RTol: 1e-12, ATol: 1e-12, Land: true}) // as the shipped file was made
 	require.NoError(t, err)
 	rng := rand.New(rand.NewPCG(21, 4))
 	out := make([][]float64, len(rows))

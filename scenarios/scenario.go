@@ -276,7 +276,7 @@ func (t *table) rtol(key, def string) float64 {
 
 func (d *decoder) solver(top *table, sc *Scenario) {
 	st, _ := top.sub("solver")
-	st.allow("method", "rtol", "atol", "step", "max_steps")
+	st.allow("method", "rtol", "atol", "step", "max_steps", "land")
 	name := st.choice("method", integrate.Dopri5.Name, integrate.Names())
 	if d.err == nil {
 		sc.Solver.Method, _ = integrate.ByName(name)
@@ -288,5 +288,6 @@ func (d *decoder) solver(top *table, sc *Scenario) {
 	if d.err == nil && sc.Solver.MaxSteps < 0 {
 		d.failf(st.at("max_steps"), "%d is negative; want ≥ 0 (0 means the default)", sc.Solver.MaxSteps)
 	}
+	sc.Solver.Land = st.boolean("land", false)
 	st.done()
 }

@@ -127,7 +127,7 @@ func TestBadScenarioExitsWith2(t *testing.T) {
 		name, from, to, want string
 	}{
 		{"unknown kind", `kind = "vanderpol"`, `kind = "duffing"`, `bad.toml:8: system.kind: unknown value "duffing" (allowed: exponential, expression, linear, lotka_volterra, nbody, vanderpol)`},
-		{"unknown key", "rtol = 1e-7", "rtoll = 1e-7", "bad.toml:52: solver.rtoll: unknown key (allowed: method, rtol, atol, step, max_steps)"},
+		{"unknown key", "rtol = 1e-7", "rtoll = 1e-7", "bad.toml:52: solver.rtoll: unknown key (allowed: method, rtol, atol, step, max_steps, land)"},
 		{"wrong type", "z0 = [2.0, 0.0]", `z0 = "2, 0"`, "bad.toml:18: initial_state.z0: wrong type: want an array, got a string"},
 		{"syntax", `method = "aca"`, `method = aca`, "bad.toml:57: gradient.method: TOML syntax"},
 		{"unknown state", `observe = ["x", "v"]`, `observe = ["x", "y"]`, `bad.toml:21: data.observe[1]: unknown state name "y" (allowed: x, v)`},
