@@ -100,6 +100,9 @@ func (d *decoder) simulate(dt *table, sc *Scenario) {
 func (sim *Simulation) Settings(base aca.Settings) *aca.Settings {
 	s := base
 	s.RTol, s.ATol, s.Step = sim.RTol, sim.ATol, 0
+	// A reference lands on every output time: each is then a step end, not
+	// an interpolated value one order less accurate.
+	s.Land = true
 	if s.MaxSteps < 10_000_000 {
 		s.MaxSteps = 10_000_000
 	}
