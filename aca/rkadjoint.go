@@ -21,9 +21,12 @@ type rkAdjoint struct {
 	// A[j][s] (coefficients read once per tableau, not once per element).
 	users [][]int
 	uses  [][]float64
-	coef  []float64   // scratch: the coefficients of one fused kernel
-	vecs  [][]float64 // scratch: its vectors
-	sum   [][]float64 // the Ȳ_s of the needed stages, in stage order
+	// Per needed stage s, the terms of K̄_s: coefficients h·B[s], h·A[j][s]
+	// (set once per step) and vectors λ', Ȳ_j (λ' set when λ moves).
+	coef [][]float64
+	vecs [][][]float64
+	lam  []float64   // the λ the vecs point at
+	sum  [][]float64 // the Ȳ_s of the needed stages, in stage order
 }
 
 func (w *rkAdjoint) setup(tb *integrate.Tableau, n, np int) {
@@ -49,20 +52,23 @@ func (w *rkAdjoint) setup(tb *integrate.Tableau, n, np int) {
 		}
 	}
 	w.users, w.uses = make([][]int, s), make([][]float64, s)
+	w.coef, w.vecs, w.lam = make([][]float64, s), make([][][]float64, s), nil
 	w.sum = w.sum[:0]
 	for i := 0; i <= w.last; i++ {
 		if !w.needed[i] {
 			continue
 		}
 		w.sum = append(w.sum, w.ybar[i])
+		w.vecs[i] = [][]float64{nil}
 		for j := i + 1; j <= w.last; j++ {
 			if a := tb.A[j][i]; a != 0 && w.needed[j] {
 				w.users[i] = append(w.users[i], j)
 				w.uses[i] = append(w.uses[i], a)
+				w.vecs[i] = append(w.vecs[i], w.ybar[j])
 			}
 		}
+		w.coef[i] = make([]float64, len(w.vecs[i]))
 	}
-	w.coef, w.vecs = make([]float64, 0, s+1), make([][]float64, 0, s+1)
 }
 
 // step replaces lam = ∂L/∂z_{i+1} by ∂L/∂z_i and adds the step's contribution to
@@ -101,15 +107,24 @@ func (w *rkAdjoint) step(m dynamics.Dynamics, theta []float64, t, h float64, z, 
 		w.kv[s] = w.k[s]
 		nfe++
 	}
+	if len(lam) > 0 && (len(w.lam) != len(lam) || &w.lam[0] != &lam[0]) {
+		w.lam = lam
+		for s := range w.vecs {
+			if w.vecs[s] != nil {
+				w.vecs[s][0] = lam
+			}
+		}
+	}
 	for s := w.last; s >= 0; s-- {
 		if !w.needed[s] {
 			continue
 		}
-		coef, vecs := append(w.coef[:0], h*tb.B[s]), append(w.vecs[:0], lam)
-		for u, j := range w.users[s] {
-			coef, vecs = append(coef, h*w.uses[s][u]), append(vecs, w.ybar[j])
+		coef := w.coef[s]
+		coef[0] = h * tb.B[s]
+		for u, a := range w.uses[s] {
+			coef[u+1] = h * a
 		}
-		lincomb(w.kbar, coef, vecs)
+		lincomb(w.kbar, coef, w.vecs[s])
 		yb := w.ybar[s]
 		clear(yb)
 		m.VJP(yb, dtheta, t+tb.C[s]*h, w.yv[s], theta, w.kbar)
