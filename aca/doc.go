@@ -16,6 +16,11 @@
 //     stages and its adjoint goes through the stage equations by the
 //     implicit function theorem: (I − h a_ss J(Y_s))ᵀ μ_s = K̄_s per stage,
 //     with J at the converged stage, never through the Newton iterations.
+//     ACA.Checkpoints bounds the states held (binomial checkpointing,
+//     Griewank & Walther 2000: the backward pass replays the recorded steps
+//     exactly, so the gradient is the same to the last bit), and
+//     ACA.StageBudget keeps the forward pass's stages so that the backward
+//     pass need not evaluate them again.
 //   - Adjoint (Chen et al., NeurIPS 2018): keep z(T) only and solve
 //     [z, a, g]' = [f, −aᵀ∂f/∂z, −aᵀ∂f/∂θ] backward; memory O(dim), but the
 //     backward z drifts from the forward one and the gradient with it; the

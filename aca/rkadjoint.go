@@ -161,6 +161,18 @@ func lincomb(dst []float64, c []float64, x [][]float64) {
 		for i := range dst {
 			dst[i] = c0*x0[i] + c1*x1[i] + c2*x2[i] + c3*x3[i]
 		}
+	case 5:
+		c0, c1, c2, c3, c4 := c[0], c[1], c[2], c[3], c[4]
+		x0, x1, x2, x3, x4 := x[0][:n], x[1][:n], x[2][:n], x[3][:n], x[4][:n]
+		for i := range dst {
+			dst[i] = c0*x0[i] + c1*x1[i] + c2*x2[i] + c3*x3[i] + c4*x4[i]
+		}
+	case 6:
+		c0, c1, c2, c3, c4, c5 := c[0], c[1], c[2], c[3], c[4], c[5]
+		x0, x1, x2, x3, x4, x5 := x[0][:n], x[1][:n], x[2][:n], x[3][:n], x[4][:n], x[5][:n]
+		for i := range dst {
+			dst[i] = c0*x0[i] + c1*x1[i] + c2*x2[i] + c3*x3[i] + c4*x4[i] + c5*x5[i]
+		}
 	default:
 		c0, x0 := c[0], x[0][:n]
 		for i := range dst {
