@@ -77,7 +77,13 @@ func (r *explicitRK) try(zn, e []float64, m dynamics.Dynamics, theta []float64, 
 		m.Func(r.k[s], t+tb.C[s]*h, r.y, theta)
 		nfe++
 	}
-	combine(zn, z, h, tb.B, r.k)
+	if r.fsal && len(tb.C) > 1 {
+		// The last stage's input is z + h Σ A[S−1][j]K_j with A[S−1] = B
+		// (FSAL): the candidate, computed the same way; no second pass.
+		copy(zn, r.y)
+	} else {
+		combine(zn, z, h, tb.B, r.k)
+	}
 	if e != nil {
 		combine(e, nil, h, tb.BErr, r.k)
 	}
