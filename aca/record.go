@@ -22,6 +22,7 @@ type acaRecorder struct {
 	koff []int
 	k    []float64
 	cur  *integrate.Tableau // the method of the attempts now reported
+	fsal bool               // cur.FSAL()
 
 	// limit bounds the states held (0: every state); the forward pass holds
 	// at most max(1, limit/2), at positions that are multiples of stride.
@@ -44,7 +45,7 @@ type acaRecorder struct {
 }
 
 // RecordMethod notes the method of the attempts that follow (Auto switches).
-func (r *acaRecorder) RecordMethod(tb *integrate.Tableau) { r.cur = tb }
+func (r *acaRecorder) RecordMethod(tb *integrate.Tableau) { r.cur, r.fsal = tb, tb.FSAL() }
 
 func (r *acaRecorder) reset() {
 	r.t, r.h, r.z, r.out, r.tb, r.koff, r.k = r.t[:0], r.h[:0], r.z[:0], r.out[:0], r.tb[:0], r.koff[:0], r.k[:0]
@@ -79,7 +80,7 @@ func (r *acaRecorder) Record(a *integrate.Attempt) {
 		return
 	}
 	reuse, exact := false, true
-	if !implicit && r.lastM == r.cur && r.cur.FSAL() && sameBits(a.K[0], r.last) {
+	if !implicit && r.lastM == r.cur && r.fsal && sameBits(a.K[0], r.last) {
 		// The forward pass may have taken K_0 from the last stage, evaluated
 		// at lastT: it is f(t_i, z_i) only when lastT is t_i.
 		reuse, exact = true, r.lastT == a.T
