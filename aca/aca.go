@@ -65,7 +65,8 @@ type Stats struct {
 	// and loss gradients at the observation times, the augmented state and
 	// output buffer of a backward or sensitivity solve, and the sensitivities
 	// it returns. It excludes the solver's per-step workspace (stage vectors),
-	// which every method shares.
+	// which every method shares. For ACA with Checkpoints it is the peak,
+	// with the states replayed in the backward pass.
 	Bytes int
 	// ReconstructionError is how far the adjoint method's backward solve
 	// lands from the known initial state, in units of the solver's
@@ -86,6 +87,10 @@ type Stats struct {
 	// forward attempts whose Newton iteration failed (and were retried with
 	// a smaller step).
 	Jacobians, Factorizations, NewtonFailures int
+	// Recomputed counts the accepted steps the backward pass replayed from
+	// a held state (ACA with Checkpoints; 0 otherwise). Their evaluations
+	// are in NFEBackward.
+	Recomputed int
 }
 
 // Result is the loss and its gradients.

@@ -189,7 +189,7 @@ func TestACABackwardStepAllocatesNothing(t *testing.T) {
 	z, lam, dth, theta := []float64{2, 0}, []float64{1, 1}, []float64{0}, []float64{1}
 	var m dynamics.Dynamics = dynamics.VanDerPol{}
 	allocs := testing.AllocsPerRun(20, func() {
-		w.step(m, theta, 0, 0.1, z, lam, dth)
+		w.step(m, theta, 0, 0.1, z, nil, lam, dth)
 	})
 	assert.Zero(t, allocs)
 }

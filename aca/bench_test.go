@@ -116,3 +116,58 @@ func BenchmarkGradientDense(b *testing.B) {
 		})
 	}
 }
+
+// long6 is a damped 6-dimensional rotation over [0, 100] with RK4 at
+// h = 1e-3: 10⁵ steps, observed at t = 1, …, 100 (the checkpoint test's
+// problem).
+func long6(b *testing.B) (*aca.Problem, *aca.Settings) {
+	const n = 6
+	theta := make([]float64, n*n)
+	for i := range n {
+		theta[i*n+i] = -0.01
+		theta[i*n+(i+1)%n] = 1
+		theta[((i+1)%n)*n+i] = -1
+	}
+	times := make([]float64, 100)
+	for i := range times {
+		times[i] = float64(i + 1)
+	}
+	loss, err := aca.NewLeastSquares(n, nil, make([]float64, n*len(times)), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &aca.Problem{Model: dynamics.Linear{N: n}, Theta: theta, Z0: []float64{1, 0, -1, 0.5, 0, 0.2}, Times: times, Loss: loss},
+		&aca.Settings{Method: integrate.RK4, Step: 1e-3}
+}
+
+// BenchmarkACAModes compares ACA's memory modes on 10⁵ steps: every state
+// (the paper's ACA), the forward pass's stages kept too, and at most 100
+// states with replays (time ratio to "all" = the cost of bounded memory).
+func BenchmarkACAModes(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		m    *aca.ACA
+	}{
+		{"all", &aca.ACA{}},
+		{"stages", &aca.ACA{StageBudget: 1 << 30}},
+		{"ckpt100", &aca.ACA{Checkpoints: 100}},
+		{"ckpt1000", &aca.ACA{Checkpoints: 1000}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			p, s := long6(b)
+			res, err := tc.m.Gradient(p, s) // grow the buffers: allocs/op is then a call's own
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if res, err = tc.m.Gradient(p, s); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(res.Stats.NFEForward+res.Stats.NFEBackward), "nfe/op")
+			b.ReportMetric(float64(res.Stats.Recomputed), "recomputed/op")
+			b.ReportMetric(float64(res.Stats.Bytes), "held-bytes")
+		})
+	}
+}

@@ -21,6 +21,11 @@
 //     z(t_k) = z_i + h Σ_s b_s(θ_k) K_s, θ_k = (t_k − t_i)/h, and ACA
 //     differentiates exactly that: ∂L/∂z(t_k) is added to λ_i and
 //     h b_s(θ_k) ∂L/∂z(t_k) to K̄_s of that step before its stage sweep.
+//     ACA.Checkpoints bounds the states held (binomial checkpointing,
+//     Griewank & Walther 2000: the backward pass replays the recorded steps
+//     exactly, so the gradient is the same to the last bit), and
+//     ACA.StageBudget keeps the forward pass's stages so that the backward
+//     pass need not evaluate them again.
 //   - Adjoint (Chen et al., NeurIPS 2018): keep z(T) only and solve
 //     [z, a, g]' = [f, −aᵀ∂f/∂z, −aᵀ∂f/∂θ] backward; memory O(dim), but the
 //     backward z drifts from the forward one and the gradient with it; the

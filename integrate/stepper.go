@@ -77,7 +77,13 @@ func (r *explicitRK) try(zn, e []float64, m dynamics.Dynamics, theta []float64, 
 		m.Func(r.k[s], t+tb.C[s]*h, r.y, theta)
 		nfe++
 	}
-	combine(zn, z, h, tb.B, r.k)
+	if r.fsal && len(tb.C) > 1 {
+		// The last stage's input is z + h Σ A[S−1][j]K_j with A[S−1] = B
+		// (FSAL): the candidate, computed the same way; no second pass.
+		copy(zn, r.y)
+	} else {
+		combine(zn, z, h, tb.B, r.k)
+	}
 	if e != nil {
 		combine(e, nil, h, tb.BErr, r.k)
 	}
@@ -116,16 +122,113 @@ func (r *explicitRK) explain(m dynamics.Dynamics, theta []float64, t float64, z 
 	return nil
 }
 
-// combine writes z + h Σ_s w[s] K_s into dst (z nil means 0).
+// Combine writes z + h Σ_s w[s] K_s into dst (z nil means 0), with the same
+// floating-point operations, in the same order, as the explicit and implicit
+// steppers form their stage inputs, new states and error estimates. A caller
+// that replays recorded steps (ACA's bounded checkpoints) calls it to get the
+// stepper's bits exactly. dst may be z.
+func Combine(dst, z []float64, h float64, w []float64, k [][]float64) { combine(dst, z, h, w, k) }
+
+// combine writes z + h Σ_s w[s] K_s into dst (z nil means 0), skipping zero
+// weights. It is fused: one pass over the elements with the coefficients
+// h·w[s] computed once, adding the terms in stage order, so each element sees
+// the same operations, in the same order, as a copy followed by one axpy per
+// stage (and so the same bits). dst may be z.
 func combine(dst, z []float64, h float64, w []float64, k [][]float64) {
-	if z == nil {
-		clear(dst)
-	} else {
-		copy(dst, z)
-	}
+	var cs [maxFused]float64
+	var ks [maxFused][]float64
+	n := 0
 	for s, ws := range w {
-		if ws != 0 {
-			axpy(dst, h*ws, k[s])
+		if ws == 0 {
+			continue
+		}
+		if n == maxFused { // a longer tableau than any shipped: flush and go on
+			fused(dst, z, cs[:n], ks[:n])
+			z, n = dst, 0
+		}
+		cs[n], ks[n] = h*ws, k[s]
+		n++
+	}
+	fused(dst, z, cs[:n], ks[:n])
+}
+
+// maxFused is the most terms fused in one pass (the shipped tableaux have at most 6).
+const maxFused = 8
+
+// fused writes z + Σ_j c[j]·k[j] into dst, the terms added left to right per
+// element (z nil means 0: the sum then starts at +0, as clear and axpy do).
+// dst may be z.
+func fused(dst, z []float64, c []float64, k [][]float64) {
+	n := len(dst)
+	if z == nil {
+		clear(dst) // the sum starts at +0: 0 + x is x, and +0 for x = −0
+		z = dst
+	}
+	z = z[:n]
+	switch len(c) {
+	case 0:
+		copy(dst, z)
+	case 1:
+		c0, k0 := c[0], k[0][:n]
+		for i := range dst {
+			v := z[i]
+			dst[i] = v + c0*k0[i]
+		}
+	case 2:
+		c0, c1, k0, k1 := c[0], c[1], k[0][:n], k[1][:n]
+		for i := range dst {
+			v := z[i]
+			v += c0 * k0[i]
+			dst[i] = v + c1*k1[i]
+		}
+	case 3:
+		c0, c1, c2, k0, k1, k2 := c[0], c[1], c[2], k[0][:n], k[1][:n], k[2][:n]
+		for i := range dst {
+			v := z[i]
+			v += c0 * k0[i]
+			v += c1 * k1[i]
+			dst[i] = v + c2*k2[i]
+		}
+	case 4:
+		c0, c1, c2, c3 := c[0], c[1], c[2], c[3]
+		k0, k1, k2, k3 := k[0][:n], k[1][:n], k[2][:n], k[3][:n]
+		for i := range dst {
+			v := z[i]
+			v += c0 * k0[i]
+			v += c1 * k1[i]
+			v += c2 * k2[i]
+			dst[i] = v + c3*k3[i]
+		}
+	case 5:
+		c0, c1, c2, c3, c4 := c[0], c[1], c[2], c[3], c[4]
+		k0, k1, k2, k3, k4 := k[0][:n], k[1][:n], k[2][:n], k[3][:n], k[4][:n]
+		for i := range dst {
+			v := z[i]
+			v += c0 * k0[i]
+			v += c1 * k1[i]
+			v += c2 * k2[i]
+			v += c3 * k3[i]
+			dst[i] = v + c4*k4[i]
+		}
+	case 6:
+		c0, c1, c2, c3, c4, c5 := c[0], c[1], c[2], c[3], c[4], c[5]
+		k0, k1, k2, k3, k4, k5 := k[0][:n], k[1][:n], k[2][:n], k[3][:n], k[4][:n], k[5][:n]
+		for i := range dst {
+			v := z[i]
+			v += c0 * k0[i]
+			v += c1 * k1[i]
+			v += c2 * k2[i]
+			v += c3 * k3[i]
+			v += c4 * k4[i]
+			dst[i] = v + c5*k5[i]
+		}
+	default:
+		for i := range dst {
+			v := z[i]
+			for j, cj := range c {
+				v += cj * k[j][i]
+			}
+			dst[i] = v
 		}
 	}
 }

@@ -138,19 +138,31 @@ func (r *explicitRK) hRho() float64 {
 		return 0
 	}
 	a1, a0 := tb.A[S], tb.A[P]
+	// The coefficients A[q][j] − A[p][j], computed once (the same values the
+	// per-element loop computed before).
+	var ds [16]float64
+	var ks [16][]float64
+	if len(a1) > len(ds) {
+		panic("integrate: hRho: a tableau of more than 17 stages")
+	}
+	nd := 0
+	for j, a := range a1 {
+		if j < len(a0) {
+			a -= a0[j]
+		}
+		if a != 0 {
+			ds[nd], ks[nd] = a, r.k[j]
+			nd++
+		}
+	}
 	kS, kP := r.k[S], r.k[P]
 	num, den := 0.0, 0.0
 	for i := range kS {
 		d := kS[i] - kP[i]
 		num += d * d
 		y := 0.0
-		for j, a := range a1 {
-			if j < len(a0) {
-				a -= a0[j]
-			}
-			if a != 0 {
-				y += a * r.k[j][i]
-			}
+		for j := range nd {
+			y += ds[j] * ks[j][i]
 		}
 		den += y * y
 	}

@@ -88,6 +88,8 @@ func perCall(g nbody.Gravity, p *aca.Problem, states []float64) (f, jvp, vjp flo
 // repeated state reuse the pair distances, so their time/floor can go below
 // the plain model's. forward-z0 is forward sensitivities with the z0 columns
 // (aca.Forward{WithZ0: true}, 21 columns), forward the default θ-only (3).
+// aca-stages keeps the forward pass's stages (ACA.StageBudget), aca-ckpt100
+// holds at most 100 states (ACA.Checkpoints).
 func BenchmarkThreeBodyGradientFloor(b *testing.B) {
 	g, _, _ := nbody.PaperThreeBody()
 	p0, _ := floorProblem(b, g)
@@ -103,9 +105,15 @@ func BenchmarkThreeBodyGradientFloor(b *testing.B) {
 		{"gravity", func() dynamics.Dynamics { return g }},
 		{"cached", func() dynamics.Dynamics { return g.Cached() }},
 	} {
-		for _, method := range []string{"aca", "adjoint", "forward", "forward-z0"} {
+		for _, method := range []string{"aca", "aca-stages", "aca-ckpt100", "adjoint", "forward", "forward-z0"} {
 			b.Run(model.name+"/"+method, func(b *testing.B) {
 				m, _ := aca.ByName(method)
+				switch method {
+				case "aca-stages": // the forward pass's stages kept (64 MiB allowed)
+					m = &aca.ACA{StageBudget: 64 << 20}
+				case "aca-ckpt100": // at most 100 states held
+					m = &aca.ACA{Checkpoints: 100}
+				}
 				if method == "forward-z0" { // the 18 columns of ∂z/∂z0 too, as grad asks
 					m = aca.NeedZ0(&aca.Forward{})
 				}
