@@ -178,15 +178,8 @@ func (o *objective) residuals(x []float64) (r, jac []float64, err error) {
 			}
 		}
 	}
-	for _, v := range r {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, nil, fmt.Errorf("%w: non-finite residual", ErrDiverged)
-		}
-	}
-	for _, v := range jac {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, nil, fmt.Errorf("%w: non-finite sensitivity", ErrDiverged)
-		}
+	if err := checkResiduals(r, jac); err != nil {
+		return nil, nil, err
 	}
 	return r, jac, nil
 }
@@ -264,15 +257,24 @@ func (o *objective) residualsExperiments() (r, jac []float64, err error) {
 		}
 	}
 	_ = nf
+	if err := checkResiduals(r, jac); err != nil {
+		return nil, nil, err
+	}
+	return r, jac, nil
+}
+
+// checkResiduals reports ErrDiverged when a residual in r or a sensitivity in
+// jac is not finite.
+func checkResiduals(r, jac []float64) error {
 	for _, v := range r {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, nil, fmt.Errorf("%w: non-finite residual", ErrDiverged)
+			return fmt.Errorf("%w: non-finite residual", ErrDiverged)
 		}
 	}
 	for _, v := range jac {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, nil, fmt.Errorf("%w: non-finite sensitivity", ErrDiverged)
+			return fmt.Errorf("%w: non-finite sensitivity", ErrDiverged)
 		}
 	}
-	return r, jac, nil
+	return nil
 }

@@ -148,17 +148,19 @@ func (d *decoder) checkTime(field string, i int, t float64, times []float64, t0 
 	}
 }
 
-// csv reads the observations from a CSV file with columns t and the observed
-// state names (other columns are ignored). Its errors name the CSV file.
-func (d *decoder) csv(field, name string, sc *Scenario, open opener) {
+// readCSV reads the CSV file name for field. It returns the table and a
+// function that records the first problem found in the file as d's error,
+// naming the file; or a nil table once d records why the file is missing or
+// does not parse, with column naming where a parse error lies.
+func (d *decoder) readCSV(field, name string, open opener, column func(*csvio.Error) string) (*csvio.Table, func(line int, column, problem string, allowed ...string)) {
 	if name == "" {
 		d.fail(field, "empty file name")
-		return
+		return nil, nil
 	}
 	display, src, err := open(name)
 	if err != nil {
 		d.failf(field, "cannot read %q: %v", name, err)
-		return
+		return nil, nil
 	}
 	csvFail := func(line int, column, problem string, allowed ...string) {
 		if d.err == nil {
@@ -168,13 +170,25 @@ func (d *decoder) csv(field, name string, sc *Scenario, open opener) {
 	tab, err := csvio.Read(bytes.NewReader(src), nil)
 	if err != nil {
 		e := err.(*csvio.Error)
-		col := "row"
-		if e.Column != "" {
-			col = "column " + e.Column
-		} else if e.Line <= 1 {
-			col = "header"
+		csvFail(e.Line, column(e), e.Msg)
+		return nil, nil
+	}
+	return tab, csvFail
+}
+
+// csv reads the observations from a CSV file with columns t and the observed
+// state names (other columns are ignored). Its errors name the CSV file.
+func (d *decoder) csv(field, name string, sc *Scenario, open opener) {
+	tab, csvFail := d.readCSV(field, name, open, func(e *csvio.Error) string {
+		switch {
+		case e.Column != "":
+			return "column " + e.Column
+		case e.Line <= 1:
+			return "header"
 		}
-		csvFail(e.Line, col, e.Msg)
+		return "row"
+	})
+	if tab == nil {
 		return
 	}
 	want := append([]string{"t"}, sc.Observe...)

@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -227,24 +226,8 @@ func (d *decoder) experiments(top *table, sc *Scenario, open opener) {
 // readExperimentCSV reads an experiment's times, observables and inputs
 // from its CSV file; cols maps each name to its column.
 func (d *decoder) readExperimentCSV(field, name string, sc *Scenario, e *Experiment, cols map[string]string, open opener) {
-	if name == "" {
-		d.fail(field, "empty file name")
-		return
-	}
-	display, src, err := open(name)
-	if err != nil {
-		d.failf(field, "cannot read %q: %v", name, err)
-		return
-	}
-	csvFail := func(line int, column, problem string, allowed ...string) {
-		if d.err == nil {
-			d.err = &Error{File: display, Line: line, Field: column, Problem: problem, Allowed: allowed}
-		}
-	}
-	tab, err := csvio.Read(bytes.NewReader(src), nil)
-	if err != nil {
-		e := err.(*csvio.Error)
-		csvFail(e.Line, "column "+e.Column, e.Msg)
+	tab, csvFail := d.readCSV(field, name, open, func(e *csvio.Error) string { return "column " + e.Column })
+	if tab == nil {
 		return
 	}
 	obsNames, inNames := sc.ObservableNames(), sc.InputNames()

@@ -224,13 +224,13 @@ func profileParams(p *identify.Problem, list string) ([]int, error) {
 func buildProfile(res *identify.ProfileResult) *profileJSON {
 	out := &profileJSON{Parameters: map[string]paramProfileJSON{}}
 	for _, pp := range res.Profiles {
-		pj := paramProfileJSON{Value: pp.Value, WaldLower: finiteOrNil(pp.WaldLower), WaldUpper: finiteOrNil(pp.WaldUpper),
+		pj := paramProfileJSON{Value: pp.Value, WaldLower: finite(pp.WaldLower), WaldUpper: finite(pp.WaldUpper),
 			Identifiable: pp.Identifiable(), Points: make([][2]float64, len(pp.Points))}
 		if pp.Lower.Found() {
-			pj.Lower = finiteOrNil(pp.Lower.Limit)
+			pj.Lower = finite(pp.Lower.Limit)
 		}
 		if pp.Upper.Found() {
-			pj.Upper = finiteOrNil(pp.Upper.Limit)
+			pj.Upper = finite(pp.Upper.Limit)
 		}
 		for i, pt := range pp.Points {
 			pj.Points[i] = [2]float64{pt.Value, pt.Loss}
@@ -272,14 +272,6 @@ func printProfile(w io.Writer, sc *scenarios.Scenario, res *identify.ProfileResu
 		}
 	}
 	fmt.Fprintf(w, "\nwrote %s\n", strings.Join(files, ", "))
-}
-
-// finiteOrNil is x, or nil (null in JSON) when x is NaN or infinite.
-func finiteOrNil(x float64) *float64 {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return nil
-	}
-	return &x
 }
 
 // fmtLimit prints an interval end, "-" when there is none.

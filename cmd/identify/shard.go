@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -80,6 +82,22 @@ func (r *shardRun) write(dir string, total int, payload any) (string, error) {
 		Shard: r.spec.Index, Of: r.spec.Count, TotalTasks: total, Tasks: r.spec.Tasks(total),
 		Payload: b,
 	})
+}
+
+// finish encodes this shard's results (summary as JSON, v exactly) for its
+// tasks among 0..total-1, writes them and says so on stdout, naming the tasks
+// what ("runs", "sides", "starts"). A failure is recorded as fail records it.
+func (r *shardRun) finish(dir string, total int, what string, seconds float64, summary, v any, stdout io.Writer) error {
+	pl, err := encodeExact(seconds, summary, v)
+	if err != nil {
+		return r.fail(dir, err)
+	}
+	path, err := r.write(dir, total, pl)
+	if err != nil {
+		return r.fail(dir, err)
+	}
+	fmt.Fprintf(stdout, "wrote %s: %s %v of %d\n", path, what, r.spec.Tasks(total), total)
+	return nil
 }
 
 // fail leaves dir/shard-I-of-N.failed.json saying why this shard failed, so

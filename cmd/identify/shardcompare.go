@@ -83,16 +83,7 @@ func compareShard(ctx context.Context, o compareFlags, dir string, cfg threebody
 			}
 		}
 	}
-	pl, err := encodeExact(time.Since(t0).Seconds(), summary, part)
-	if err != nil {
-		return r.fail(dir, err)
-	}
-	path, err := r.write(dir, tasks, pl)
-	if err != nil {
-		return r.fail(dir, err)
-	}
-	fmt.Fprintf(stdout, "wrote %s: runs %v of %d\n", path, r.spec.Tasks(tasks), tasks)
-	return nil
+	return r.finish(dir, tasks, "runs", time.Since(t0).Seconds(), summary, part, stdout)
 }
 
 func compareRowName(r *threebody.ModelResult) string {

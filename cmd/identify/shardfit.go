@@ -124,16 +124,7 @@ func fitShard(o fitFlags, sc *scenarios.Scenario, p *identify.Problem, opts *ide
 			summary[i].Loss = &l
 		}
 	}
-	pl, err := encodeExact(res.Seconds, summary, res)
-	if err != nil {
-		return r.fail(dir, err)
-	}
-	path, err := r.write(dir, starts, pl)
-	if err != nil {
-		return r.fail(dir, err)
-	}
-	fmt.Fprintf(stdout, "wrote %s: starts %v of %d\n", path, r.spec.Tasks(starts), starts)
-	return nil
+	return r.finish(dir, starts, "starts", res.Seconds, summary, res, stdout)
 }
 
 // loadMergedScenario checks that the scenario the shards ran is unchanged.

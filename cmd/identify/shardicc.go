@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"time"
 
@@ -69,16 +68,7 @@ func iccShard(ctx context.Context, o imagesOptions, runs int, dir string, split 
 	for _, run := range res {
 		summary = append(summary, runSummary{run.Task, run.Model, run.Seed})
 	}
-	pl, err := encodeExact(time.Since(t0).Seconds(), summary, res)
-	if err != nil {
-		return r.fail(dir, err)
-	}
-	path, err := r.write(dir, tasks, pl)
-	if err != nil {
-		return r.fail(dir, err)
-	}
-	fmt.Fprintf(stdout, "wrote %s: runs %v of %d\n", path, r.spec.Tasks(tasks), tasks)
-	return nil
+	return r.finish(dir, tasks, "runs", time.Since(t0).Seconds(), summary, res, stdout)
 }
 
 // combineICC merges the shards of images icc into what it writes on one

@@ -89,17 +89,8 @@ func latentCompareShard(data string, set latentShardSettings, out, shardValue st
 	for _, run := range runs {
 		summary = append(summary, runSummary{run.Task, run.Result.Model, run.Result.Method, run.Result.Observed, run.Result.TestMSE})
 	}
-	pl, err := encodeExact(time.Since(t0).Seconds(), summary, runs)
-	if err != nil {
-		return r.fail(out, err)
-	}
 	tasks := latentTasks(cfg)
-	path, err := r.write(out, tasks, pl)
-	if err != nil {
-		return r.fail(out, err)
-	}
-	fmt.Fprintf(stdout, "wrote %s: runs %v of %d\n", path, r.spec.Tasks(tasks), tasks)
-	return nil
+	return r.finish(out, tasks, "runs", time.Since(t0).Seconds(), summary, runs, stdout)
 }
 
 // combineLatent merges the shards of latent compare into what it writes on

@@ -79,21 +79,12 @@ func profileShard(ctx context.Context, o profileFlags, dir string, p *identify.P
 			}
 			ss := sideSummary{Task: 2*j + d, Parameter: pp.Name, Side: [2]string{"lower", "upper"}[d], Stop: s.Stop, Points: len(s.Points)}
 			if s.Found() {
-				ss.Limit = finiteOrNil(s.Limit)
+				ss.Limit = finite(s.Limit)
 			}
 			summary = append(summary, ss)
 		}
 	}
-	pl, err := encodeExact(time.Since(t0).Seconds(), summary, res)
-	if err != nil {
-		return r.fail(dir, err)
-	}
-	path, err := r.write(dir, tasks, pl)
-	if err != nil {
-		return r.fail(dir, err)
-	}
-	fmt.Fprintf(stdout, "wrote %s: sides %v of %d\n", path, r.spec.Tasks(tasks), tasks)
-	return nil
+	return r.finish(dir, tasks, "sides", time.Since(t0).Seconds(), summary, res, stdout)
 }
 
 // combineProfile merges the shards of a profile into what the profile writes

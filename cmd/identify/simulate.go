@@ -38,11 +38,8 @@ inputs (FILE default out/<scenario>/simulation_<experiment>.csv).`,
 					return usagef("simulate needs exactly one SCENARIO file, got %d arguments", len(pos))
 				}
 				if *experiment != "" || isLikelihood(pos[0]) {
-					sc, err := scenarios.Load(pos[0])
+					sc, err := loadExperimentScenario(pos[0], *t1)
 					if err != nil {
-						return err
-					}
-					if err := checkEndTime(*t1); err != nil {
 						return err
 					}
 					return simulateExperiment(sc, *experiment, *out, *t1, *points, stdout)
@@ -168,11 +165,8 @@ experiment with inputs cannot run past its data.`,
 					return usagef("extrapolate needs --from DIR/result.json")
 				}
 				if *experiment != "" || isLikelihood(pos[0]) {
-					sc, err := scenarios.Load(pos[0])
+					sc, err := loadExperimentScenario(pos[0], *t1)
 					if err != nil {
-						return err
-					}
-					if err := checkEndTime(*t1); err != nil {
 						return err
 					}
 					return extrapolateExperiment(sc, *experiment, *from, *t1, *points, stdout)
@@ -286,4 +280,17 @@ func readResultFile(path string) (*resultJSON, error) {
 func isLikelihood(file string) bool {
 	sc, err := scenarios.Load(file)
 	return err == nil && sc.Likelihood()
+}
+
+// loadExperimentScenario loads the scenario that simulate or extrapolate
+// runs through an experiment, then checks --t1.
+func loadExperimentScenario(path string, t1 float64) (*scenarios.Scenario, error) {
+	sc, err := scenarios.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkEndTime(t1); err != nil {
+		return nil, err
+	}
+	return sc, nil
 }
