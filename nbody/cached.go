@@ -122,11 +122,7 @@ func (c *Cached) fill(sl *pairSlot, r []float64) {
 		ri := r[i*d : i*d+d]
 		for j := i + 1; j < n; j++ {
 			rj := r[j*d : j*d+d]
-			s2 := 0.0
-			for k, x := range ri {
-				e := rj[k] - x
-				s2 += e * e
-			}
+			s2 := dist2(ri, rj)
 			sl.s2[p], sl.inv3[p] = s2, 1/(s2*math.Sqrt(s2))
 			if s2 < best {
 				best, sl.closest = s2, p
@@ -149,9 +145,7 @@ func equal(a, b []float64) bool {
 // Func is Gravity.Func, reusing the distances at z's positions.
 func (c *Cached) Func(dst []float64, _ float64, z, theta []float64) {
 	g := c.Gravity
-	checkLen("Func", "dst", len(dst), g.Dim())
-	checkLen("Func", "z", len(z), g.Dim())
-	checkLen("Func", "theta", len(theta), g.Bodies)
+	g.checkFunc(dst, z, theta)
 	n, d := g.Bodies, g.Dims
 	nd := n * d
 	k1, k2 := g.k1(), g.k2()
@@ -177,11 +171,7 @@ func (c *Cached) Func(dst []float64, _ float64, z, theta []float64) {
 			if hit {
 				inv3 = sl.inv3[p]
 			} else {
-				s2 := 0.0
-				for k, x := range ri {
-					e := rj[k] - x
-					s2 += e * e
-				}
+				s2 := dist2(ri, rj)
 				inv3 = 1 / (s2 * math.Sqrt(s2))
 				sl.s2[p], sl.inv3[p] = s2, inv3
 				if s2 < best {
@@ -189,12 +179,7 @@ func (c *Cached) Func(dst []float64, _ float64, z, theta []float64) {
 				}
 			}
 			p++
-			ci, cj := k1*theta[j]*inv3, k1*theta[i]*inv3
-			for k, x := range ri {
-				e := rj[k] - x
-				ai[k] += ci * e
-				aj[k] -= cj * e
-			}
+			pairFunc(ai, aj, ri, rj, k1*theta[j]*inv3, k1*theta[i]*inv3)
 		}
 	}
 }
@@ -202,13 +187,7 @@ func (c *Cached) Func(dst []float64, _ float64, z, theta []float64) {
 // JVP is Gravity.JVP, reusing the distances at z's positions.
 func (c *Cached) JVP(dst []float64, _ float64, z, theta, vz, vtheta []float64) {
 	g := c.Gravity
-	checkLen("JVP", "dst", len(dst), g.Dim())
-	checkLen("JVP", "z", len(z), g.Dim())
-	checkLen("JVP", "theta", len(theta), g.Bodies)
-	checkLen("JVP", "vz", len(vz), g.Dim())
-	if vtheta != nil {
-		checkLen("JVP", "vtheta", len(vtheta), g.Bodies)
-	}
+	g.checkJVP(dst, z, theta, vz, vtheta)
 	n, d := g.Bodies, g.Dims
 	nd := n * d
 	k1, k2 := g.k1(), g.k2()
@@ -236,12 +215,7 @@ func (c *Cached) JVP(dst []float64, _ float64, z, theta, vz, vtheta []float64) {
 			if vtheta != nil {
 				ti, tj = k1*vtheta[j], k1*vtheta[i]
 			}
-			for k, x := range ri {
-				e := rj[k] - x
-				w := (wj[k] - wi[k] - cc*e) * inv3
-				ai[k] += mj*w + ti*e*inv3
-				aj[k] -= mi*w + tj*e*inv3
-			}
+			pairJVP(ai, aj, ri, rj, wi, wj, cc, inv3, mi, mj, ti, tj)
 		}
 	}
 }
@@ -249,13 +223,7 @@ func (c *Cached) JVP(dst []float64, _ float64, z, theta, vz, vtheta []float64) {
 // VJP is Gravity.VJP, reusing the distances at z's positions.
 func (c *Cached) VJP(dz, dtheta []float64, _ float64, z, theta, u []float64) {
 	g := c.Gravity
-	checkLen("VJP", "dz", len(dz), g.Dim())
-	checkLen("VJP", "z", len(z), g.Dim())
-	checkLen("VJP", "theta", len(theta), g.Bodies)
-	checkLen("VJP", "u", len(u), g.Dim())
-	if dtheta != nil {
-		checkLen("VJP", "dtheta", len(dtheta), g.Bodies)
-	}
+	g.checkVJP(dz, dtheta, z, theta, u)
 	n, d := g.Bodies, g.Dims
 	nd := n * d
 	k1, k2 := g.k1(), g.k2()
@@ -280,12 +248,7 @@ func (c *Cached) VJP(dz, dtheta []float64, _ float64, z, theta, u []float64) {
 			}
 			mi, mj := k1*theta[i], k1*theta[j]
 			cD := 3 * (mj*uiD - mi*ujD) / s2
-			for k, x := range ri {
-				e := rj[k] - x
-				w := (mj*ui[k] - mi*uj[k] - cD*e) * inv3
-				gj[k] += w
-				gi[k] -= w
-			}
+			pairVJP(gi, gj, ri, rj, ui, uj, cD, inv3, mi, mj)
 			if dtheta != nil {
 				dtheta[j] += k1 * uiD * inv3
 				dtheta[i] -= k1 * ujD * inv3

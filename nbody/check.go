@@ -28,11 +28,7 @@ func (g Gravity) closestPair(positions []float64, limit float64) (i, j int, s2 f
 		ra := positions[a*d : a*d+d]
 		for b := a + 1; b < n; b++ {
 			rb := positions[b*d : b*d+d]
-			q := 0.0
-			for k, x := range ra {
-				e := rb[k] - x
-				q += e * e
-			}
+			q := dist2(ra, rb)
 			if q < best {
 				best, i, j, ok = q, a, b, true
 			}

@@ -98,9 +98,7 @@ func checkLen(op, name string, got, want int) {
 // Func writes f(t, z, θ): K2·v_i into the position rows and the gravitational
 // acceleration of each body into the velocity rows.
 func (g Gravity) Func(dst []float64, _ float64, z, theta []float64) {
-	checkLen("Func", "dst", len(dst), g.Dim())
-	checkLen("Func", "z", len(z), g.Dim())
-	checkLen("Func", "theta", len(theta), g.Bodies)
+	g.checkFunc(dst, z, theta)
 	n, d := g.Bodies, g.Dims
 	nd := n * d
 	k1, k2 := g.k1(), g.k2()
@@ -116,18 +114,9 @@ func (g Gravity) Func(dst []float64, _ float64, z, theta []float64) {
 		ri, ai := r[i*d:i*d+d], dv[i*d:i*d+d]
 		for j := i + 1; j < n; j++ {
 			rj, aj := r[j*d:j*d+d], dv[j*d:j*d+d]
-			s2 := 0.0
-			for k, x := range ri {
-				e := rj[k] - x
-				s2 += e * e
-			}
+			s2 := dist2(ri, rj)
 			inv3 := 1 / (s2 * math.Sqrt(s2))
-			ci, cj := k1*theta[j]*inv3, k1*theta[i]*inv3
-			for k, x := range ri {
-				e := rj[k] - x
-				ai[k] += ci * e
-				aj[k] -= cj * e
-			}
+			pairFunc(ai, aj, ri, rj, k1*theta[j]*inv3, k1*theta[i]*inv3)
 		}
 	}
 }
@@ -138,13 +127,7 @@ func (g Gravity) Func(dst []float64, _ float64, z, theta []float64) {
 // acceleration of body i changes by K1 m_j M(Δ)δ + K1 vθ_j Δ/s³, where
 // M(Δ) = (I − 3ΔΔᵀ/s²)/s³ is the (symmetric) Jacobian of Δ/s³.
 func (g Gravity) JVP(dst []float64, _ float64, z, theta, vz, vtheta []float64) {
-	checkLen("JVP", "dst", len(dst), g.Dim())
-	checkLen("JVP", "z", len(z), g.Dim())
-	checkLen("JVP", "theta", len(theta), g.Bodies)
-	checkLen("JVP", "vz", len(vz), g.Dim())
-	if vtheta != nil {
-		checkLen("JVP", "vtheta", len(vtheta), g.Bodies)
-	}
+	g.checkJVP(dst, z, theta, vz, vtheta)
 	n, d := g.Bodies, g.Dims
 	nd := n * d
 	k1, k2 := g.k1(), g.k2()
@@ -171,12 +154,7 @@ func (g Gravity) JVP(dst []float64, _ float64, z, theta, vz, vtheta []float64) {
 			if vtheta != nil {
 				ti, tj = k1*vtheta[j], k1*vtheta[i]
 			}
-			for k, x := range ri {
-				e := rj[k] - x
-				w := (wj[k] - wi[k] - c*e) * inv3 // M(Δ)δ
-				ai[k] += mj*w + ti*e*inv3
-				aj[k] -= mi*w + tj*e*inv3
-			}
+			pairJVP(ai, aj, ri, rj, wi, wj, c, inv3, mi, mj, ti, tj)
 		}
 	}
 }
@@ -187,13 +165,7 @@ func (g Gravity) JVP(dst []float64, _ float64, z, theta, vz, vtheta []float64) {
 // c = K1(m_j u_i − m_i u_j) and Δ = r_j − r_i, so r_j gains M(Δ)c, r_i loses it,
 // m_j gains K1 u_i·Δ/s³ and m_i loses K1 u_j·Δ/s³.
 func (g Gravity) VJP(dz, dtheta []float64, _ float64, z, theta, u []float64) {
-	checkLen("VJP", "dz", len(dz), g.Dim())
-	checkLen("VJP", "z", len(z), g.Dim())
-	checkLen("VJP", "theta", len(theta), g.Bodies)
-	checkLen("VJP", "u", len(u), g.Dim())
-	if dtheta != nil {
-		checkLen("VJP", "dtheta", len(dtheta), g.Bodies)
-	}
+	g.checkVJP(dz, dtheta, z, theta, u)
 	n, d := g.Bodies, g.Dims
 	nd := n * d
 	k1, k2 := g.k1(), g.k2()
@@ -216,16 +188,85 @@ func (g Gravity) VJP(dz, dtheta []float64, _ float64, z, theta, u []float64) {
 			inv3 := 1 / (s2 * math.Sqrt(s2))
 			mi, mj := k1*theta[i], k1*theta[j]
 			cD := 3 * (mj*uiD - mi*ujD) / s2 // 3(c·Δ)/s²
-			for k, x := range ri {
-				e := rj[k] - x
-				w := (mj*ui[k] - mi*uj[k] - cD*e) * inv3 // M(Δ)c
-				gj[k] += w
-				gi[k] -= w
-			}
+			pairVJP(gi, gj, ri, rj, ui, uj, cD, inv3, mi, mj)
 			if dtheta != nil {
 				dtheta[j] += k1 * uiD * inv3
 				dtheta[i] -= k1 * ujD * inv3
 			}
 		}
 	}
+}
+
+// checkFunc panics unless Func's slices fit g.
+func (g Gravity) checkFunc(dst, z, theta []float64) {
+	checkLen("Func", "dst", len(dst), g.Dim())
+	checkLen("Func", "z", len(z), g.Dim())
+	checkLen("Func", "theta", len(theta), g.Bodies)
+}
+
+// checkJVP panics unless JVP's slices fit g.
+func (g Gravity) checkJVP(dst, z, theta, vz, vtheta []float64) {
+	checkLen("JVP", "dst", len(dst), g.Dim())
+	checkLen("JVP", "z", len(z), g.Dim())
+	checkLen("JVP", "theta", len(theta), g.Bodies)
+	checkLen("JVP", "vz", len(vz), g.Dim())
+	if vtheta != nil {
+		checkLen("JVP", "vtheta", len(vtheta), g.Bodies)
+	}
+}
+
+// checkVJP panics unless VJP's slices fit g.
+func (g Gravity) checkVJP(dz, dtheta, z, theta, u []float64) {
+	checkLen("VJP", "dz", len(dz), g.Dim())
+	checkLen("VJP", "z", len(z), g.Dim())
+	checkLen("VJP", "theta", len(theta), g.Bodies)
+	checkLen("VJP", "u", len(u), g.Dim())
+	if dtheta != nil {
+		checkLen("VJP", "dtheta", len(dtheta), g.Bodies)
+	}
+}
+
+// pairFunc adds one pair's pull to the accelerations ai and aj of bodies i
+// and j at ri and rj: ci·Δ to ai and −cj·Δ to aj, Δ = rj − ri. Gravity and
+// Cached share it so that their results stay bit-identical.
+func pairFunc(ai, aj, ri, rj []float64, ci, cj float64) {
+	for k, x := range ri {
+		e := rj[k] - x
+		ai[k] += ci * e
+		aj[k] -= cj * e
+	}
+}
+
+// pairJVP adds one pair's part of JVP to ai and aj: with Δ = rj − ri,
+// δ = wj − wi and c = 3Δ·δ/s², body i gains mj·M(Δ)δ + ti·Δ/s³ and body j
+// loses mi·M(Δ)δ + tj·Δ/s³ (inv3 = 1/s³).
+func pairJVP(ai, aj, ri, rj, wi, wj []float64, c, inv3, mi, mj, ti, tj float64) {
+	for k, x := range ri {
+		e := rj[k] - x
+		w := (wj[k] - wi[k] - c*e) * inv3 // M(Δ)δ
+		ai[k] += mj*w + ti*e*inv3
+		aj[k] -= mi*w + tj*e*inv3
+	}
+}
+
+// pairVJP adds one pair's M(Δ)c to gj and takes it from gi, for the velocity
+// rows ui, uj, Δ = rj − ri, cD = 3(c·Δ)/s² and inv3 = 1/s³.
+func pairVJP(gi, gj, ri, rj, ui, uj []float64, cD, inv3, mi, mj float64) {
+	for k, x := range ri {
+		e := rj[k] - x
+		w := (mj*ui[k] - mi*uj[k] - cD*e) * inv3 // M(Δ)c
+		gj[k] += w
+		gi[k] -= w
+	}
+}
+
+// dist2 is |b − a|², summed in the order every pair loop here sums it, so
+// that Gravity, Cached and the state check agree to the bit.
+func dist2(a, b []float64) float64 {
+	s2 := 0.0
+	for k, x := range a {
+		e := b[k] - x
+		s2 += e * e
+	}
+	return s2
 }
