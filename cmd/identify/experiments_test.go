@@ -76,6 +76,7 @@ func assertGolden(t *testing.T, path, golden string) {
 	if *update {
 		src, err := os.ReadFile(path)
 		require.NoError(t, err)
+		require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
 		require.NoError(t, os.WriteFile(golden, src, 0o644))
 	}
 	img, want := readPNG(t, path), readPNG(t, golden)

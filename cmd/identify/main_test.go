@@ -257,28 +257,7 @@ func TestReproduceToy(t *testing.T) {
 	assert.Len(t, doc.Rows, 6)
 	assert.Len(t, doc.Rows[0].Methods, 4)
 
-	// Golden image: gonum/plot renders with embedded fonts, so the PNG is
-	// reproducible; allow 1% of pixels to differ for rasteriser changes.
-	golden := filepath.Join("testdata", "toy.png")
-	if *update {
-		src, err := os.ReadFile(filepath.Join(dir, "toy.png"))
-		require.NoError(t, err)
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(golden, src, 0o644))
-	}
-	want := readPNG(t, golden)
-	require.Equal(t, want.Bounds(), img.Bounds())
-	diff := 0
-	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
-		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
-			r1, g1, b1, _ := img.At(x, y).RGBA()
-			r2, g2, b2, _ := want.At(x, y).RGBA()
-			if absDiff(r1, r2)+absDiff(g1, g2)+absDiff(b1, b2) > 3*0x2000 {
-				diff++
-			}
-		}
-	}
-	assert.Less(t, float64(diff), 0.01*float64(img.Bounds().Dx()*img.Bounds().Dy()), "pixels differing from %s", golden)
+	assertGolden(t, filepath.Join(dir, "toy.png"), filepath.Join("testdata", "toy.png"))
 }
 
 func absDiff(a, b uint32) uint32 {
