@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -97,10 +96,7 @@ func compareRowName(r *threebody.ModelResult) string {
 // on one machine: compare.json, compare.png and the trained models.
 func combineCompare(m *shard.Merged, out string, stdout io.Writer) error {
 	var set compareShardSettings
-	if err := json.Unmarshal(m.Settings, &set); err != nil {
-		return usagef("merge: the compare shards' settings: %v", err)
-	}
-	if err := loadMergedScenario(m); err != nil {
+	if err := mergedScenarioSettings(m, "compare", &set); err != nil {
 		return err
 	}
 	o := compareFlags{file: m.Scenario, runs: set.Runs, models: set.Models, methods: set.Methods, budget: set.Budget}

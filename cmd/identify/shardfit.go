@@ -127,6 +127,24 @@ func fitShard(o fitFlags, sc *scenarios.Scenario, p *identify.Problem, opts *ide
 	return r.finish(dir, starts, "starts", res.Seconds, summary, res, stdout)
 }
 
+// mergedSettings decodes into set the settings the shards of command ran
+// with.
+func mergedSettings(m *shard.Merged, command string, set any) error {
+	if err := json.Unmarshal(m.Settings, set); err != nil {
+		return usagef("merge: the %s shards' settings: %v", command, err)
+	}
+	return nil
+}
+
+// mergedScenarioSettings is mergedSettings for a command that ran a scenario
+// file, which it then checks is unchanged.
+func mergedScenarioSettings(m *shard.Merged, command string, set any) error {
+	if err := mergedSettings(m, command, set); err != nil {
+		return err
+	}
+	return loadMergedScenario(m)
+}
+
 // loadMergedScenario checks that the scenario the shards ran is unchanged.
 func loadMergedScenario(m *shard.Merged) error {
 	hash, err := shard.HashFile(m.Scenario)
@@ -143,10 +161,7 @@ func loadMergedScenario(m *shard.Merged) error {
 // machine: the same result.json, history.csv, trajectory, plots and report.
 func combineFit(m *shard.Merged, out string, stdout io.Writer) error {
 	var set fitShardSettings
-	if err := json.Unmarshal(m.Settings, &set); err != nil {
-		return usagef("merge: the fit shards' settings: %v", err)
-	}
-	if err := loadMergedScenario(m); err != nil {
+	if err := mergedScenarioSettings(m, "fit", &set); err != nil {
 		return err
 	}
 	o := set.flags(m.Scenario)

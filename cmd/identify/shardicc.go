@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"time"
 
@@ -75,8 +74,8 @@ func iccShard(ctx context.Context, o imagesOptions, runs int, dir string, split 
 // machine: icc.json.
 func combineICC(m *shard.Merged, out string, stdout io.Writer) error {
 	var set iccShardSettings
-	if err := json.Unmarshal(m.Settings, &set); err != nil {
-		return usagef("merge: the images icc shards' settings: %v", err)
+	if err := mergedSettings(m, "images icc", &set); err != nil {
+		return err
 	}
 	o := set.options()
 	split, err := loadImageSplit(o)

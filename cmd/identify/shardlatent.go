@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -100,8 +99,8 @@ func combineLatent(m *shard.Merged, out string, stdout io.Writer) error {
 		Data string `json:"data"`
 		latentShardSettings
 	}
-	if err := json.Unmarshal(m.Settings, &set); err != nil {
-		return usagef("merge: the latent compare shards' settings: %v", err)
+	if err := mergedSettings(m, "latent compare", &set); err != nil {
+		return err
 	}
 	cfg, err := set.config()
 	if err != nil {

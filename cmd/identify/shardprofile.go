@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -91,10 +90,7 @@ func profileShard(ctx context.Context, o profileFlags, dir string, p *identify.P
 // on one machine: the same profile.json, plots and report.
 func combineProfile(m *shard.Merged, out string, stdout io.Writer) error {
 	var set profileShardSettings
-	if err := json.Unmarshal(m.Settings, &set); err != nil {
-		return usagef("merge: the profile shards' settings: %v", err)
-	}
-	if err := loadMergedScenario(m); err != nil {
+	if err := mergedScenarioSettings(m, "profile", &set); err != nil {
 		return err
 	}
 	o := profileFlags{file: m.Scenario, params: set.Params, points: set.Points, optimizer: set.Optimizer, epochs: set.Epochs}
