@@ -125,3 +125,15 @@ func (Constant) Accept(float64) bool { return true }
 
 // Next returns the step proposed before the attempt.
 func (Constant) Next(a *Attempt, _ int) float64 { return a.HProposed }
+
+// ErrorNorm is the RMS over components of e_i / (atol + rtol·max(|z_i|, |zNew_i|)),
+// the quantity the controller keeps at or below 1.
+func ErrorNorm(e, z, zNew []float64, rtol, atol float64) float64 {
+	sum := 0.0
+	for i, ei := range e {
+		sc := atol + rtol*math.Max(math.Abs(z[i]), math.Abs(zNew[i]))
+		r := ei / sc
+		sum += r * r
+	}
+	return math.Sqrt(sum / float64(len(e)))
+}

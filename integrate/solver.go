@@ -7,94 +7,6 @@ import (
 	"github.com/physid/physid/dynamics"
 )
 
-// Attempt describes one attempted step to a Recorder and to the Controller. Its
-// slices are the solver's buffers, valid only during the call: a recorder copies
-// what it keeps.
-type Attempt struct {
-	// T is the start time and H the signed step size actually tried.
-	T, H float64
-	// HProposed is the step the controller proposed; H differs from it only when
-	// the step was shortened (or stretched by at most 1%) to land on an output
-	// time or a breakpoint.
-	HProposed float64
-	// Landing is true when the step ends exactly on output time Output.
-	Landing bool
-	// Output is the index of the output time at the step's end when Landing,
-	// else −1.
-	Output int
-	// First and Inside describe the output times strictly inside the step
-	// (dense output, Settings.Land false): outputs First … First+Inside−1,
-	// which the solver writes, if the attempt is accepted, by the tableau's
-	// continuous extension at θ_k = (times[k] − T)/H:
-	// z(times[k]) = Z + H Σ_s b_s(θ_k) K_s (Tableau.DenseWeights). Inside is 0
-	// when every step lands on each output.
-	First, Inside int
-	// Z is the state at T and ZNew the proposed state at T+H.
-	Z, ZNew []float64
-	// K holds the stage derivatives K_s of the step, the general output of a
-	// Runge–Kutta step (explicit or implicit): Z + H Σ B[s]K_s is ZNew, and a
-	// continuous extension interpolates the step with them, and callers that
-	// replay a step read them.
-	K [][]float64
-	// Err is the error norm (0 for fixed-step methods); the step is accepted
-	// when the controller accepts Err (PI: Err ≤ 1).
-	Err float64
-	// ErrPrev is the controller's memory: the error norm of the last accepted
-	// step (1 before the first).
-	ErrPrev float64
-	// AfterReject is true when the previous attempt was rejected.
-	AfterReject bool
-	// Accepted reports the outcome. An attempt whose Newton iteration failed
-	// (implicit methods) is rejected with Err = +Inf, and its K is not
-	// meaningful.
-	Accepted bool
-}
-
-// MethodRecorder is an optional interface of a Recorder that needs to know
-// which tableau made each attempt: the solver calls RecordMethod before the
-// first attempt with its method, and again whenever Auto switches between
-// its explicit and its implicit method; the attempts that follow are that
-// method's.
-type MethodRecorder interface {
-	RecordMethod(tb *Tableau)
-}
-
-// BreakpointRecorder is an optional interface of a Recorder that replays the
-// program of a solve with breakpoints (dynamics.Breakpointer): right after
-// recording an attempt whose step was cut to end bpGap before breakpoint b
-// (its H is then b − 8ε·max(1, |b|) − T, not the proposed step), the solver
-// calls RecordBreakpoint(b). If that attempt is accepted, the solve moves to
-// t = b exactly, evaluates f(b, ZNew) afresh as the first stage of the next
-// step (no FSAL across the jump) and resumes with HProposed.
-type BreakpointRecorder interface {
-	RecordBreakpoint(b float64)
-}
-
-// Recorder receives every attempted step of a solve, accepted or not. Callers
-// that need the steps (to plot them, or to replay the solve) keep what they
-// need; the solver itself keeps nothing.
-type Recorder interface {
-	Record(a *Attempt)
-}
-
-// Stopper is an optional interface of a Recorder that marks output times the
-// solver must land on although it has a dense output: Stop(k) true makes
-// output k the end of a step, so that the state there is a step-end value.
-// The last output time is always a stop; a Jumper makes every output one.
-type Stopper interface {
-	Stop(k int) bool
-}
-
-// Jumper is an optional interface of a Recorder: after the solver lands on output
-// time k (and has written z there to dst) it calls Jump, which may change z in
-// place to restart from a new state (an impulse applied at a measurement time,
-// say). Jump reports whether it changed z. Outputs at t0 itself are not passed
-// to Jump. A Jumper makes the solver land on every output time (it may jump
-// at any of them), dense output or not.
-type Jumper interface {
-	Jump(k int, t float64, z []float64) bool
-}
-
 // Solver integrates dz/dt = f(t, z, θ) with a Runge–Kutta method and owns the
 // workspace for it, so repeated solves of the same dimension allocate nothing.
 // A Solver is not safe for concurrent use; use one per goroutine.
@@ -162,18 +74,6 @@ func (s *Solver) grow(dim int) {
 	s.y2 = make([]float64, dim)
 	s.f2 = make([]float64, dim)
 	s.bw = make([]float64, s.r.tb.Stages())
-}
-
-// ErrorNorm is the RMS over components of e_i / (atol + rtol·max(|z_i|, |zNew_i|)),
-// the quantity the controller keeps at or below 1.
-func ErrorNorm(e, z, zNew []float64, rtol, atol float64) float64 {
-	sum := 0.0
-	for i, ei := range e {
-		sc := atol + rtol*math.Max(math.Abs(z[i]), math.Abs(zNew[i]))
-		r := ei / sc
-		sum += r * r
-	}
-	return math.Sqrt(sum / float64(len(e)))
 }
 
 // run is the state of one solve that lives from one attempt to the next.
@@ -471,82 +371,6 @@ func (s *Solver) accept(r *run, a *Attempt) error {
 	}
 	r.afterReject = false
 	return nil
-}
-
-// breakpoints finds the model's breakpoints strictly after t0 in the
-// direction of the output times.
-func (r *run) breakpoints(m dynamics.Dynamics, t0 float64) {
-	r.dir = 1
-	if len(r.times) > 0 && r.times[len(r.times)-1] < t0 {
-		r.dir = -1
-	}
-	bpr, ok := m.(dynamics.Breakpointer)
-	if !ok {
-		return
-	}
-	all := bpr.Breakpoints()
-	if r.dir > 0 {
-		r.bps = all
-		for r.bp < len(all) && all[r.bp] <= t0 {
-			r.bp++
-		}
-		return
-	}
-	// Backward: walk the breakpoints from the last; bpsRev keeps no copy.
-	r.bps = r.bpsReversed(all, t0)
-}
-
-// bpsReversed returns the breakpoints before t0, latest first. It allocates;
-// backward solves with breakpoints are rare (the adjoint's own model has none).
-func (r *run) bpsReversed(all []float64, t0 float64) []float64 {
-	var out []float64
-	for i := len(all) - 1; i >= 0; i-- {
-		if all[i] < t0 {
-			out = append(out, all[i])
-		}
-	}
-	return out
-}
-
-// bpGap is how far before a breakpoint b a step ends: a few rounding units of
-// b, so that t + c·h of every stage stays on the near side of the jump. The
-// skipped interval changes z by about |f|·bpGap, far below any tolerance.
-func bpGap(b float64) float64 { return 8 * epsilon * math.Max(1, math.Abs(b)) }
-
-// interpolate writes the outputs strictly inside accepted attempt a, before
-// the solve moves past it (its stages are still those of the step), with the
-// tableau's continuous extension.
-func (s *Solver) interpolate(r *run, a *Attempt) {
-	tb, n := s.cur, s.dim
-	for k := a.First; k < a.First+a.Inside; k++ {
-		tb.DenseWeights(s.bw, (r.times[k]-a.T)/a.H)
-		combine(r.dst[k*n:(k+1)*n], a.Z, a.H, s.bw, a.K)
-	}
-	r.out = a.First + a.Inside
-}
-
-// nextStop finds the next output time a step must end on: the next output
-// without dense output or with a Jumper; with it, the next one a Stopper
-// marks, else the last.
-func (s *Solver) nextStop(r *run) {
-	k := r.out
-	if s.r.dense && r.jumper == nil {
-		for k < len(r.times)-1 && (r.stopper == nil || !r.stopper.Stop(k)) {
-			k++
-		}
-	}
-	r.stop = k
-}
-
-// output writes the state at output time r.out and lets a Jumper restart from
-// a new state there.
-func (s *Solver) output(r *run) {
-	copy(r.dst[r.out*s.dim:(r.out+1)*s.dim], s.z)
-	if r.jumper != nil && r.jumper.Jump(r.out, r.t, s.z) {
-		_, nfe := s.stepper.begin(r.m, r.theta, r.t, s.z)
-		r.st.NFE += nfe
-	}
-	r.out++
 }
 
 // Solve integrates m from (t0, z0) through the output times with settings s (nil
