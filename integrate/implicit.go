@@ -49,7 +49,6 @@ type implicitRK struct {
 	jac    *mat.Dense
 	iter   *mat.Dense // I − hγJ
 	lu     denselu.LU
-	res    []float64
 	h      float64
 	hLU    float64 // h of the factorization, 0 when none
 	jacOK  bool    // J is valid for the current step's start
@@ -79,8 +78,8 @@ func (r *implicitRK) setup(dim int) {
 	for i := range r.k {
 		r.k[i] = make([]float64, dim)
 	}
-	r.y, r.r, r.fy, r.dy, r.ej, r.res = make([]float64, dim), make([]float64, dim), make([]float64, dim),
-		make([]float64, dim), make([]float64, dim), make([]float64, dim)
+	r.y, r.r, r.fy, r.dy, r.ej = make([]float64, dim), make([]float64, dim), make([]float64, dim),
+		make([]float64, dim), make([]float64, dim)
 	r.jac, r.iter = mat.NewDense(dim, dim, nil), mat.NewDense(dim, dim, nil)
 	r.lu = denselu.LU{}
 	r.hLU, r.jacOK = 0, false
@@ -212,13 +211,12 @@ func (r *implicitRK) newton(m dynamics.Dynamics, theta []float64, ts, hg float64
 	for it := 0; it < newtonMaxIter; it++ {
 		m.Func(r.fy, ts, r.y, theta)
 		nfe++
-		for i := range r.res {
-			r.res[i] = r.r[i] + hg*r.fy[i] - r.y[i]
+		for i := range r.dy { // the residual, solved in place for the correction
+			r.dy[i] = r.r[i] + hg*r.fy[i] - r.y[i]
 		}
-		if firstNonFinite(r.res) >= 0 {
+		if firstNonFinite(r.dy) >= 0 {
 			return nfe, false
 		}
-		copy(r.dy, r.res)
 		r.lu.Solve(r.dy, false)
 		axpy(r.y, 1, r.dy)
 		norm := r.norm(r.dy, z)
