@@ -177,14 +177,10 @@ func (r *implicitRK) stagesNewton(m dynamics.Dynamics, theta []float64, t, h flo
 		combine(r.r, z, h, row[:s], r.k)
 		// Newton start from the predictor's K_s.
 		hg := h * r.gamma
-		copy(r.y, r.r)
 		if s < len(tb.Predictor) && tb.Predictor[s] != nil {
-			for j, a := range tb.Predictor[s] {
-				if a != 0 {
-					axpy(r.y, hg*a, r.k[j])
-				}
-			}
+			combine(r.y, r.r, hg, tb.Predictor[s], r.k)
 		} else {
+			copy(r.y, r.r)
 			axpy(r.y, hg, r.k[s-1])
 		}
 		n, ok := r.newton(m, theta, ts, hg, z)
