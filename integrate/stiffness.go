@@ -214,11 +214,7 @@ func (s *Solver) watchStiffness(r *run, a *Attempt, hr float64, fNew []float64) 
 			d.calm = 0
 		}
 		if d.calm >= stiffSteps {
-			s.stepper, s.cur = s.explicit, s.r.tb
-			d.reset()
-			if r.mrec != nil {
-				r.mrec.RecordMethod(s.cur)
-			}
+			s.switchTo(r, s.explicit, s.r.tb)
 			return true, nil
 		}
 		return false, nil
@@ -236,14 +232,20 @@ func (s *Solver) watchStiffness(r *run, a *Attempt, hr float64, fNew []float64) 
 		return false, nil
 	}
 	if s.implicit != nil {
-		s.stepper, s.cur = s.implicit, s.r.tb.Stiff
-		d.reset()
-		if r.mrec != nil {
-			r.mrec.RecordMethod(s.cur)
-		}
+		s.switchTo(r, s.implicit, s.r.tb.Stiff)
 		return true, nil
 	}
 	tEnd := r.times[len(r.times)-1]
 	return false, fmt.Errorf("%w at t=%.6g: for %d steps h·ρ(J) ≈ %.3g sat at the stability limit %.3g of %s (h=%.2g, ρ(J) ≈ %.3g, stiffness ratio ρ·|t_end − t| ≈ %.2g); use an implicit method ([solver] method = \"kvaerno5\") or method = \"auto\"",
 		ErrStiff, r.t, d.count, hr, d.bound, s.r.tb.Name, a.H, d.rho, d.rho*math.Abs(tEnd-r.t))
+}
+
+// switchTo makes stp, which steps tableau tb, Auto's current stepper, resets
+// the detector and tells a MethodRecorder.
+func (s *Solver) switchTo(r *run, stp stepper, tb *Tableau) {
+	s.stepper, s.cur = stp, tb
+	s.detect.reset()
+	if r.mrec != nil {
+		r.mrec.RecordMethod(tb)
+	}
 }
