@@ -268,8 +268,8 @@ func (r *implicitRK) drain() (jacobians, factorizations, newtonFailures int) {
 	return
 }
 
-// explain asks the model's StateChecker about the step's start: the stage
-// values of a failed Newton iteration are not the solution's.
+// explain reports nothing: the stage values of a failed Newton iteration are
+// not the solution's, so a StateChecker's verdict on them would mislead.
 func (r *implicitRK) explain(m dynamics.Dynamics, theta []float64, t float64, z []float64) error {
 	return nil
 }
