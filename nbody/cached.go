@@ -3,7 +3,6 @@ package nbody
 import (
 	"fmt"
 	"math"
-	"unsafe"
 
 	"github.com/physid/physid/dynamics"
 )
@@ -72,34 +71,35 @@ func (c *Cached) Clone() dynamics.Dynamics { return c.Gravity.Cached() }
 // slot is the one reused, so each slice has at most one slot and a miss
 // costs one comparison per slot pointer.
 func (c *Cached) lookup(r []float64) *pairSlot {
-	sl, hit := c.find(r)
-	if !hit {
-		sl = c.claim(sl, r)
-		c.fill(sl, r)
+	i, hit := c.find(r)
+	if hit {
+		return &c.slots[i]
 	}
+	sl := c.claim(i, r)
+	c.fill(sl, r)
 	return sl
 }
 
-// find returns the slot for r and true, or on a miss the stale slot of r's
-// slice (nil when it has none) and false.
-func (c *Cached) find(r []float64) (*pairSlot, bool) {
+// find returns the index of the slot for r and true, or on a miss the index
+// of the stale slot of r's slice (-1 when it has none) and false.
+func (c *Cached) find(r []float64) (int, bool) {
 	if sl := &c.slots[c.last]; sl.valid && equal(sl.r, r) {
-		return sl, true
+		return c.last, true
 	}
 	ptr := &r[0]
 	for i := range c.slots {
 		if sl := &c.slots[i]; sl.ptr == ptr {
-			return sl, sl.valid && equal(sl.r, r)
+			return i, sl.valid && equal(sl.r, r)
 		}
 	}
-	return nil, false
+	return -1, false
 }
 
-// claim takes the stale slot (or, when nil, the oldest) for r and copies r
-// into it; the caller fills its distances.
-func (c *Cached) claim(stale *pairSlot, r []float64) *pairSlot {
-	if stale != nil {
-		c.last = int((uintptr(unsafe.Pointer(stale)) - uintptr(unsafe.Pointer(&c.slots[0]))) / unsafe.Sizeof(c.slots[0]))
+// claim takes slot stale (or, when -1, the oldest) for r and copies r into
+// it; the caller fills its distances.
+func (c *Cached) claim(stale int, r []float64) *pairSlot {
+	if stale >= 0 {
+		c.last = stale
 	} else if c.last++; c.last == cacheSlots {
 		c.last = 0
 	}
@@ -157,9 +157,12 @@ func (c *Cached) Func(dst []float64, _ float64, z, theta []float64) {
 	clear(dv)
 	// On a miss the distances are computed here, in the one pass over the
 	// pairs, and kept for the calls that follow.
-	sl, hit := c.find(r)
-	if !hit {
-		sl = c.claim(sl, r)
+	slot, hit := c.find(r)
+	var sl *pairSlot
+	if hit {
+		sl = &c.slots[slot]
+	} else {
+		sl = c.claim(slot, r)
 		sl.closest = -1
 	}
 	p, best := 0, math.Inf(1)
