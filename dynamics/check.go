@@ -30,22 +30,12 @@ const fdRelStep = 1e-6
 // when a derivative or f itself is not finite at the point.
 func CheckDerivatives(m Dynamics, t float64, z, theta []float64) (float64, error) {
 	n, p := m.Dim(), m.NumParams()
-	if len(z) != n || len(theta) != p {
-		return 0, fmt.Errorf("dynamics: CheckDerivatives: len(z)=%d, len(theta)=%d; the model wants %d and %d", len(z), len(theta), n, p)
-	}
-	if n == 0 {
-		return 0, nil // nothing to differentiate (and fd.Jacobian wants a non-empty matrix)
+	if err := checkPoint("CheckDerivatives", m, t, z, theta); err != nil || n == 0 {
+		return 0, err // n = 0: nothing to differentiate (and fd.Jacobian wants a non-empty matrix)
 	}
 	// x0 = (z, θ) is the point and scale[j] = max(1, |x0_j|) the step scale.
 	x0 := append(append([]float64(nil), z...), theta...)
 	zz, th := x0[:n:n], x0[n:]
-	f0 := make([]float64, n)
-	m.Func(f0, t, zz, th)
-	for i, v := range f0 {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, fmt.Errorf("dynamics: CheckDerivatives: f[%d] = %v at t=%g", i, v, t)
-		}
-	}
 	scale := make([]float64, n+p)
 	for j, v := range x0 {
 		scale[j] = math.Max(1, math.Abs(v))
@@ -116,21 +106,11 @@ func CheckDerivatives(m Dynamics, t float64, z, theta []float64) (float64, error
 // its ∂f/∂t is compared as zero: a non-autonomous model that lacks DfDt fails
 // the check. It returns an error when f or ∂f/∂t is not finite at the point.
 func CheckTimeDerivative(m Dynamics, t float64, z, theta []float64) (float64, error) {
-	n, p := m.Dim(), m.NumParams()
-	if len(z) != n || len(theta) != p {
-		return 0, fmt.Errorf("dynamics: CheckTimeDerivative: len(z)=%d, len(theta)=%d; the model wants %d and %d", len(z), len(theta), n, p)
-	}
-	if n == 0 {
-		return 0, nil
+	n := m.Dim()
+	if err := checkPoint("CheckTimeDerivative", m, t, z, theta); err != nil || n == 0 {
+		return 0, err
 	}
 	zz, th := append([]float64(nil), z...), append([]float64(nil), theta...)
-	f0 := make([]float64, n)
-	m.Func(f0, t, zz, th)
-	for i, v := range f0 {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return 0, fmt.Errorf("dynamics: CheckTimeDerivative: f[%d] = %v at t=%g", i, v, t)
-		}
-	}
 	scale := math.Max(1, math.Abs(t))
 	col := mat.NewDense(n, 1, nil)
 	fd.Jacobian(col, func(dst, s []float64) {
@@ -149,4 +129,25 @@ func CheckTimeDerivative(m Dynamics, t float64, z, theta []float64) (float64, er
 		worst = math.Max(worst, math.Abs(a-b)/math.Max(1, math.Abs(b)))
 	}
 	return worst, nil
+}
+
+// checkPoint returns an error, prefixed with op, when z or θ has the wrong
+// length for m or when f is not finite at (t, z, θ); a model with no states
+// is not evaluated.
+func checkPoint(op string, m Dynamics, t float64, z, theta []float64) error {
+	n, p := m.Dim(), m.NumParams()
+	if len(z) != n || len(theta) != p {
+		return fmt.Errorf("dynamics: %s: len(z)=%d, len(theta)=%d; the model wants %d and %d", op, len(z), len(theta), n, p)
+	}
+	if n == 0 {
+		return nil
+	}
+	f0 := make([]float64, n)
+	m.Func(f0, t, z, theta)
+	for i, v := range f0 {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("dynamics: %s: f[%d] = %v at t=%g", op, i, v, t)
+		}
+	}
+	return nil
 }
