@@ -3,6 +3,7 @@ package dynamics
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -139,11 +140,5 @@ func MergeBreakpoints(lists ...[]float64) []float64 {
 		all = append(all, l...)
 	}
 	sort.Float64s(all)
-	out := all[:0]
-	for i, v := range all {
-		if i == 0 || v != all[i-1] {
-			out = append(out, v)
-		}
-	}
-	return out
+	return slices.Compact(all)
 }
