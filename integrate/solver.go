@@ -19,7 +19,6 @@ type Solver struct {
 	// explicit and implicit are the steppers of Auto; stepper is one of them.
 	explicit, implicit stepper
 	detect             stiffness
-	newtonFailed       bool // the last attempt's Newton iteration failed
 	dim                int
 	z                  []float64 // the current state
 	zn                 []float64 // the candidate state of an attempt
@@ -201,7 +200,7 @@ func (s *Solver) start(r *run) error {
 // attemptOnce tries one step, reports it, asks the controller for the next
 // step and, when the attempt is accepted, moves to its end.
 func (s *Solver) attemptOnce(r *run) error {
-	a, err := s.attempt(r)
+	a, computed, err := s.attempt(r)
 	if err != nil {
 		return err
 	}
@@ -215,7 +214,7 @@ func (s *Solver) attemptOnce(r *run) error {
 	if !a.Accepted {
 		r.st.Rejected++
 		r.afterReject = true
-		if s.newtonFailed && s.r.constant {
+		if !computed && s.r.constant {
 			return fmt.Errorf("%w at t=%.6g (h=%.2g) with a constant step; let the controller shrink the step (drop the fixed step)", ErrNewton, r.t, a.H)
 		}
 		return nil
@@ -223,11 +222,13 @@ func (s *Solver) attemptOnce(r *run) error {
 	return s.accept(r, a)
 }
 
-// attempt tries a step toward the next output time and fills s.att.
-func (s *Solver) attempt(r *run) (*Attempt, error) {
+// attempt tries a step toward the next output time and fills s.att. It
+// reports false when the stepper could not compute the step (an implicit
+// method's Newton iteration failed).
+func (s *Solver) attempt(r *run) (*Attempt, bool, error) {
 	hh, landing, err := s.land(r)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	adaptive := s.cur.Adaptive()
 	var e []float64
@@ -250,7 +251,7 @@ func (s *Solver) attempt(r *run) (*Attempt, error) {
 			errNorm = math.Inf(1)
 		}
 	} else if i := firstNonFinite(zn); i >= 0 {
-		return nil, fmt.Errorf("%w: z[%d] = %v at t=%.6g (h=%.2g); try a smaller step", ErrNonFinite, i, zn[i], r.t+hh, hh)
+		return nil, ok, fmt.Errorf("%w: z[%d] = %v at t=%.6g (h=%.2g); try a smaller step", ErrNonFinite, i, zn[i], r.t+hh, hh)
 	}
 	switch {
 	case r.atBP:
@@ -271,8 +272,7 @@ func (s *Solver) attempt(r *run) (*Attempt, error) {
 	s.att = Attempt{T: r.t, H: hh, HProposed: r.h, Landing: oi >= 0, Output: oi, First: r.out, Inside: k - r.out,
 		Z: z, ZNew: zn, K: s.stepper.stages(),
 		Err: errNorm, ErrPrev: r.errPrev, AfterReject: r.afterReject, Accepted: ok && s.r.ctrl.Accept(errNorm)}
-	s.newtonFailed = !ok
-	return &s.att, nil
+	return &s.att, ok, nil
 }
 
 // land is the output-time policy: the proposed step r.h is shortened (or
