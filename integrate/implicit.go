@@ -215,7 +215,7 @@ func (r *implicitRK) newton(m dynamics.Dynamics, theta []float64, ts, hg float64
 		}
 		r.lu.Solve(r.dy, false)
 		axpy(r.y, 1, r.dy)
-		norm := r.norm(r.dy, z)
+		norm := ErrorNorm(r.dy, z, r.y, r.rtol, r.atol) // scaled by max(|z_i|, |Y_i|)
 		if it > 0 {
 			th := norm / prev
 			r.thMax = math.Max(r.thMax, th)
@@ -234,16 +234,6 @@ func (r *implicitRK) newton(m dynamics.Dynamics, theta []float64, ts, hg float64
 		prev = norm
 	}
 	return nfe, false
-}
-
-// norm is the RMS of d_i / (atol + rtol·max(|z_i|, |Y_i|)).
-func (r *implicitRK) norm(d, z []float64) float64 {
-	sum := 0.0
-	for i, v := range d {
-		sc := r.atol + r.rtol*math.Max(math.Abs(z[i]), math.Abs(r.y[i]))
-		sum += (v / sc) * (v / sc)
-	}
-	return math.Sqrt(sum / float64(len(d)))
 }
 
 func (r *implicitRK) advance(m dynamics.Dynamics, theta []float64, t float64, z []float64) ([]float64, int) {
