@@ -25,13 +25,13 @@ func (r *run) breakpoints(m dynamics.Dynamics, t0 float64) {
 		}
 		return
 	}
-	// Backward: walk the breakpoints from the last; bpsRev keeps no copy.
-	r.bps = r.bpsReversed(all, t0)
+	r.bps = reversedBefore(all, t0)
 }
 
-// bpsReversed returns the breakpoints before t0, latest first. It allocates;
-// backward solves with breakpoints are rare (the adjoint's own model has none).
-func (r *run) bpsReversed(all []float64, t0 float64) []float64 {
+// reversedBefore returns the breakpoints before t0, latest first, for a
+// backward solve. It allocates; backward solves with breakpoints are rare
+// (the adjoint's own model has none).
+func reversedBefore(all []float64, t0 float64) []float64 {
 	var out []float64
 	for i := len(all) - 1; i >= 0; i-- {
 		if all[i] < t0 {
