@@ -6,6 +6,7 @@ import (
 
 	"github.com/physid/physid/aca"
 	"github.com/physid/physid/dynamics"
+	"gonum.org/v1/gonum/floats"
 )
 
 // objective evaluates the loss and its gradient in the transformed coordinates
@@ -39,10 +40,7 @@ type objective struct {
 
 func newObjective(p *Problem) (*objective, error) {
 	if p.Likelihood() {
-		o := &objective{p: p, free: p.free(), theta: make([]float64, len(p.Params))}
-		for i, q := range p.Params {
-			o.theta[i] = q.Init
-		}
+		o := &objective{p: p, free: p.free(), theta: p.Init()}
 		for i := range p.Experiments {
 			if !p.Experiments[i].Holdout {
 				o.exps = append(o.exps, newExpEval(p, &p.Experiments[i], p.Method))
@@ -55,11 +53,7 @@ func newObjective(p *Problem) (*objective, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &objective{p: p, free: p.free(), method: aca.Fresh(p.Method), loss: loss, fwd: &aca.Forward{}}
-	o.theta = make([]float64, len(p.Params))
-	for i, q := range p.Params {
-		o.theta[i] = q.Init
-	}
+	o := &objective{p: p, free: p.free(), theta: p.Init(), method: aca.Fresh(p.Method), loss: loss, fwd: &aca.Forward{}}
 	o.prob = aca.Problem{Model: dynamics.Clone(p.Model), Theta: o.theta, T0: p.T0, Z0: p.Z0, Times: p.Times, Loss: loss}
 	return o, nil
 }
@@ -74,10 +68,10 @@ func (o *objective) setU(u []float64) {
 // thetaOf returns a copy of θ for u.
 func (o *objective) thetaOf(u []float64) []float64 {
 	o.setU(u)
-	return append([]float64(nil), o.theta...)
+	return clone(o.theta)
 }
 
-// u0 returns the optimizer coordinates of θ.
+// uOf returns the optimizer coordinates of θ.
 func (o *objective) uOf(theta []float64) []float64 {
 	u := make([]float64, len(o.free))
 	for j, i := range o.free {
@@ -96,9 +90,7 @@ func (o *objective) eval(u, grad []float64) (float64, error) {
 	o.evals++
 	if res != nil {
 		o.nfe += res.Stats.NFEForward + res.Stats.NFEBackward
-		if st := res.Stats; st.HasReconstruction && (!o.worst.HasReconstruction || st.ReconstructionError > o.worst.ReconstructionError) {
-			o.worst = st
-		}
+		o.noteReconstruction(res.Stats)
 	}
 	if err != nil {
 		return math.NaN(), err
@@ -116,6 +108,14 @@ func (o *objective) eval(u, grad []float64) (float64, error) {
 	return res.Loss, nil
 }
 
+// noteReconstruction keeps st in o.worst when its adjoint reconstruction
+// error is the largest yet.
+func (o *objective) noteReconstruction(st aca.Stats) {
+	if st.HasReconstruction && (!o.worst.HasReconstruction || st.ReconstructionError > o.worst.ReconstructionError) {
+		o.worst = st
+	}
+}
+
 // setFree writes the free parameters' values x into θ.
 func (o *objective) setFree(x []float64) {
 	for j, i := range o.free {
@@ -126,7 +126,7 @@ func (o *objective) setFree(x []float64) {
 // fullOf returns a copy of θ with the free parameters set to x.
 func (o *objective) fullOf(x []float64) []float64 {
 	o.setFree(x)
-	return append([]float64(nil), o.theta...)
+	return clone(o.theta)
 }
 
 // freeOf returns the free parameters' values in θ.
@@ -196,19 +196,15 @@ func (o *objective) evalExperiments(u, grad []float64) (float64, error) {
 	}
 	for _, x := range o.exps {
 		o.nfe += x.nfe
-		if st := x.stats; st.HasReconstruction && (!o.worst.HasReconstruction || st.ReconstructionError > o.worst.ReconstructionError) {
-			o.worst = st
-		}
+		o.noteReconstruction(x.stats)
 	}
 	for _, x := range o.exps {
 		if x.err != nil {
 			return math.NaN(), x.err
 		}
 		loss += x.val
-		for j, g := range x.grad {
-			if full != nil {
-				full[j] += g
-			}
+		if full != nil {
+			floats.Add(full, x.grad)
 		}
 	}
 	if grad != nil {
@@ -232,7 +228,7 @@ func (o *objective) residualsExperiments() (r, jac []float64, err error) {
 	for _, x := range o.exps {
 		o.nfe += x.nfe
 	}
-	nf, np := len(o.free), len(o.theta)
+	np := len(o.theta)
 	for _, x := range o.exps {
 		if x.err != nil {
 			return nil, nil, x.err
@@ -256,7 +252,6 @@ func (o *objective) residualsExperiments() (r, jac []float64, err error) {
 			jac = append(jac, v)
 		}
 	}
-	_ = nf
 	if err := checkResiduals(r, jac); err != nil {
 		return nil, nil, err
 	}
@@ -266,15 +261,11 @@ func (o *objective) residualsExperiments() (r, jac []float64, err error) {
 // checkResiduals reports ErrDiverged when a residual in r or a sensitivity in
 // jac is not finite.
 func checkResiduals(r, jac []float64) error {
-	for _, v := range r {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("%w: non-finite residual", ErrDiverged)
-		}
+	if !allFinite(r) {
+		return fmt.Errorf("%w: non-finite residual", ErrDiverged)
 	}
-	for _, v := range jac {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("%w: non-finite sensitivity", ErrDiverged)
-		}
+	if !allFinite(jac) {
+		return fmt.Errorf("%w: non-finite sensitivity", ErrDiverged)
 	}
 	return nil
 }
