@@ -7,6 +7,7 @@ import (
 	"github.com/physid/physid/aca"
 	"github.com/physid/physid/dynamics"
 	"golang.org/x/sync/errgroup"
+	"gonum.org/v1/gonum/floats"
 )
 
 // expEval evaluates one experiment's part of the likelihood. One per
@@ -26,6 +27,10 @@ type expEval struct {
 	theta  []float64 // θ_e, the model's parameters
 	z0     []float64
 	j0     []float64 // ∂z0/∂p, dim×np
+
+	// Workspace of residuals: ∂z(t_k)/∂p (dim×np), the observation VJP's
+	// outputs and its unit weight.
+	dz, hz, hp, unit []float64
 
 	// Results of the last evaluation, summed by the objective in a fixed order.
 	val   float64
@@ -49,7 +54,8 @@ func newExpEval(p *Problem, e *Experiment, method aca.Method) *expEval {
 	}
 	n, np := m.Dim(), len(p.Params)
 	x := &expEval{e: e, np: np, solver: &p.Solver, model: m, obs: obs, z0f: z0, method: aca.NeedZ0(aca.Fresh(method)), fwd: &aca.Forward{WithZ0: true},
-		theta: make([]float64, m.NumParams()), z0: make([]float64, n), j0: make([]float64, n*np), grad: make([]float64, np)}
+		theta: make([]float64, m.NumParams()), z0: make([]float64, n), j0: make([]float64, n*np), grad: make([]float64, np),
+		dz: make([]float64, n*np), hz: make([]float64, n), hp: make([]float64, np), unit: make([]float64, len(e.Observables))}
 	x.loss = obsLoss{e: e, obs: obs, dim: n, sig: make([]float64, len(e.Observables)),
 		h: make([]float64, len(e.Observables)), w: make([]float64, len(e.Observables)), dp: make([]float64, np)}
 	x.prob = aca.Problem{Model: m, Theta: x.theta, T0: e.T0, Z0: x.z0, Times: e.Times, Loss: &x.loss}
@@ -132,8 +138,7 @@ func (x *expEval) residuals(p []float64) {
 	K, nobs := len(e.Times), len(e.Observables)
 	x.r = grow(x.r, K*nobs)
 	x.jac = grow(x.jac, K*nobs*np)
-	dz := make([]float64, n*np) // ∂z(t_k)/∂p
-	hz, hp, unit := make([]float64, n), make([]float64, np), make([]float64, nobs)
+	dz, hz, hp, unit := x.dz, x.hz, x.hp, x.unit
 	h := x.loss.h
 	for k := range K {
 		z := res.States[k*n : (k+1)*n]
@@ -150,7 +155,7 @@ func (x *expEval) residuals(p []float64) {
 			}
 			for c := range n {
 				if s := S[i*cols+npt+c]; s != 0 {
-					axpyF(row, s, x.j0[c*np:(c+1)*np])
+					floats.AddScaled(row, s, x.j0[c*np:(c+1)*np])
 				}
 			}
 		}
@@ -286,12 +291,6 @@ func runExperiments(xs []*expEval, f func(*expEval)) {
 		g.Go(func() error { f(x); return nil })
 	}
 	_ = g.Wait()
-}
-
-func axpyF(y []float64, a float64, x []float64) {
-	for i, v := range x {
-		y[i] += a * v
-	}
 }
 
 func grow(x []float64, n int) []float64 {
