@@ -187,25 +187,13 @@ func (o *objective) residuals(x []float64) (r, jac []float64, err error) {
 // evalExperiments is eval for a likelihood problem: the experiments in
 // parallel, their losses and gradients summed in index order.
 func (o *objective) evalExperiments(u, grad []float64) (float64, error) {
-	runExperiments(o.exps, func(x *expEval) { x.value(o.theta) })
-	o.evals++
-	loss := 0.0
 	var full []float64
 	if grad != nil {
 		full = make([]float64, len(o.theta))
 	}
-	for _, x := range o.exps {
-		o.nfe += x.nfe
-		o.noteReconstruction(x.stats)
-	}
-	for _, x := range o.exps {
-		if x.err != nil {
-			return math.NaN(), x.err
-		}
-		loss += x.val
-		if full != nil {
-			floats.Add(full, x.grad)
-		}
+	loss, err := o.sumExperiments(full)
+	if err != nil {
+		return loss, err
 	}
 	if grad != nil {
 		for j, i := range o.free {
@@ -213,6 +201,29 @@ func (o *objective) evalExperiments(u, grad []float64) (float64, error) {
 			if math.IsNaN(grad[j]) || math.IsInf(grad[j], 0) {
 				return loss, fmt.Errorf("%w: dL/d%s = %v", ErrDiverged, o.p.Params[i].Name, grad[j])
 			}
+		}
+	}
+	return loss, nil
+}
+
+// sumExperiments evaluates the fitted experiments at o.theta in parallel and
+// returns their summed loss, adding their gradients dL/dθ (every parameter)
+// into full when it is not nil; the sums run in index order.
+func (o *objective) sumExperiments(full []float64) (float64, error) {
+	runExperiments(o.exps, func(x *expEval) { x.value(o.theta) })
+	o.evals++
+	for _, x := range o.exps {
+		o.nfe += x.nfe
+		o.noteReconstruction(x.stats)
+	}
+	loss := 0.0
+	for _, x := range o.exps {
+		if x.err != nil {
+			return math.NaN(), x.err
+		}
+		loss += x.val
+		if full != nil {
+			floats.Add(full, x.grad)
 		}
 	}
 	return loss, nil

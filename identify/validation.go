@@ -213,17 +213,10 @@ func (e *Evaluator) Eval(theta []float64) (float64, []float64, error) {
 		copy(e.grad, res.Theta)
 		return res.Loss, e.grad, nil
 	}
-	runExperiments(o.exps, func(x *expEval) { x.value(o.theta) })
-	loss := 0.0
 	clear(e.grad)
-	for _, x := range o.exps {
-		if x.err != nil {
-			return 0, nil, x.err
-		}
-		loss += x.val
-		for j, g := range x.grad {
-			e.grad[j] += g
-		}
+	loss, err := o.sumExperiments(e.grad)
+	if err != nil {
+		return 0, nil, err
 	}
 	return loss, e.grad, nil
 }
