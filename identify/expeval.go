@@ -3,6 +3,7 @@ package identify
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/physid/physid/aca"
 	"github.com/physid/physid/dynamics"
@@ -248,34 +249,34 @@ func (l *obsLoss) Eval(grad, states []float64) float64 {
 	return sum
 }
 
-// sigmaRows returns, for the problem's estimated σ parameters, the extra LM
-// residuals ρ_s = √(n_s·log(σ_s/c_s)) with c_s = Min_s/2 and n_s the data
-// they scale, so that Σρ² over all rows is the negative log-likelihood up
-// to a constant, and their gradient n_s/(2σ_sρ_s).
-func sigmaRows(p *Problem, theta []float64) (idx []int, rho, drho []float64) {
-	count := map[int]int{}
-	var order []int
+// sigmaCount is an estimated σ parameter of a likelihood problem and n_s,
+// the number of fitted data it scales.
+type sigmaCount struct{ param, n int }
+
+// sigmaCounts returns the problem's estimated σ parameters in the order the
+// fitted experiments first use them. Each gets an extra LM residual
+// ρ_s = √(n_s·log(σ_s/c_s)) with c_s = Min_s/2, so that Σρ² over all rows is
+// the negative log-likelihood up to a constant; its gradient is
+// n_s/(2σ_sρ_s) (see objective.residualsExperiments).
+func sigmaCounts(p *Problem) []sigmaCount {
+	var out []sigmaCount
 	for _, e := range p.Experiments {
 		if e.Holdout {
 			continue
 		}
 		for _, o := range e.Observables {
-			if o.Sigma == 0 {
-				if count[o.SigmaParam] == 0 {
-					order = append(order, o.SigmaParam)
-				}
-				count[o.SigmaParam] += len(e.Times)
+			if o.Sigma != 0 {
+				continue
 			}
+			k := slices.IndexFunc(out, func(s sigmaCount) bool { return s.param == o.SigmaParam })
+			if k < 0 {
+				out = append(out, sigmaCount{param: o.SigmaParam})
+				k = len(out) - 1
+			}
+			out[k].n += len(e.Times)
 		}
 	}
-	for _, s := range order {
-		c := p.Params[s].Min / 2
-		v := math.Sqrt(float64(count[s]) * math.Log(theta[s]/c))
-		idx = append(idx, s)
-		rho = append(rho, v)
-		drho = append(drho, float64(count[s])/(2*theta[s]*v))
-	}
-	return idx, rho, drho
+	return out
 }
 
 // runExperiments runs f on every fitted experiment, in parallel when there
@@ -301,7 +302,7 @@ func grow(x []float64, n int) []float64 {
 }
 
 // likelihoodOffset is NLL − Σρ²: Σ n·log σ over the known σ of the fitted
-// experiments and Σ n_s·log c_s of the σ rows (see sigmaRows).
+// experiments and Σ n_s·log c_s of the σ rows (see sigmaCounts).
 func likelihoodOffset(p *Problem) float64 {
 	s := 0.0
 	for _, e := range p.Experiments {

@@ -26,6 +26,8 @@ type objective struct {
 	// exps evaluate the fitted experiments of a likelihood problem
 	// (Problem.Experiments); nil for the single-experiment least squares.
 	exps []*expEval
+	// sigmas are the estimated σ of a likelihood problem, one LM row each.
+	sigmas []sigmaCount
 	// offset is what LM's Σρ² leaves out of the negative log-likelihood
 	// (Σ n·log σ of the known σ, the constants of the σ rows), added to the
 	// losses it reports so that every optimizer reports the same NLL; 0 for
@@ -46,6 +48,7 @@ func newObjective(p *Problem) (*objective, error) {
 				o.exps = append(o.exps, newExpEval(p, &p.Experiments[i], p.Method))
 			}
 		}
+		o.sigmas = sigmaCounts(p)
 		o.offset = likelihoodOffset(p)
 		return o, nil
 	}
@@ -231,7 +234,7 @@ func (o *objective) sumExperiments(full []float64) (float64, error) {
 
 // residualsExperiments is residuals for a likelihood problem: the rows
 // ρ = r/√2 of every fitted experiment in order, then one row per estimated σ
-// (see sigmaRows), so that Σρ² is the negative log-likelihood up to a
+// (see sigmaCounts), so that Σρ² is the negative log-likelihood up to a
 // constant and LM, the optimality test and the covariance work unchanged.
 func (o *objective) residualsExperiments() (r, jac []float64, err error) {
 	runExperiments(o.exps, func(x *expEval) { x.residuals(o.theta) })
@@ -252,13 +255,14 @@ func (o *objective) residualsExperiments() (r, jac []float64, err error) {
 			}
 		}
 	}
-	idx, rho, drho := sigmaRows(o.p, o.theta)
-	for a, s := range idx {
-		r = append(r, rho[a])
+	for _, s := range o.sigmas {
+		c := o.p.Params[s.param].Min / 2
+		rho := math.Sqrt(float64(s.n) * math.Log(o.theta[s.param]/c))
+		r = append(r, rho)
 		for _, i := range o.free {
 			v := 0.0
-			if i == s {
-				v = drho[a]
+			if i == s.param {
+				v = float64(s.n) / (2 * o.theta[s.param] * rho)
 			}
 			jac = append(jac, v)
 		}
