@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
@@ -212,7 +213,7 @@ func nullSpace(V *mat.Dense, d []float64, rank int) (involved []bool, partners [
 		for _, a := range in {
 			involved[a] = true
 			for _, b := range in {
-				if b != a && !containsInt(partners[a], b) {
+				if b != a && !slices.Contains(partners[a], b) {
 					partners[a] = append(partners[a], b)
 				}
 			}
@@ -320,13 +321,4 @@ func (c *Covariance) fill(p *Problem, ob *objective, cols []int, involved []bool
 			}
 		}
 	}
-}
-
-func containsInt(list []int, x int) bool {
-	for _, v := range list {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }

@@ -3,10 +3,12 @@ package identify
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/physid/physid/aca"
 	"github.com/physid/physid/dynamics"
 	"golang.org/x/sync/errgroup"
+	"gonum.org/v1/gonum/floats"
 )
 
 // expEval evaluates one experiment's part of the likelihood. One per
@@ -26,6 +28,10 @@ type expEval struct {
 	theta  []float64 // θ_e, the model's parameters
 	z0     []float64
 	j0     []float64 // ∂z0/∂p, dim×np
+
+	// Workspace of residuals: ∂z(t_k)/∂p (dim×np), the observation VJP's
+	// outputs and its unit weight.
+	dz, hz, hp, unit []float64
 
 	// Results of the last evaluation, summed by the objective in a fixed order.
 	val   float64
@@ -49,7 +55,8 @@ func newExpEval(p *Problem, e *Experiment, method aca.Method) *expEval {
 	}
 	n, np := m.Dim(), len(p.Params)
 	x := &expEval{e: e, np: np, solver: &p.Solver, model: m, obs: obs, z0f: z0, method: aca.NeedZ0(aca.Fresh(method)), fwd: &aca.Forward{WithZ0: true},
-		theta: make([]float64, m.NumParams()), z0: make([]float64, n), j0: make([]float64, n*np), grad: make([]float64, np)}
+		theta: make([]float64, m.NumParams()), z0: make([]float64, n), j0: make([]float64, n*np), grad: make([]float64, np),
+		dz: make([]float64, n*np), hz: make([]float64, n), hp: make([]float64, np), unit: make([]float64, len(e.Observables))}
 	x.loss = obsLoss{e: e, obs: obs, dim: n, sig: make([]float64, len(e.Observables)),
 		h: make([]float64, len(e.Observables)), w: make([]float64, len(e.Observables)), dp: make([]float64, np)}
 	x.prob = aca.Problem{Model: m, Theta: x.theta, T0: e.T0, Z0: x.z0, Times: e.Times, Loss: &x.loss}
@@ -132,8 +139,7 @@ func (x *expEval) residuals(p []float64) {
 	K, nobs := len(e.Times), len(e.Observables)
 	x.r = grow(x.r, K*nobs)
 	x.jac = grow(x.jac, K*nobs*np)
-	dz := make([]float64, n*np) // ∂z(t_k)/∂p
-	hz, hp, unit := make([]float64, n), make([]float64, np), make([]float64, nobs)
+	dz, hz, hp, unit := x.dz, x.hz, x.hp, x.unit
 	h := x.loss.h
 	for k := range K {
 		z := res.States[k*n : (k+1)*n]
@@ -150,7 +156,7 @@ func (x *expEval) residuals(p []float64) {
 			}
 			for c := range n {
 				if s := S[i*cols+npt+c]; s != 0 {
-					axpyF(row, s, x.j0[c*np:(c+1)*np])
+					floats.AddScaled(row, s, x.j0[c*np:(c+1)*np])
 				}
 			}
 		}
@@ -243,34 +249,34 @@ func (l *obsLoss) Eval(grad, states []float64) float64 {
 	return sum
 }
 
-// sigmaRows returns, for the problem's estimated σ parameters, the extra LM
-// residuals ρ_s = √(n_s·log(σ_s/c_s)) with c_s = Min_s/2 and n_s the data
-// they scale, so that Σρ² over all rows is the negative log-likelihood up
-// to a constant, and their gradient n_s/(2σ_sρ_s).
-func sigmaRows(p *Problem, theta []float64) (idx []int, rho, drho []float64) {
-	count := map[int]int{}
-	var order []int
+// sigmaCount is an estimated σ parameter of a likelihood problem and n_s,
+// the number of fitted data it scales.
+type sigmaCount struct{ param, n int }
+
+// sigmaCounts returns the problem's estimated σ parameters in the order the
+// fitted experiments first use them. Each gets an extra LM residual
+// ρ_s = √(n_s·log(σ_s/c_s)) with c_s = Min_s/2, so that Σρ² over all rows is
+// the negative log-likelihood up to a constant; its gradient is
+// n_s/(2σ_sρ_s) (see objective.residualsExperiments).
+func sigmaCounts(p *Problem) []sigmaCount {
+	var out []sigmaCount
 	for _, e := range p.Experiments {
 		if e.Holdout {
 			continue
 		}
 		for _, o := range e.Observables {
-			if o.Sigma == 0 {
-				if count[o.SigmaParam] == 0 {
-					order = append(order, o.SigmaParam)
-				}
-				count[o.SigmaParam] += len(e.Times)
+			if o.Sigma != 0 {
+				continue
 			}
+			k := slices.IndexFunc(out, func(s sigmaCount) bool { return s.param == o.SigmaParam })
+			if k < 0 {
+				out = append(out, sigmaCount{param: o.SigmaParam})
+				k = len(out) - 1
+			}
+			out[k].n += len(e.Times)
 		}
 	}
-	for _, s := range order {
-		c := p.Params[s].Min / 2
-		v := math.Sqrt(float64(count[s]) * math.Log(theta[s]/c))
-		idx = append(idx, s)
-		rho = append(rho, v)
-		drho = append(drho, float64(count[s])/(2*theta[s]*v))
-	}
-	return idx, rho, drho
+	return out
 }
 
 // runExperiments runs f on every fitted experiment, in parallel when there
@@ -288,12 +294,6 @@ func runExperiments(xs []*expEval, f func(*expEval)) {
 	_ = g.Wait()
 }
 
-func axpyF(y []float64, a float64, x []float64) {
-	for i, v := range x {
-		y[i] += a * v
-	}
-}
-
 func grow(x []float64, n int) []float64 {
 	if cap(x) >= n {
 		return x[:n]
@@ -302,7 +302,7 @@ func grow(x []float64, n int) []float64 {
 }
 
 // likelihoodOffset is NLL − Σρ²: Σ n·log σ over the known σ of the fitted
-// experiments and Σ n_s·log c_s of the σ rows (see sigmaRows).
+// experiments and Σ n_s·log c_s of the σ rows (see sigmaCounts).
 func likelihoodOffset(p *Problem) float64 {
 	s := 0.0
 	for _, e := range p.Experiments {

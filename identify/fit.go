@@ -228,6 +228,7 @@ func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (res *Re
 	began := time.Now()
 	res = &Result{Starts: make([]StartResult, o.Starts)}
 	ran, errs, internal := runStarts(ctx, p, &o, opt, res)
+	res.Seconds = time.Since(began).Seconds()
 	if o.Only != nil {
 		kept := res.Starts[:0]
 		for i, s := range res.Starts {
@@ -238,10 +239,8 @@ func Fit(ctx context.Context, p *Problem, opts *Options, opt Optimizer) (res *Re
 		res.Starts = kept
 		res.total()
 		res.Best = -1
-		res.Seconds = time.Since(began).Seconds()
 		return res, internal
 	}
-	res.Seconds = time.Since(began).Seconds()
 	return res, finish(p, &o, res, internal, errs)
 }
 

@@ -23,10 +23,7 @@ import (
 // the epochs numbered after done.
 func (m *LM) run(ctx context.Context, ob *objective, o *Options, init []float64, _ *OptimizerState, done int, sr *StartResult, rec func(int, float64, []float64)) error {
 	x := ob.freeOf(init)
-	lambda := m.Lambda
-	if lambda == 0 {
-		lambda = 1e-3
-	}
+	lambda := m.lambda()
 	epoch := done
 	// Continuation: fit growing leading windows of the observations first.
 	windows := m.windows(ob.p.numTimes(), len(x), ob.p.Likelihood())
@@ -55,12 +52,17 @@ func (m *LM) run(ctx context.Context, ob *objective, o *Options, init []float64,
 			break
 		}
 	}
-	lambda = m.Lambda
-	if lambda == 0 {
-		lambda = 1e-3
-	}
+	lambda = m.lambda() // the full fit starts from the initial damping again
 	_, _, err := lmSolve(ctx, ob, o, x, o.Epochs-epoch, epoch, &lambda, sr, rec)
 	return err
+}
+
+// lambda is the initial damping, Lambda or its default.
+func (m *LM) lambda() float64 {
+	if m.Lambda == 0 {
+		return 1e-3
+	}
+	return m.Lambda
 }
 
 // windows returns the numbers of leading observation times of the

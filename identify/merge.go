@@ -134,36 +134,36 @@ func MergeProfiles(parts ...*ProfileResult) (*ProfileResult, error) {
 	out.Profiles = slices.Clone(ref.Profiles)
 	for k := range out.Profiles {
 		pp := &out.Profiles[k]
-		pp.Lower, pp.Upper = ProfileSide{}, ProfileSide{}
-		for d := range 2 {
+		for d, name := range [2]string{"lower", "upper"} {
 			var got *ProfileSide
 			for _, part := range parts {
 				if len(part.Profiles) != len(ref.Profiles) || part.Profiles[k].Index != pp.Index || part.Optimum == nil ||
 					part.Optimum.Loss != ref.Optimum.Loss || part.Profiles[k].Value != pp.Value {
 					return nil, fmt.Errorf("identify: merge: the shards profile different parameters or found different optima (%s)", pp.Name)
 				}
-				s := part.Profiles[k].Lower
-				if d == 1 {
-					s = part.Profiles[k].Upper
-				}
+				s := part.Profiles[k].side(d)
 				if s.Stop == StopSkipped {
 					continue
 				}
 				if got != nil {
-					return nil, fmt.Errorf("identify: merge: the %s side of %s is walked by two shards", [2]string{"lower", "upper"}[d], pp.Name)
+					return nil, fmt.Errorf("identify: merge: the %s side of %s is walked by two shards", name, pp.Name)
 				}
-				got = &s
+				got = s
 			}
 			if got == nil {
-				return nil, fmt.Errorf("identify: merge: no shard walked the %s side of %s", [2]string{"lower", "upper"}[d], pp.Name)
+				return nil, fmt.Errorf("identify: merge: no shard walked the %s side of %s", name, pp.Name)
 			}
-			if d == 0 {
-				pp.Lower = *got
-			} else {
-				pp.Upper = *got
-			}
+			*pp.side(d) = *got
 		}
 	}
 	out.assemble()
 	return &out, nil
+}
+
+// side is the lower (d = 0) or the upper (d = 1) side of pp.
+func (pp *ParamProfile) side(d int) *ProfileSide {
+	if d == 0 {
+		return &pp.Lower
+	}
+	return &pp.Upper
 }

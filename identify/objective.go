@@ -6,6 +6,7 @@ import (
 
 	"github.com/physid/physid/aca"
 	"github.com/physid/physid/dynamics"
+	"gonum.org/v1/gonum/floats"
 )
 
 // objective evaluates the loss and its gradient in the transformed coordinates
@@ -25,6 +26,8 @@ type objective struct {
 	// exps evaluate the fitted experiments of a likelihood problem
 	// (Problem.Experiments); nil for the single-experiment least squares.
 	exps []*expEval
+	// sigmas are the estimated σ of a likelihood problem, one LM row each.
+	sigmas []sigmaCount
 	// offset is what LM's Σρ² leaves out of the negative log-likelihood
 	// (Σ n·log σ of the known σ, the constants of the σ rows), added to the
 	// losses it reports so that every optimizer reports the same NLL; 0 for
@@ -39,15 +42,13 @@ type objective struct {
 
 func newObjective(p *Problem) (*objective, error) {
 	if p.Likelihood() {
-		o := &objective{p: p, free: p.free(), theta: make([]float64, len(p.Params))}
-		for i, q := range p.Params {
-			o.theta[i] = q.Init
-		}
+		o := &objective{p: p, free: p.free(), theta: p.Init()}
 		for i := range p.Experiments {
 			if !p.Experiments[i].Holdout {
 				o.exps = append(o.exps, newExpEval(p, &p.Experiments[i], p.Method))
 			}
 		}
+		o.sigmas = sigmaCounts(p)
 		o.offset = likelihoodOffset(p)
 		return o, nil
 	}
@@ -55,11 +56,7 @@ func newObjective(p *Problem) (*objective, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &objective{p: p, free: p.free(), method: aca.Fresh(p.Method), loss: loss, fwd: &aca.Forward{}}
-	o.theta = make([]float64, len(p.Params))
-	for i, q := range p.Params {
-		o.theta[i] = q.Init
-	}
+	o := &objective{p: p, free: p.free(), theta: p.Init(), method: aca.Fresh(p.Method), loss: loss, fwd: &aca.Forward{}}
 	o.prob = aca.Problem{Model: dynamics.Clone(p.Model), Theta: o.theta, T0: p.T0, Z0: p.Z0, Times: p.Times, Loss: loss}
 	return o, nil
 }
@@ -74,10 +71,10 @@ func (o *objective) setU(u []float64) {
 // thetaOf returns a copy of θ for u.
 func (o *objective) thetaOf(u []float64) []float64 {
 	o.setU(u)
-	return append([]float64(nil), o.theta...)
+	return clone(o.theta)
 }
 
-// u0 returns the optimizer coordinates of θ.
+// uOf returns the optimizer coordinates of θ.
 func (o *objective) uOf(theta []float64) []float64 {
 	u := make([]float64, len(o.free))
 	for j, i := range o.free {
@@ -96,9 +93,7 @@ func (o *objective) eval(u, grad []float64) (float64, error) {
 	o.evals++
 	if res != nil {
 		o.nfe += res.Stats.NFEForward + res.Stats.NFEBackward
-		if st := res.Stats; st.HasReconstruction && (!o.worst.HasReconstruction || st.ReconstructionError > o.worst.ReconstructionError) {
-			o.worst = st
-		}
+		o.noteReconstruction(res.Stats)
 	}
 	if err != nil {
 		return math.NaN(), err
@@ -116,6 +111,14 @@ func (o *objective) eval(u, grad []float64) (float64, error) {
 	return res.Loss, nil
 }
 
+// noteReconstruction keeps st in o.worst when its adjoint reconstruction
+// error is the largest yet.
+func (o *objective) noteReconstruction(st aca.Stats) {
+	if st.HasReconstruction && (!o.worst.HasReconstruction || st.ReconstructionError > o.worst.ReconstructionError) {
+		o.worst = st
+	}
+}
+
 // setFree writes the free parameters' values x into θ.
 func (o *objective) setFree(x []float64) {
 	for j, i := range o.free {
@@ -126,7 +129,7 @@ func (o *objective) setFree(x []float64) {
 // fullOf returns a copy of θ with the free parameters set to x.
 func (o *objective) fullOf(x []float64) []float64 {
 	o.setFree(x)
-	return append([]float64(nil), o.theta...)
+	return clone(o.theta)
 }
 
 // freeOf returns the free parameters' values in θ.
@@ -187,29 +190,13 @@ func (o *objective) residuals(x []float64) (r, jac []float64, err error) {
 // evalExperiments is eval for a likelihood problem: the experiments in
 // parallel, their losses and gradients summed in index order.
 func (o *objective) evalExperiments(u, grad []float64) (float64, error) {
-	runExperiments(o.exps, func(x *expEval) { x.value(o.theta) })
-	o.evals++
-	loss := 0.0
 	var full []float64
 	if grad != nil {
 		full = make([]float64, len(o.theta))
 	}
-	for _, x := range o.exps {
-		o.nfe += x.nfe
-		if st := x.stats; st.HasReconstruction && (!o.worst.HasReconstruction || st.ReconstructionError > o.worst.ReconstructionError) {
-			o.worst = st
-		}
-	}
-	for _, x := range o.exps {
-		if x.err != nil {
-			return math.NaN(), x.err
-		}
-		loss += x.val
-		for j, g := range x.grad {
-			if full != nil {
-				full[j] += g
-			}
-		}
+	loss, err := o.sumExperiments(full)
+	if err != nil {
+		return loss, err
 	}
 	if grad != nil {
 		for j, i := range o.free {
@@ -222,9 +209,32 @@ func (o *objective) evalExperiments(u, grad []float64) (float64, error) {
 	return loss, nil
 }
 
+// sumExperiments evaluates the fitted experiments at o.theta in parallel and
+// returns their summed loss, adding their gradients dL/dθ (every parameter)
+// into full when it is not nil; the sums run in index order.
+func (o *objective) sumExperiments(full []float64) (float64, error) {
+	runExperiments(o.exps, func(x *expEval) { x.value(o.theta) })
+	o.evals++
+	for _, x := range o.exps {
+		o.nfe += x.nfe
+		o.noteReconstruction(x.stats)
+	}
+	loss := 0.0
+	for _, x := range o.exps {
+		if x.err != nil {
+			return math.NaN(), x.err
+		}
+		loss += x.val
+		if full != nil {
+			floats.Add(full, x.grad)
+		}
+	}
+	return loss, nil
+}
+
 // residualsExperiments is residuals for a likelihood problem: the rows
 // ρ = r/√2 of every fitted experiment in order, then one row per estimated σ
-// (see sigmaRows), so that Σρ² is the negative log-likelihood up to a
+// (see sigmaCounts), so that Σρ² is the negative log-likelihood up to a
 // constant and LM, the optimality test and the covariance work unchanged.
 func (o *objective) residualsExperiments() (r, jac []float64, err error) {
 	runExperiments(o.exps, func(x *expEval) { x.residuals(o.theta) })
@@ -232,7 +242,7 @@ func (o *objective) residualsExperiments() (r, jac []float64, err error) {
 	for _, x := range o.exps {
 		o.nfe += x.nfe
 	}
-	nf, np := len(o.free), len(o.theta)
+	np := len(o.theta)
 	for _, x := range o.exps {
 		if x.err != nil {
 			return nil, nil, x.err
@@ -245,18 +255,18 @@ func (o *objective) residualsExperiments() (r, jac []float64, err error) {
 			}
 		}
 	}
-	idx, rho, drho := sigmaRows(o.p, o.theta)
-	for a, s := range idx {
-		r = append(r, rho[a])
+	for _, s := range o.sigmas {
+		c := o.p.Params[s.param].Min / 2
+		rho := math.Sqrt(float64(s.n) * math.Log(o.theta[s.param]/c))
+		r = append(r, rho)
 		for _, i := range o.free {
 			v := 0.0
-			if i == s {
-				v = drho[a]
+			if i == s.param {
+				v = float64(s.n) / (2 * o.theta[s.param] * rho)
 			}
 			jac = append(jac, v)
 		}
 	}
-	_ = nf
 	if err := checkResiduals(r, jac); err != nil {
 		return nil, nil, err
 	}
@@ -266,15 +276,11 @@ func (o *objective) residualsExperiments() (r, jac []float64, err error) {
 // checkResiduals reports ErrDiverged when a residual in r or a sensitivity in
 // jac is not finite.
 func checkResiduals(r, jac []float64) error {
-	for _, v := range r {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("%w: non-finite residual", ErrDiverged)
-		}
+	if !allFinite(r) {
+		return fmt.Errorf("%w: non-finite residual", ErrDiverged)
 	}
-	for _, v := range jac {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("%w: non-finite sensitivity", ErrDiverged)
-		}
+	if !allFinite(jac) {
+		return fmt.Errorf("%w: non-finite sensitivity", ErrDiverged)
 	}
 	return nil
 }

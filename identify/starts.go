@@ -23,10 +23,7 @@ import (
 func StartPoints(p *Problem, n int, seed uint64, jitter float64) [][]float64 {
 	out := make([][]float64, n)
 	for i := range out {
-		out[i] = make([]float64, len(p.Params))
-		for j, q := range p.Params {
-			out[i][j] = q.Init
-		}
+		out[i] = p.Init()
 	}
 	if jitter > 0 {
 		for i := range out {
@@ -59,20 +56,18 @@ func StartPoints(p *Problem, n int, seed uint64, jitter float64) [][]float64 {
 			continue
 		}
 		a, b, logScale := sampleRange(q)
+		at := func(s float64) float64 { // the point a fraction s along [a, b]
+			if logScale {
+				return math.Exp(math.Log(a) + s*(math.Log(b)-math.Log(a)))
+			}
+			return a + s*(b-a)
+		}
 		perm := rng.Perm(m)
 		for k := range m {
-			s := (float64(perm[k]) + rng.Float64()) / float64(m)
-			v := a + s*(b-a)
-			if logScale {
-				v = math.Exp(math.Log(a) + s*(math.Log(b)-math.Log(a)))
-			}
+			v := at((float64(perm[k]) + rng.Float64()) / float64(m))
 			if lo, hi := q.bounds(); !(v > lo && v < hi) {
 				// Only the open ends of the range can fail: take the stratum's middle.
-				s = (float64(perm[k]) + 0.5) / float64(m)
-				v = a + s*(b-a)
-				if logScale {
-					v = math.Exp(math.Log(a) + s*(math.Log(b)-math.Log(a)))
-				}
+				v = at((float64(perm[k]) + 0.5) / float64(m))
 			}
 			out[k+1][j] = v
 		}

@@ -60,14 +60,18 @@ func Metrics(name string, y, yhat []float64) ObservableFit {
 // at the given times (nil: the experiment's data times). Times past the
 // data of a measured input are an error naming the input.
 func SimulateExperiment(p *Problem, e int, theta, times []float64) (states, obs []float64, err error) {
-	x := newExpEval(p, &p.Experiments[e], nil)
+	return newExpEval(p, &p.Experiments[e], nil).simulate(theta, times)
+}
+
+// simulate is SimulateExperiment on the evaluator x; it leaves x set to θ.
+func (x *expEval) simulate(theta, times []float64) (states, obs []float64, err error) {
 	x.set(theta)
 	if times == nil {
 		times = x.e.Times
 	}
 	n, m := x.model.Dim(), len(x.e.Observables)
 	states = make([]float64, n*len(times))
-	if _, err = integrate.NewSolver(&p.Solver).Solve(states, x.model, x.theta, x.e.T0, x.z0, times, nil); err != nil {
+	if _, err = integrate.NewSolver(x.solver).Solve(states, x.model, x.theta, x.e.T0, x.z0, times, nil); err != nil {
 		return nil, nil, fmt.Errorf("identify: experiment %s: %w", x.e.Name, err)
 	}
 	obs = make([]float64, m*len(times))
@@ -83,7 +87,8 @@ func EvaluateExperiments(p *Problem, theta []float64) ([]ExperimentResult, error
 	out := make([]ExperimentResult, len(p.Experiments))
 	for ei := range p.Experiments {
 		e := &p.Experiments[ei]
-		_, obs, err := SimulateExperiment(p, ei, theta, nil)
+		x := newExpEval(p, e, nil)
+		_, obs, err := x.simulate(theta, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -97,8 +102,6 @@ func EvaluateExperiments(p *Problem, theta []float64) ([]ExperimentResult, error
 			f := Metrics(o.Name, y, yh)
 			r.Observables = append(r.Observables, f)
 		}
-		x := newExpEval(p, e, nil)
-		x.set(theta)
 		r.NLL = nllOf(x, obs)
 		out[ei] = r
 	}
@@ -213,17 +216,10 @@ func (e *Evaluator) Eval(theta []float64) (float64, []float64, error) {
 		copy(e.grad, res.Theta)
 		return res.Loss, e.grad, nil
 	}
-	runExperiments(o.exps, func(x *expEval) { x.value(o.theta) })
-	loss := 0.0
 	clear(e.grad)
-	for _, x := range o.exps {
-		if x.err != nil {
-			return 0, nil, x.err
-		}
-		loss += x.val
-		for j, g := range x.grad {
-			e.grad[j] += g
-		}
+	loss, err := o.sumExperiments(e.grad)
+	if err != nil {
+		return 0, nil, err
 	}
 	return loss, e.grad, nil
 }

@@ -173,11 +173,10 @@ func (d *decoder) experiments(top *table, sc *Scenario, open opener) {
 			if !slices.Contains(known, k) {
 				continue // done reports it with the allowed names
 			}
-			v, _ := ct.get(k)
 			if e.Constants == nil {
 				e.Constants = map[string]float64{}
 			}
-			e.Constants[k] = d.number(ct.at(k), v, false)
+			e.Constants[k], _ = ct.num(k, 0)
 		}
 		ct.done()
 		d.checkZ0(sc, et.at("z0"), e.Z0, e.Constants)

@@ -43,7 +43,8 @@ func expressionModel(sys *table, params []string) dynamics.Dynamics {
 			}
 		}
 	}
-	spec := expr.Spec{State: states, Params: append(append([]string(nil), params...), inputs...)}
+	vars := slices.Concat(params, inputs) // expr knows the inputs as trailing parameters
+	spec := expr.Spec{State: states, Params: vars}
 
 	ct, _ := sys.sub("constants")
 	for _, name := range ct.keysInFileOrder() {
@@ -70,10 +71,10 @@ func expressionModel(sys *table, params []string) dynamics.Dynamics {
 
 	m, err := expr.New(spec)
 	if err != nil {
-		d.expressionError(err, states, append(append([]string(nil), params...), inputs...))
+		d.expressionError(err, states, vars)
 		if d.err != nil && len(inputs) > 0 && len(params) > 0 {
 			// expr knows the inputs as trailing parameters: name them as inputs.
-			all := "parameters " + strings.Join(append(append([]string(nil), params...), inputs...), ", ") + ";"
+			all := "parameters " + strings.Join(vars, ", ") + ";"
 			d.err.Problem = strings.Replace(d.err.Problem, all,
 				"parameters "+strings.Join(params, ", ")+"; inputs "+strings.Join(inputs, ", ")+";", 1)
 		}

@@ -104,19 +104,15 @@ func (sc *Scenario) ExperimentModel(e int) (dynamics.Dynamics, []*dynamics.Signa
 func (sc *Scenario) likelihoodProblem() (*identify.Problem, error) {
 	method, _ := sc.Method()
 	names := sc.FitNames()
-	params := make([]identify.Parameter, len(names))
-	for ei := range sc.Experiments {
-		theta, _ := sc.thetaMap(ei)
-		for i, q := range sc.Params {
-			params[theta[i]] = identify.Parameter{Name: names[theta[i]], Init: q.Init, Min: q.Min, Max: q.Max, Fixed: q.Fixed}
-		}
-	}
-	p := &identify.Problem{Model: sc.Model, Params: params, Solver: sc.Solver, Method: method,
+	p := &identify.Problem{Model: sc.Model, Params: make([]identify.Parameter, len(names)), Solver: sc.Solver, Method: method,
 		UnknownScale: len(sc.Observables) == 0}
 	n := len(sc.StateNames)
 	for ei := range sc.Experiments {
 		ex := &sc.Experiments[ei]
 		theta, local := sc.thetaMap(ei)
+		for i, q := range sc.Params {
+			p.Params[theta[i]] = identify.Parameter{Name: names[theta[i]], Init: q.Init, Min: q.Min, Max: q.Max, Fixed: q.Fixed}
+		}
 		m, sig, err := sc.ExperimentModel(ei)
 		if err != nil {
 			return nil, err

@@ -48,7 +48,7 @@ func (sc *Scenario) ObservableNames() []string {
 // observables reads [[observables]].
 func (d *decoder) observables(top *table, sc *Scenario) {
 	taken := map[string]bool{}
-	for _, n := range append(append(append([]string(nil), sc.StateNames...), sc.ParamNames...), sc.InputNames()...) {
+	for _, n := range sc.observationVars() {
 		taken[n] = true
 	}
 	for _, ot := range top.tables("observables") {
@@ -76,10 +76,7 @@ func (d *decoder) observables(top *table, sc *Scenario) {
 				}
 				o.Sigma, o.SigmaParam = 0, v
 			default:
-				o.Sigma = d.number(ot.at("sigma"), v, false)
-				if d.err == nil && !(o.Sigma > 0) {
-					d.failf(ot.at("sigma"), "%g is not positive", o.Sigma)
-				}
+				o.Sigma = ot.positive("sigma", 1)
 			}
 		}
 		ot.done()
@@ -114,7 +111,7 @@ func (d *decoder) observableError(err error, sc *Scenario) {
 		}
 		shown := *se
 		shown.Equation = ""
-		vars := append(append(append([]string(nil), sc.StateNames...), sc.ParamNames...), sc.InputNames()...)
+		vars := sc.observationVars()
 		from := "(allowed: states " + strings.Join(fakeNames("o", len(sc.Observables)), ", ") + "; parameters " + strings.Join(vars, ", ") + ";"
 		to := "(allowed: states " + strings.Join(sc.StateNames, ", ") + "; parameters " + strings.Join(sc.ParamNames, ", ") + ";"
 		if len(sc.Inputs) > 0 {
@@ -130,10 +127,17 @@ func (d *decoder) observableError(err error, sc *Scenario) {
 // constants (nil: [system.constants]).
 func (sc *Scenario) observationModel(constants map[string]float64) (*expr.Model, error) {
 	spec := expr.Spec{State: fakeNames("o", len(sc.Observables)),
-		Params:    append(append(append([]string(nil), sc.StateNames...), sc.ParamNames...), sc.InputNames()...),
+		Params:    sc.observationVars(),
 		Constants: sc.constants(constants)}
 	for i, o := range sc.Observables {
 		spec.Equations = append(spec.Equations, expr.Equation{Name: spec.State[i], Expr: o.Expr})
 	}
 	return expr.New(spec)
+}
+
+// observationVars are what an observable's expression reads besides t: the
+// states, the parameters and the inputs, in that order (the observation
+// model's parameters).
+func (sc *Scenario) observationVars() []string {
+	return slices.Concat(sc.StateNames, sc.ParamNames, sc.InputNames())
 }
