@@ -28,11 +28,6 @@ type Forward struct {
 	// (the default) computes the parameter columns only and leaves Result.Z0
 	// nil. Callers that read dL/dz0 set it (see NeedZ0).
 	WithZ0 bool
-	// ParamsOnly is the former spelling of the default: when true, the z0
-	// columns are skipped even with WithZ0.
-	//
-	// Deprecated: θ-only is the default; set WithZ0 to ask for dL/dz0.
-	ParamsOnly bool
 
 	states []float64
 	aug    sensitivities
@@ -53,9 +48,8 @@ func (*Forward) Name() string { return "forward" }
 func (m *Forward) Gradient(p *Problem, s *Settings) (*Result, error) {
 	p.check()
 	n, np := p.Model.Dim(), p.Model.NumParams()
-	withZ0 := m.WithZ0 && !m.ParamsOnly
 	cols := np
-	if withZ0 {
+	if m.WithZ0 {
 		cols += n
 	}
 	if tb := m.solver.get(s).Method(); tb.Implicit() || tb.Stiff != nil {
@@ -65,7 +59,7 @@ func (m *Forward) Gradient(p *Problem, s *Settings) (*Result, error) {
 	na := n * (1 + cols)
 	x0 := make([]float64, na)
 	copy(x0, p.Z0)
-	if withZ0 {
+	if m.WithZ0 {
 		for i := 0; i < n; i++ { // ∂z0/∂z0 = I in columns np..np+n−1
 			x0[n+i*cols+np+i] = 1
 		}
@@ -99,7 +93,7 @@ func (m *Forward) Gradient(p *Problem, s *Settings) (*Result, error) {
 		}
 	}
 	res.Theta = grad[:np:np]
-	if withZ0 {
+	if m.WithZ0 {
 		res.Z0 = grad[np:]
 	}
 	// The initial augmented state, the solver's output at the K times, the
@@ -153,12 +147,12 @@ func (a *sensitivities) Func(dst []float64, t float64, x, theta []float64) {
 }
 
 // NeedZ0 returns m set up to compute dL/dz0 as well as dL/dθ: a *Forward
-// becomes a copy with WithZ0 (and without ParamsOnly); every other method
-// computes dL/dz0 anyway and is returned as it is. Callers that read
+// becomes a copy with WithZ0; every other method computes dL/dz0 anyway and
+// is returned as it is. Callers that read
 // Result.Z0 from a method they did not build (one named on the command line,
 // say) pass it through NeedZ0 first.
 func NeedZ0(m Method) Method {
-	if f, ok := m.(*Forward); ok && (!f.WithZ0 || f.ParamsOnly) {
+	if f, ok := m.(*Forward); ok && !f.WithZ0 {
 		return &Forward{WithZ0: true}
 	}
 	return m
