@@ -4,7 +4,6 @@ import (
 	"github.com/physid/physid/dynamics"
 	"github.com/physid/physid/integrate"
 	"github.com/physid/physid/internal/denselu"
-	"gonum.org/v1/gonum/mat"
 )
 
 // Forward sensitivities through implicit steps are the tangent of the
@@ -25,17 +24,12 @@ type tangent struct {
 	y      [][]float64 // Y_s
 	k      [][]float64 // K_s (recomputed for explicit steps)
 	kd     [][]float64 // K̇_s for one column
-	v, jv  []float64
+	v      []float64
 	vt     []float64 // unit vector in θ
-	ej     []float64
-	col    []float64
-	jac    []*mat.Dense
-	iter   *mat.Dense
 	lu     []denselu.LU
 	stages int
 	n      int
-	// jacs, facts count the Jacobians and factorizations.
-	jacs, facts int
+	stageLU
 }
 
 func (w *tangent) setup(n, np, stages int) {
@@ -51,13 +45,9 @@ func (w *tangent) setup(n, np, stages int) {
 		return r
 	}
 	w.y, w.k, w.kd = mk(), mk(), mk()
-	w.v, w.jv, w.ej, w.col = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	w.v = make([]float64, n)
 	w.vt = make([]float64, np)
-	w.jac = make([]*mat.Dense, stages)
-	for i := range w.jac {
-		w.jac[i] = mat.NewDense(n, n, nil)
-	}
-	w.iter = mat.NewDense(n, n, nil)
+	w.stageLU.setup(n)
 	w.lu = make([]denselu.LU, stages)
 }
 
@@ -88,22 +78,9 @@ func (w *tangent) step(m dynamics.Dynamics, theta []float64, tb *integrate.Table
 			nfe++
 		}
 		if len(row) == s+1 && row[s] != 0 {
-			if !dynamics.DenseJacobian(w.jac[s], m, t+tb.C[s]*h, y, theta, w.ej, w.col) {
-				nfe += n
-			}
-			w.jacs++
-			hg := h * row[s]
-			for i := range n {
-				for j := range n {
-					v := -hg * w.jac[s].At(i, j)
-					if i == j {
-						v++
-					}
-					w.iter.Set(i, j, v)
-				}
-			}
-			w.facts++
-			if !w.lu[s].Factor(w.iter) {
+			jnfe, ok := w.factor(&w.lu[s], m, t+tb.C[s]*h, y, theta, h*row[s])
+			nfe += jnfe
+			if !ok {
 				for i := range S {
 					S[i] = nan
 				}
