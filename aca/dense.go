@@ -41,33 +41,7 @@ func (w *denseAdjoint) setup(tb *integrate.Tableau, n int) {
 		w.k[i], w.y[i], w.ybar[i], w.kx[i] = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	}
 	w.kbar, w.gsum, w.bw = make([]float64, n), make([]float64, n), make([]float64, s)
-	w.needed, w.feeds = make([]bool, s), make([]bool, s)
-	for i := s - 1; i >= 0; i-- {
-		w.needed[i] = tb.B[i] != 0
-		for _, c := range tb.Dense[i] {
-			if c != 0 {
-				w.needed[i] = true
-			}
-		}
-		for j := i + 1; j < s; j++ {
-			if w.needed[j] && tb.A[j][i] != 0 {
-				w.needed[i] = true
-			}
-		}
-	}
-	for i := range s {
-		for j := i + 1; j < s; j++ {
-			if w.needed[j] && tb.A[j][i] != 0 {
-				w.feeds[i] = true
-			}
-		}
-	}
-	w.last = 0
-	for i, nd := range w.needed {
-		if nd {
-			w.last = i
-		}
-	}
+	w.needed, w.feeds, w.last = stagePlan(tb, true)
 }
 
 // load gathers the observations first … first+count−1 inside the step of
