@@ -85,21 +85,26 @@ func (m *Forward) Gradient(p *Problem, s *Settings) (*Result, error) {
 	}
 	res.States = append([]float64(nil), m.states...)
 	res.Sensitivities = sens
-	grad := make([]float64, cols)
-	for k := 0; k < K; k++ {
-		sk := sens[k*n*cols : (k+1)*n*cols]
-		for i := 0; i < n; i++ {
-			axpy(grad, m.g[k*n+i], sk[i*cols:(i+1)*cols])
-		}
-	}
-	res.Theta = grad[:np:np]
-	if m.WithZ0 {
-		res.Z0 = grad[np:]
-	}
+	contract(res, m.g, sens, np, cols, m.WithZ0)
 	// The initial augmented state, the solver's output at the K times, the
 	// states, the loss gradient and the sensitivities handed out.
 	res.Stats.Bytes = 8 * (na + len(m.out) + len(m.states) + len(m.g) + len(sens))
 	return res, checkGradient(p, res, "")
+}
+
+// contract sets res.Theta, and with withZ0 res.Z0, to dL/d(θ, z0) =
+// Σ_k ∂L/∂z(t_k)·S(t_k), from the loss gradient g (K rows of n) and the
+// sensitivities sens (K blocks of n×cols, row-major, the θ columns first):
+// entry j of g, component i at time k, weighs row j of sens, row i of S(t_k).
+func contract(res *Result, g, sens []float64, np, cols int, withZ0 bool) {
+	grad := make([]float64, cols)
+	for j, gj := range g {
+		axpy(grad, gj, sens[j*cols:(j+1)*cols])
+	}
+	res.Theta = grad[:np:np]
+	if withZ0 {
+		res.Z0 = grad[np:]
+	}
 }
 
 // sensitivities is the system [z, S] with S row-major dim×cols.

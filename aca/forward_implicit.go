@@ -167,17 +167,7 @@ func (m *Forward) gradientImplicit(p *Problem, s *Settings, solver *integrate.So
 	res.Stats.Jacobians += m.tan.jacs
 	res.Stats.Factorizations += m.tan.facts
 	res.Sensitivities = sens
-	grad := make([]float64, cols)
-	for k := range K {
-		sk := sens[k*n*cols : (k+1)*n*cols]
-		for i := range n {
-			axpy(grad, m.fwd.g[k*n+i], sk[i*cols:(i+1)*cols])
-		}
-	}
-	res.Theta = grad[:np:np]
-	if cols > np {
-		res.Z0 = grad[np:]
-	}
+	contract(res, m.fwd.g, sens, np, cols, cols > np)
 	res.Stats.Bytes = 8 * (len(r.t) + len(r.h) + len(r.z) + len(r.out) + len(r.tb) + len(r.koff) + len(r.k) + len(S))
 	return res, checkGradient(p, res, "")
 }
