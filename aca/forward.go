@@ -30,6 +30,7 @@ type Forward struct {
 	WithZ0 bool
 
 	states []float64
+	x0     []float64 // the initial [z0, S0]
 	aug    sensitivities
 	out    []float64
 	g      []float64
@@ -52,12 +53,15 @@ func (m *Forward) Gradient(p *Problem, s *Settings) (*Result, error) {
 	if m.WithZ0 {
 		cols += n
 	}
-	if tb := m.solver.get(s).Method(); tb.Implicit() || tb.Stiff != nil {
-		return m.gradientImplicit(p, s, m.solver.get(s), cols)
+	solver := m.solver.get(s)
+	if tb := solver.Method(); tb.Implicit() || tb.Stiff != nil {
+		return m.gradientImplicit(p, solver, cols)
 	}
 	m.aug.setup(p.Model, n, np, cols)
 	na := n * (1 + cols)
-	x0 := make([]float64, na)
+	m.x0 = grow(m.x0, na)
+	x0 := m.x0
+	clear(x0)
 	copy(x0, p.Z0)
 	if m.WithZ0 {
 		for i := 0; i < n; i++ { // ∂z0/∂z0 = I in columns np..np+n−1
@@ -66,7 +70,6 @@ func (m *Forward) Gradient(p *Problem, s *Settings) (*Result, error) {
 	}
 	K := len(p.Times)
 	m.out = grow(m.out, na*K)
-	solver := m.solver.get(s)
 	st, err := solver.Solve(m.out, &m.aug, p.Theta, p.T0, x0, p.Times, nil)
 	res := &Result{Stats: Stats{NFEForward: st.NFE * (1 + cols), Accepted: st.Accepted, Rejected: st.Rejected,
 		Jacobians: st.Jacobians, Factorizations: st.Factorizations, NewtonFailures: st.NewtonFailures}}

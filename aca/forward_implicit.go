@@ -127,7 +127,7 @@ func (w *tangent) step(m dynamics.Dynamics, theta []float64, tb *integrate.Table
 
 // gradientImplicit is Forward for an implicit method or Auto: the forward
 // solve keeps its accepted steps, and the tangent runs along them.
-func (m *Forward) gradientImplicit(p *Problem, s *Settings, solver *integrate.Solver, cols int) (*Result, error) {
+func (m *Forward) gradientImplicit(p *Problem, solver *integrate.Solver, cols int) (*Result, error) {
 	m.rec.reset()
 	res, err := m.fwd.run(p, solver, &m.rec)
 	if err != nil {
