@@ -71,15 +71,9 @@ func (w *denseAdjoint) step(m dynamics.Dynamics, theta []float64, t, h float64, 
 	tb := w.tb
 	nfe := 0
 	for s := 0; s <= w.last; s++ {
-		y := w.y[s]
-		copy(y, z)
-		for j, a := range tb.A[s] {
-			if a != 0 {
-				axpy(y, h*a, w.k[j])
-			}
-		}
+		integrate.Combine(w.y[s], z, h, tb.A[s], w.k)
 		if w.feeds[s] {
-			m.Func(w.k[s], t+tb.C[s]*h, y, theta)
+			m.Func(w.k[s], t+tb.C[s]*h, w.y[s], theta)
 			nfe++
 		}
 	}

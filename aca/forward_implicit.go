@@ -60,20 +60,13 @@ func (w *tangent) step(m dynamics.Dynamics, theta []float64, tb *integrate.Table
 	ns := tb.Stages()
 	nfe := 0
 	for s := range ns {
-		y := w.y[s]
-		copy(y, z)
-		row := tb.A[s]
-		for j := 0; j < s && j < len(row); j++ {
-			if row[j] != 0 {
-				axpy(y, h*row[j], w.k[j])
-			}
-		}
+		y, row := w.y[s], tb.A[s]
 		if k != nil {
+			// The recorded K_s, its own diagonal term added last.
 			copy(w.k[s], k[s*n:(s+1)*n])
-			if len(row) == s+1 && row[s] != 0 {
-				axpy(y, h*row[s], w.k[s])
-			}
-		} else {
+		}
+		integrate.Combine(y, z, h, row, w.k)
+		if k == nil {
 			m.Func(w.k[s], t+tb.C[s]*h, y, theta)
 			nfe++
 		}

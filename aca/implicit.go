@@ -30,6 +30,7 @@ type dirkAdjoint struct {
 	tb   *integrate.Tableau
 	y    [][]float64 // Y_s
 	ybar [][]float64 // Ȳ_s
+	kv   [][]float64 // the rows K_s of the recorded stages
 	mu   []float64
 	lu   denselu.LU
 	stageLU
@@ -78,7 +79,7 @@ func (w *dirkAdjoint) setup(tb *integrate.Tableau, n int) {
 	}
 	s := tb.Stages()
 	w.tb = tb
-	w.y, w.ybar = make([][]float64, s), make([][]float64, s)
+	w.y, w.ybar, w.kv = make([][]float64, s), make([][]float64, s), make([][]float64, s)
 	for i := range s {
 		w.y[i], w.ybar[i] = make([]float64, n), make([]float64, n)
 	}
@@ -97,13 +98,10 @@ func (w *dirkAdjoint) step(m dynamics.Dynamics, theta []float64, t, h float64, z
 	S := tb.Stages()
 	nfe := 0
 	for s := range S {
-		y := w.y[s]
-		copy(y, z)
-		for j, a := range tb.A[s] {
-			if a != 0 {
-				axpy(y, h*a, k[j*n:(j+1)*n])
-			}
-		}
+		w.kv[s] = k[s*n : (s+1)*n]
+	}
+	for s := range S {
+		integrate.Combine(w.y[s], z, h, tb.A[s], w.kv)
 	}
 	for s := S - 1; s >= 0; s-- {
 		mu := w.mu
