@@ -312,8 +312,7 @@ func (f *forward) run(p *Problem, solver *integrate.Solver, rec integrate.Record
 	n := p.Model.Dim()
 	f.states = grow(f.states, n*len(p.Times))
 	st, err := solver.Solve(f.states, p.Model, p.Theta, p.T0, p.Z0, p.Times, rec)
-	res := &Result{Stats: Stats{NFEForward: st.NFE, Accepted: st.Accepted, Rejected: st.Rejected,
-		Jacobians: st.Jacobians, Factorizations: st.Factorizations, NewtonFailures: st.NewtonFailures}}
+	res := &Result{Stats: forwardStats(st, 1)}
 	if err != nil {
 		return res, err
 	}
@@ -323,6 +322,13 @@ func (f *forward) run(p *Problem, solver *integrate.Solver, rec integrate.Record
 	}
 	res.States = append([]float64(nil), f.states...)
 	return res, nil
+}
+
+// forwardStats is the Stats of a forward solve whose evaluations each cost
+// perEval evaluations of f (1 + cols for the sensitivity system).
+func forwardStats(st integrate.Stats, perEval int) Stats {
+	return Stats{NFEForward: st.NFE * perEval, Accepted: st.Accepted, Rejected: st.Rejected,
+		Jacobians: st.Jacobians, Factorizations: st.Factorizations, NewtonFailures: st.NewtonFailures}
 }
 
 // bytes is the memory of the forward pass's buffers: the states and the loss

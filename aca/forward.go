@@ -71,8 +71,7 @@ func (m *Forward) Gradient(p *Problem, s *Settings) (*Result, error) {
 	K := len(p.Times)
 	m.out = grow(m.out, na*K)
 	st, err := solver.Solve(m.out, &m.aug, p.Theta, p.T0, x0, p.Times, nil)
-	res := &Result{Stats: Stats{NFEForward: st.NFE * (1 + cols), Accepted: st.Accepted, Rejected: st.Rejected,
-		Jacobians: st.Jacobians, Factorizations: st.Factorizations, NewtonFailures: st.NewtonFailures}}
+	res := &Result{Stats: forwardStats(st, 1+cols)}
 	if err != nil {
 		return res, err
 	}
