@@ -54,7 +54,7 @@ func (c *stageCache) add(r *acaRecorder, i int, a *integrate.Attempt) {
 }
 
 // stages returns the cached stages of step i (len(feeds)·n values), or nil.
-func (c *stageCache) stages(i, n int, tb *integrate.Tableau) []float64 {
+func (c *stageCache) stages(i int, tb *integrate.Tableau) []float64 {
 	if i >= len(c.off) || c.off[i] < 0 || c.tb != tb {
 		return nil
 	}
