@@ -179,16 +179,14 @@ func (p *Problem) check() {
 	}
 }
 
-// evalLoss evaluates the loss into res and g, checking that both are finite.
+// evalLoss evaluates the loss and its gradient g, checking that both are finite.
 func evalLoss(p *Problem, g, states []float64) (float64, error) {
 	l := p.Loss.Eval(g, states)
 	if math.IsNaN(l) || math.IsInf(l, 0) {
 		return l, fmt.Errorf("%w: L = %v", ErrLoss, l)
 	}
-	for i, v := range g {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return l, fmt.Errorf("%w: dL/dz[%d] = %v", ErrLoss, i, v)
-		}
+	if i := firstNonFinite(g); i >= 0 {
+		return l, fmt.Errorf("%w: dL/dz[%d] = %v", ErrLoss, i, g[i])
 	}
 	return l, nil
 }
