@@ -69,7 +69,6 @@ func (r *naiveTape) stride() int { return (2 + 2*r.s) * r.n }
 
 func (r *naiveTape) Record(a *integrate.Attempt) {
 	n := r.n
-	base := len(r.data)
 	r.data = append(r.data, a.Z...)
 	r.data = append(r.data, a.ZNew...)
 	for _, k := range a.K {
@@ -79,11 +78,7 @@ func (r *naiveTape) Record(a *integrate.Attempt) {
 	for s := 0; s < r.s; s++ {
 		r.data = append(r.data, a.Z...)
 		y := r.data[len(r.data)-n:]
-		for j, c := range r.tb.A[s] {
-			if c != 0 {
-				axpy(y, a.H*c, r.data[base+(2+j)*n:base+(3+j)*n])
-			}
-		}
+		integrate.Combine(y, y, a.H, r.tb.A[s], a.K)
 	}
 	sc := *a
 	sc.Z, sc.ZNew, sc.K = nil, nil, nil
