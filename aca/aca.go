@@ -179,16 +179,14 @@ func (p *Problem) check() {
 	}
 }
 
-// evalLoss evaluates the loss into res and g, checking that both are finite.
+// evalLoss evaluates the loss and its gradient g, checking that both are finite.
 func evalLoss(p *Problem, g, states []float64) (float64, error) {
 	l := p.Loss.Eval(g, states)
 	if math.IsNaN(l) || math.IsInf(l, 0) {
 		return l, fmt.Errorf("%w: L = %v", ErrLoss, l)
 	}
-	for i, v := range g {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return l, fmt.Errorf("%w: dL/dz[%d] = %v", ErrLoss, i, v)
-		}
+	if i := firstNonFinite(g); i >= 0 {
+		return l, fmt.Errorf("%w: dL/dz[%d] = %v", ErrLoss, i, g[i])
 	}
 	return l, nil
 }
@@ -312,8 +310,7 @@ func (f *forward) run(p *Problem, solver *integrate.Solver, rec integrate.Record
 	n := p.Model.Dim()
 	f.states = grow(f.states, n*len(p.Times))
 	st, err := solver.Solve(f.states, p.Model, p.Theta, p.T0, p.Z0, p.Times, rec)
-	res := &Result{Stats: Stats{NFEForward: st.NFE, Accepted: st.Accepted, Rejected: st.Rejected,
-		Jacobians: st.Jacobians, Factorizations: st.Factorizations, NewtonFailures: st.NewtonFailures}}
+	res := &Result{Stats: forwardStats(st, 1)}
 	if err != nil {
 		return res, err
 	}
@@ -323,6 +320,13 @@ func (f *forward) run(p *Problem, solver *integrate.Solver, rec integrate.Record
 	}
 	res.States = append([]float64(nil), f.states...)
 	return res, nil
+}
+
+// forwardStats is the Stats of a forward solve whose evaluations each cost
+// perEval evaluations of f (1 + cols for the sensitivity system).
+func forwardStats(st integrate.Stats, perEval int) Stats {
+	return Stats{NFEForward: st.NFE * perEval, Accepted: st.Accepted, Rejected: st.Rejected,
+		Jacobians: st.Jacobians, Factorizations: st.Factorizations, NewtonFailures: st.NewtonFailures}
 }
 
 // bytes is the memory of the forward pass's buffers: the states and the loss

@@ -150,7 +150,7 @@ func (m *ACA) back(p *Problem, res *Result, i int, z []float64) error {
 		res.Stats.NFEBackward += m.iw.step(p.Model, p.Theta, r.t[i], r.h[i], z, k, lam, res.Theta)
 	} else {
 		m.w.setup(r.tb[i], n, np)
-		kc := r.cache.stages(i, n, r.tb[i])
+		kc := r.cache.stages(i, r.tb[i])
 		res.Stats.NFEBackward += m.w.step(p.Model, p.Theta, r.t[i], r.h[i], z, kc, lam, res.Theta)
 	}
 	if firstNonFinite(lam) >= 0 || firstNonFinite(res.Theta) >= 0 {

@@ -41,33 +41,7 @@ func (w *denseAdjoint) setup(tb *integrate.Tableau, n int) {
 		w.k[i], w.y[i], w.ybar[i], w.kx[i] = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	}
 	w.kbar, w.gsum, w.bw = make([]float64, n), make([]float64, n), make([]float64, s)
-	w.needed, w.feeds = make([]bool, s), make([]bool, s)
-	for i := s - 1; i >= 0; i-- {
-		w.needed[i] = tb.B[i] != 0
-		for _, c := range tb.Dense[i] {
-			if c != 0 {
-				w.needed[i] = true
-			}
-		}
-		for j := i + 1; j < s; j++ {
-			if w.needed[j] && tb.A[j][i] != 0 {
-				w.needed[i] = true
-			}
-		}
-	}
-	for i := range s {
-		for j := i + 1; j < s; j++ {
-			if w.needed[j] && tb.A[j][i] != 0 {
-				w.feeds[i] = true
-			}
-		}
-	}
-	w.last = 0
-	for i, nd := range w.needed {
-		if nd {
-			w.last = i
-		}
-	}
+	w.needed, w.feeds, w.last = stagePlan(tb, true)
 }
 
 // load gathers the observations first … first+count−1 inside the step of
@@ -97,15 +71,9 @@ func (w *denseAdjoint) step(m dynamics.Dynamics, theta []float64, t, h float64, 
 	tb := w.tb
 	nfe := 0
 	for s := 0; s <= w.last; s++ {
-		y := w.y[s]
-		copy(y, z)
-		for j, a := range tb.A[s] {
-			if a != 0 {
-				axpy(y, h*a, w.k[j])
-			}
-		}
+		integrate.Combine(w.y[s], z, h, tb.A[s], w.k)
 		if w.feeds[s] {
-			m.Func(w.k[s], t+tb.C[s]*h, y, theta)
+			m.Func(w.k[s], t+tb.C[s]*h, w.y[s], theta)
 			nfe++
 		}
 	}

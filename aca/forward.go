@@ -28,13 +28,9 @@ type Forward struct {
 	// (the default) computes the parameter columns only and leaves Result.Z0
 	// nil. Callers that read dL/dz0 set it (see NeedZ0).
 	WithZ0 bool
-	// ParamsOnly is the former spelling of the default: when true, the z0
-	// columns are skipped even with WithZ0.
-	//
-	// Deprecated: θ-only is the default; set WithZ0 to ask for dL/dz0.
-	ParamsOnly bool
 
 	states []float64
+	x0     []float64 // the initial [z0, S0]
 	aug    sensitivities
 	out    []float64
 	g      []float64
@@ -53,29 +49,29 @@ func (*Forward) Name() string { return "forward" }
 func (m *Forward) Gradient(p *Problem, s *Settings) (*Result, error) {
 	p.check()
 	n, np := p.Model.Dim(), p.Model.NumParams()
-	withZ0 := m.WithZ0 && !m.ParamsOnly
 	cols := np
-	if withZ0 {
+	if m.WithZ0 {
 		cols += n
 	}
-	if tb := m.solver.get(s).Method(); tb.Implicit() || tb.Stiff != nil {
-		return m.gradientImplicit(p, s, m.solver.get(s), cols)
+	solver := m.solver.get(s)
+	if tb := solver.Method(); tb.Implicit() || tb.Stiff != nil {
+		return m.gradientImplicit(p, solver, cols)
 	}
 	m.aug.setup(p.Model, n, np, cols)
 	na := n * (1 + cols)
-	x0 := make([]float64, na)
+	m.x0 = grow(m.x0, na)
+	x0 := m.x0
+	clear(x0)
 	copy(x0, p.Z0)
-	if withZ0 {
+	if m.WithZ0 {
 		for i := 0; i < n; i++ { // ∂z0/∂z0 = I in columns np..np+n−1
 			x0[n+i*cols+np+i] = 1
 		}
 	}
 	K := len(p.Times)
 	m.out = grow(m.out, na*K)
-	solver := m.solver.get(s)
 	st, err := solver.Solve(m.out, &m.aug, p.Theta, p.T0, x0, p.Times, nil)
-	res := &Result{Stats: Stats{NFEForward: st.NFE * (1 + cols), Accepted: st.Accepted, Rejected: st.Rejected,
-		Jacobians: st.Jacobians, Factorizations: st.Factorizations, NewtonFailures: st.NewtonFailures}}
+	res := &Result{Stats: forwardStats(st, 1+cols)}
 	if err != nil {
 		return res, err
 	}
@@ -91,21 +87,26 @@ func (m *Forward) Gradient(p *Problem, s *Settings) (*Result, error) {
 	}
 	res.States = append([]float64(nil), m.states...)
 	res.Sensitivities = sens
+	contract(res, m.g, sens, np, cols, m.WithZ0)
+	// The initial augmented state, the solver's output at the K times, the
+	// states, the loss gradient and the sensitivities handed out.
+	res.Stats.Bytes = 8 * (na + len(m.out) + len(m.states) + len(m.g) + len(sens))
+	return res, checkGradient(p, res, "")
+}
+
+// contract sets res.Theta, and with withZ0 res.Z0, to dL/d(θ, z0) =
+// Σ_k ∂L/∂z(t_k)·S(t_k), from the loss gradient g (K rows of n) and the
+// sensitivities sens (K blocks of n×cols, row-major, the θ columns first):
+// entry j of g, component i at time k, weighs row j of sens, row i of S(t_k).
+func contract(res *Result, g, sens []float64, np, cols int, withZ0 bool) {
 	grad := make([]float64, cols)
-	for k := 0; k < K; k++ {
-		sk := sens[k*n*cols : (k+1)*n*cols]
-		for i := 0; i < n; i++ {
-			axpy(grad, m.g[k*n+i], sk[i*cols:(i+1)*cols])
-		}
+	for j, gj := range g {
+		axpy(grad, gj, sens[j*cols:(j+1)*cols])
 	}
 	res.Theta = grad[:np:np]
 	if withZ0 {
 		res.Z0 = grad[np:]
 	}
-	// The initial augmented state, the solver's output at the K times, the
-	// states, the loss gradient and the sensitivities handed out.
-	res.Stats.Bytes = 8 * (na + len(m.out) + len(m.states) + len(m.g) + len(sens))
-	return res, checkGradient(p, res, "")
 }
 
 // sensitivities is the system [z, S] with S row-major dim×cols.
@@ -153,12 +154,12 @@ func (a *sensitivities) Func(dst []float64, t float64, x, theta []float64) {
 }
 
 // NeedZ0 returns m set up to compute dL/dz0 as well as dL/dθ: a *Forward
-// becomes a copy with WithZ0 (and without ParamsOnly); every other method
-// computes dL/dz0 anyway and is returned as it is. Callers that read
+// becomes a copy with WithZ0; every other method computes dL/dz0 anyway and
+// is returned as it is. Callers that read
 // Result.Z0 from a method they did not build (one named on the command line,
 // say) pass it through NeedZ0 first.
 func NeedZ0(m Method) Method {
-	if f, ok := m.(*Forward); ok && (!f.WithZ0 || f.ParamsOnly) {
+	if f, ok := m.(*Forward); ok && !f.WithZ0 {
 		return &Forward{WithZ0: true}
 	}
 	return m

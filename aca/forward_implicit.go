@@ -4,7 +4,6 @@ import (
 	"github.com/physid/physid/dynamics"
 	"github.com/physid/physid/integrate"
 	"github.com/physid/physid/internal/denselu"
-	"gonum.org/v1/gonum/mat"
 )
 
 // Forward sensitivities through implicit steps are the tangent of the
@@ -25,17 +24,12 @@ type tangent struct {
 	y      [][]float64 // Y_s
 	k      [][]float64 // K_s (recomputed for explicit steps)
 	kd     [][]float64 // K̇_s for one column
-	v, jv  []float64
+	v      []float64
 	vt     []float64 // unit vector in θ
-	ej     []float64
-	col    []float64
-	jac    []*mat.Dense
-	iter   *mat.Dense
 	lu     []denselu.LU
 	stages int
 	n      int
-	// jacs, facts count the Jacobians and factorizations.
-	jacs, facts int
+	stageLU
 }
 
 func (w *tangent) setup(n, np, stages int) {
@@ -51,13 +45,9 @@ func (w *tangent) setup(n, np, stages int) {
 		return r
 	}
 	w.y, w.k, w.kd = mk(), mk(), mk()
-	w.v, w.jv, w.ej, w.col = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	w.v = make([]float64, n)
 	w.vt = make([]float64, np)
-	w.jac = make([]*mat.Dense, stages)
-	for i := range w.jac {
-		w.jac[i] = mat.NewDense(n, n, nil)
-	}
-	w.iter = mat.NewDense(n, n, nil)
+	w.stageLU.setup(n)
 	w.lu = make([]denselu.LU, stages)
 }
 
@@ -70,40 +60,20 @@ func (w *tangent) step(m dynamics.Dynamics, theta []float64, tb *integrate.Table
 	ns := tb.Stages()
 	nfe := 0
 	for s := range ns {
-		y := w.y[s]
-		copy(y, z)
-		row := tb.A[s]
-		for j := 0; j < s && j < len(row); j++ {
-			if row[j] != 0 {
-				axpy(y, h*row[j], w.k[j])
-			}
-		}
+		y, row := w.y[s], tb.A[s]
 		if k != nil {
+			// The recorded K_s, its own diagonal term added last.
 			copy(w.k[s], k[s*n:(s+1)*n])
-			if len(row) == s+1 && row[s] != 0 {
-				axpy(y, h*row[s], w.k[s])
-			}
-		} else {
+		}
+		integrate.Combine(y, z, h, row, w.k)
+		if k == nil {
 			m.Func(w.k[s], t+tb.C[s]*h, y, theta)
 			nfe++
 		}
 		if len(row) == s+1 && row[s] != 0 {
-			if !dynamics.DenseJacobian(w.jac[s], m, t+tb.C[s]*h, y, theta, w.ej, w.col) {
-				nfe += n
-			}
-			w.jacs++
-			hg := h * row[s]
-			for i := range n {
-				for j := range n {
-					v := -hg * w.jac[s].At(i, j)
-					if i == j {
-						v++
-					}
-					w.iter.Set(i, j, v)
-				}
-			}
-			w.facts++
-			if !w.lu[s].Factor(w.iter) {
+			jnfe, ok := w.factor(&w.lu[s], m, t+tb.C[s]*h, y, theta, h*row[s])
+			nfe += jnfe
+			if !ok {
 				for i := range S {
 					S[i] = nan
 				}
@@ -150,7 +120,7 @@ func (w *tangent) step(m dynamics.Dynamics, theta []float64, tb *integrate.Table
 
 // gradientImplicit is Forward for an implicit method or Auto: the forward
 // solve keeps its accepted steps, and the tangent runs along them.
-func (m *Forward) gradientImplicit(p *Problem, s *Settings, solver *integrate.Solver, cols int) (*Result, error) {
+func (m *Forward) gradientImplicit(p *Problem, solver *integrate.Solver, cols int) (*Result, error) {
 	m.rec.reset()
 	res, err := m.fwd.run(p, solver, &m.rec)
 	if err != nil {
@@ -190,17 +160,7 @@ func (m *Forward) gradientImplicit(p *Problem, s *Settings, solver *integrate.So
 	res.Stats.Jacobians += m.tan.jacs
 	res.Stats.Factorizations += m.tan.facts
 	res.Sensitivities = sens
-	grad := make([]float64, cols)
-	for k := range K {
-		sk := sens[k*n*cols : (k+1)*n*cols]
-		for i := range n {
-			axpy(grad, m.fwd.g[k*n+i], sk[i*cols:(i+1)*cols])
-		}
-	}
-	res.Theta = grad[:np:np]
-	if cols > np {
-		res.Z0 = grad[np:]
-	}
+	contract(res, m.fwd.g, sens, np, cols, cols > np)
 	res.Stats.Bytes = 8 * (len(r.t) + len(r.h) + len(r.z) + len(r.out) + len(r.tb) + len(r.koff) + len(r.k) + len(S))
 	return res, checkGradient(p, res, "")
 }

@@ -30,14 +30,47 @@ type dirkAdjoint struct {
 	tb   *integrate.Tableau
 	y    [][]float64 // Y_s
 	ybar [][]float64 // Ȳ_s
+	kv   [][]float64 // the rows K_s of the recorded stages
 	mu   []float64
-	ej   []float64 // JVP scratch
-	col  []float64
-	jac  *mat.Dense
-	iter *mat.Dense
 	lu   denselu.LU
-	// jacs, facts count the Jacobians and factorizations of the backward pass.
+	stageLU
+}
+
+// stageLU factors the matrix I − h a_ss J_s of an implicit stage, with J_s =
+// ∂f/∂z at the converged stage input: the adjoint step (dirkAdjoint) solves
+// with its transpose, the tangent step (tangent) with it.
+type stageLU struct {
+	jac, iter *mat.Dense
+	ej, col   []float64 // DenseJacobian's scratch
+	// jacs, facts count the Jacobians and factorizations.
 	jacs, facts int
+}
+
+func (w *stageLU) setup(n int) {
+	w.jac, w.iter = mat.NewDense(n, n, nil), mat.NewDense(n, n, nil)
+	w.ej, w.col = make([]float64, n), make([]float64, n)
+}
+
+// factor evaluates J at (t, y) and factors I − hg·J into lu. It returns the
+// evaluations used (n JVPs when the model supplies no Jacobian) and whether
+// the matrix is nonsingular.
+func (w *stageLU) factor(lu *denselu.LU, m dynamics.Dynamics, t float64, y, theta []float64, hg float64) (nfe int, ok bool) {
+	n := len(y)
+	if !dynamics.DenseJacobian(w.jac, m, t, y, theta, w.ej, w.col) {
+		nfe = n
+	}
+	w.jacs++
+	for i := range n {
+		for j := range n {
+			v := -hg * w.jac.At(i, j)
+			if i == j {
+				v++
+			}
+			w.iter.Set(i, j, v)
+		}
+	}
+	w.facts++
+	return nfe, lu.Factor(w.iter)
 }
 
 func (w *dirkAdjoint) setup(tb *integrate.Tableau, n int) {
@@ -46,12 +79,12 @@ func (w *dirkAdjoint) setup(tb *integrate.Tableau, n int) {
 	}
 	s := tb.Stages()
 	w.tb = tb
-	w.y, w.ybar = make([][]float64, s), make([][]float64, s)
+	w.y, w.ybar, w.kv = make([][]float64, s), make([][]float64, s), make([][]float64, s)
 	for i := range s {
 		w.y[i], w.ybar[i] = make([]float64, n), make([]float64, n)
 	}
-	w.mu, w.ej, w.col = make([]float64, n), make([]float64, n), make([]float64, n)
-	w.jac, w.iter = mat.NewDense(n, n, nil), mat.NewDense(n, n, nil)
+	w.mu = make([]float64, n)
+	w.stageLU.setup(n)
 	w.lu = denselu.LU{}
 }
 
@@ -65,13 +98,10 @@ func (w *dirkAdjoint) step(m dynamics.Dynamics, theta []float64, t, h float64, z
 	S := tb.Stages()
 	nfe := 0
 	for s := range S {
-		y := w.y[s]
-		copy(y, z)
-		for j, a := range tb.A[s] {
-			if a != 0 {
-				axpy(y, h*a, k[j*n:(j+1)*n])
-			}
-		}
+		w.kv[s] = k[s*n : (s+1)*n]
+	}
+	for s := range S {
+		integrate.Combine(w.y[s], z, h, tb.A[s], w.kv)
 	}
 	for s := S - 1; s >= 0; s-- {
 		mu := w.mu
@@ -85,22 +115,9 @@ func (w *dirkAdjoint) step(m dynamics.Dynamics, theta []float64, t, h float64, z
 		}
 		ts := t + tb.C[s]*h
 		if row := tb.A[s]; len(row) == s+1 && row[s] != 0 {
-			if !dynamics.DenseJacobian(w.jac, m, ts, w.y[s], theta, w.ej, w.col) {
-				nfe += n
-			}
-			w.jacs++
-			hg := h * row[s]
-			for i := range n {
-				for j := range n {
-					v := -hg * w.jac.At(i, j)
-					if i == j {
-						v++
-					}
-					w.iter.Set(i, j, v)
-				}
-			}
-			w.facts++
-			if !w.lu.Factor(w.iter) {
+			jnfe, ok := w.factor(&w.lu, m, ts, w.y[s], theta, h*row[s])
+			nfe += jnfe
+			if !ok {
 				// I − hγJ singular at the converged stage: the step's map is
 				// not differentiable here; report it as a non-finite gradient.
 				for i := range mu {

@@ -37,7 +37,7 @@ type Naive struct {
 	tape   naiveTape
 	fwd    forward
 	solver solverCache
-	work   []float64
+	sweep  naiveSweep
 }
 
 // Name returns "naive".
@@ -69,7 +69,6 @@ func (r *naiveTape) stride() int { return (2 + 2*r.s) * r.n }
 
 func (r *naiveTape) Record(a *integrate.Attempt) {
 	n := r.n
-	base := len(r.data)
 	r.data = append(r.data, a.Z...)
 	r.data = append(r.data, a.ZNew...)
 	for _, k := range a.K {
@@ -79,11 +78,7 @@ func (r *naiveTape) Record(a *integrate.Attempt) {
 	for s := 0; s < r.s; s++ {
 		r.data = append(r.data, a.Z...)
 		y := r.data[len(r.data)-n:]
-		for j, c := range r.tb.A[s] {
-			if c != 0 {
-				axpy(y, a.H*c, r.data[base+(2+j)*n:base+(3+j)*n])
-			}
-		}
+		integrate.Combine(y, y, a.H, r.tb.A[s], a.K)
 	}
 	sc := *a
 	sc.Z, sc.ZNew, sc.K = nil, nil, nil
@@ -110,8 +105,8 @@ func (m *Naive) Gradient(p *Problem, s *Settings) (*Result, error) {
 		return res, err
 	}
 	res.Theta = make([]float64, np)
-	w := new(naiveSweep)
-	w.setup(p, solver, rule, m.fwd.g, res.Theta, &m.work)
+	w := &m.sweep
+	w.setup(p, solver, rule, m.fwd.g, res.Theta)
 	stride := m.tape.stride()
 	bps := m.tape.bps
 	for idx := len(m.tape.at) - 1; idx >= 0; idx-- {
@@ -162,21 +157,25 @@ type naiveSweep struct {
 	hhb  float64     // adjoint of the step actually tried
 
 	bp *naiveBreakpoint // the breakpoint that cut the attempt short, or nil
+
+	work []float64 // backs the vectors above: 8 + stages rows of n
 }
 
-// setup prepares the sweep; the work vectors (8 + stages rows of n) live in
-// *work between calls.
-func (w *naiveSweep) setup(p *Problem, solver *integrate.Solver, rule stepRule, g, theta []float64, work *[]float64) {
+// setup prepares the sweep, reusing the work vectors of the last call.
+func (w *naiveSweep) setup(p *Problem, solver *integrate.Solver, rule stepRule, g, theta []float64) {
 	tb := solver.Method()
 	n, ns := p.Model.Dim(), tb.Stages()
-	*w = naiveSweep{p: p, tb: tb, rule: rule, g: g, theta: theta, fsal: tb.FSAL(), adaptive: tb.Adaptive(), n: n, ns: ns}
+	work, kb := grow(w.work, (8+ns)*n), w.kb
+	*w = naiveSweep{p: p, tb: tb, rule: rule, g: g, theta: theta, fsal: tb.FSAL(), adaptive: tb.Adaptive(), n: n, ns: ns, work: work}
 	w.rtol, w.atol = solver.Tolerances()
 	w.dfdt, _ = p.Model.(dynamics.TimeDerivative)
-	*work = grow(*work, (8+ns)*n)
-	clear(*work)
-	row := func(i int) []float64 { return (*work)[i*n : (i+1)*n] }
+	clear(work)
+	row := func(i int) []float64 { return work[i*n : (i+1)*n] }
 	w.zb, w.k0b, w.zbn, w.znb, w.eb, w.e, w.ybar, w.ft = row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7)
-	w.kb = make([][]float64, ns)
+	if cap(kb) < ns {
+		kb = make([][]float64, ns)
+	}
+	w.kb = kb[:ns]
 	for i := range w.kb {
 		w.kb[i] = row(8 + i)
 	}

@@ -52,11 +52,7 @@ func (v *revolver) run(m *ACA, p *Problem, res *Result) error {
 	free := max(0, m.Checkpoints-v.u)
 	seg := 1
 	for j := range r.pos {
-		end := len(r.t)
-		if j+1 < len(r.pos) {
-			end = r.pos[j+1]
-		}
-		seg = max(seg, end-r.pos[j])
+		seg = max(seg, segmentEnd(r, j)-r.pos[j])
 	}
 	extra := min(free, seg) // never more slots than a segment has steps
 	v.slots = grow(v.slots, 2*n*extra)
@@ -78,16 +74,21 @@ func (v *revolver) run(m *ACA, p *Problem, res *Result) error {
 	}
 	v.peak = v.u
 	for j := v.u - 1; j >= 0; j-- {
-		end := len(r.t)
-		if j+1 < v.u {
-			end = r.pos[j+1]
-		}
 		v.top = j + 1
-		if err := v.reverse(m, p, res, r.pos[j], end, min(extra, m.Checkpoints-v.top)+1); err != nil {
+		if err := v.reverse(m, p, res, r.pos[j], segmentEnd(r, j), min(extra, m.Checkpoints-v.top)+1); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// segmentEnd is the step that ends the segment from held state j: the next
+// held state's, or the number of steps after the last one.
+func segmentEnd(r *acaRecorder, j int) int {
+	if j+1 < len(r.pos) {
+		return r.pos[j+1]
+	}
+	return len(r.t)
 }
 
 // slot returns the state and K_0 held in slot j.

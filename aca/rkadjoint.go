@@ -43,14 +43,7 @@ func (w *rkAdjoint) setup(tb *integrate.Tableau, n, np int) {
 	w.kbar = make([]float64, n)
 	// A stage matters when its weight is nonzero or a stage that matters uses it:
 	// Dopri5's seventh (FSAL) stage only feeds the error estimate and is skipped.
-	w.needed = neededStages(tb)
-	w.feeds = feedingStages(tb)
-	w.last = 0
-	for i := range w.needed {
-		if w.needed[i] {
-			w.last = i
-		}
-	}
+	w.needed, w.feeds, w.last = stagePlan(tb, false)
 	w.users, w.uses = make([][]int, s), make([][]float64, s)
 	w.coef, w.vecs, w.lam = make([][]float64, s), make([][][]float64, s), nil
 	w.sum = w.sum[:0]

@@ -1,6 +1,10 @@
 package aca
 
-import "github.com/physid/physid/integrate"
+import (
+	"slices"
+
+	"github.com/physid/physid/integrate"
+)
 
 // stageCache keeps, within ACA.StageBudget bytes, the forward pass's stage
 // derivatives of explicit steps, so that the backward step over them need
@@ -31,7 +35,8 @@ func (c *stageCache) add(r *acaRecorder, i int, a *integrate.Attempt) {
 	if c.tb != r.cur {
 		c.tb = r.cur
 		c.feeds = c.feeds[:0]
-		for s, f := range feedingStages(r.cur) {
+		_, feeds, _ := stagePlan(r.cur, false)
+		for s, f := range feeds {
 			if f {
 				c.feeds = append(c.feeds, s)
 			}
@@ -49,7 +54,7 @@ func (c *stageCache) add(r *acaRecorder, i int, a *integrate.Attempt) {
 }
 
 // stages returns the cached stages of step i (len(feeds)·n values), or nil.
-func (c *stageCache) stages(i, n int, tb *integrate.Tableau) []float64 {
+func (c *stageCache) stages(i int, tb *integrate.Tableau) []float64 {
 	if i >= len(c.off) || c.off[i] < 0 || c.tb != tb {
 		return nil
 	}
@@ -59,34 +64,27 @@ func (c *stageCache) stages(i, n int, tb *integrate.Tableau) []float64 {
 // bytes is the memory of the cache.
 func (c *stageCache) bytes() int { return 8 * (len(c.k) + len(c.off)) }
 
-// neededStages marks the stages that matter for the new state: a nonzero
-// weight, or use by a stage that matters (Dopri5's seventh, FSAL, stage only
-// feeds the error estimate).
-func neededStages(tb *integrate.Tableau) []bool {
+// stagePlan is which stages of an explicit step its backward step uses:
+// needed[s] when K_s matters for the result, by a nonzero weight in B (or,
+// with dense, in the continuous extension) or as input of a later needed
+// stage (Dopri5's seventh, FSAL, stage only feeds the error estimate);
+// feeds[s] when K_s enters the input of a later needed stage, the stages
+// the backward step evaluates; last is the highest needed stage.
+func stagePlan(tb *integrate.Tableau, dense bool) (needed, feeds []bool, last int) {
 	s := tb.Stages()
-	needed := make([]bool, s)
+	needed, feeds = make([]bool, s), make([]bool, s)
 	for i := s - 1; i >= 0; i-- {
-		needed[i] = tb.B[i] != 0
+		needed[i] = tb.B[i] != 0 || dense && slices.ContainsFunc(tb.Dense[i], func(c float64) bool { return c != 0 })
 		for j := i + 1; j < s; j++ {
 			if needed[j] && tb.A[j][i] != 0 {
-				needed[i] = true
+				needed[i], feeds[i] = true, true
 			}
 		}
 	}
-	return needed
-}
-
-// feedingStages marks the stages whose K_s enters the input of a later
-// needed stage: the ones the backward step evaluates.
-func feedingStages(tb *integrate.Tableau) []bool {
-	needed := neededStages(tb)
-	feeds := make([]bool, len(needed))
-	for i := range needed {
-		for j := i + 1; j < len(needed); j++ {
-			if needed[j] && tb.A[j][i] != 0 {
-				feeds[i] = true
-			}
+	for i, nd := range needed {
+		if nd {
+			last = i
 		}
 	}
-	return feeds
+	return needed, feeds, last
 }
