@@ -91,8 +91,8 @@ still writes the results, marked interrupted.`,
 			sh := addShardFlag(fset)
 			return func(pos []string, stdout, stderr io.Writer) error {
 				o.shard = *sh
-				if len(pos) != 1 {
-					return usagef("compare needs exactly one SCENARIO file, got %d arguments", len(pos))
+				if err := oneScenario("compare", pos, ""); err != nil {
+					return err
 				}
 				o.file = pos[0]
 				return compare(o, stdout, stderr)

@@ -34,8 +34,8 @@ inputs (FILE default out/<scenario>/simulation_<experiment>.csv).`,
 			t1 := fset.Float64("t1", 0, "end time (default: [extrapolate] t1 or the last observation time)")
 			points := fset.Int("points", 0, "number of equally spaced times from t0 to t1 (default 1000)")
 			return func(pos []string, stdout, stderr io.Writer) error {
-				if len(pos) != 1 {
-					return usagef("simulate needs exactly one SCENARIO file, got %d arguments", len(pos))
+				if err := oneScenario("simulate", pos, ""); err != nil {
+					return err
 				}
 				if *experiment != "" || isLikelihood(pos[0]) {
 					sc, err := loadExperimentScenario(pos[0], *t1)
@@ -158,8 +158,8 @@ experiment with inputs cannot run past its data.`,
 			asJSON := fset.Bool("json", false, "print the result as JSON")
 			experiment := fset.String("experiment", "", "the experiment to run (scenarios with experiments)")
 			return func(pos []string, stdout, stderr io.Writer) error {
-				if len(pos) != 1 {
-					return usagef("extrapolate needs exactly one SCENARIO file, got %d arguments", len(pos))
+				if err := oneScenario("extrapolate", pos, ""); err != nil {
+					return err
 				}
 				if *from == "" {
 					return usagef("extrapolate needs --from DIR/result.json")
