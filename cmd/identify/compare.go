@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -250,9 +249,7 @@ func writeCompare(o compareFlags, sc *scenarios.Scenario, dir string, cmp *three
 		return runtimeError{fmt.Errorf("compare.png: %w", err)}
 	}
 	if o.json {
-		b, _ := json.MarshalIndent(out, "", "  ")
-		fmt.Fprintf(stdout, "%s\n", b)
-		return nil
+		return printJSON(stdout, out)
 	}
 	printCompare(stdout, out, cmp, dir)
 	for _, f := range saved {
