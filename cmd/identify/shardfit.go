@@ -188,7 +188,7 @@ func combineFit(m *shard.Merged, out string, stdout io.Writer) error {
 	if res == nil {
 		return usagef("merge: %v", fitErr)
 	}
-	fs, err := openOutSet("--out", out, fitFiles...)
+	fs, err := openOutSet("--out", out, fitOutputFiles(sc)...)
 	if err != nil {
 		return err
 	}
