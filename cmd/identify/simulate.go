@@ -37,14 +37,17 @@ inputs (FILE default out/<scenario>/simulation_<experiment>.csv).`,
 				if err := oneScenario("simulate", pos, ""); err != nil {
 					return err
 				}
-				if *experiment != "" || isLikelihood(pos[0]) {
-					sc, err := loadExperimentScenario(pos[0], *t1)
-					if err != nil {
+				sc, err := scenarios.Load(pos[0])
+				if err != nil {
+					return err
+				}
+				if *experiment != "" || sc.Likelihood() {
+					if err := checkEndTime(*t1); err != nil {
 						return err
 					}
 					return simulateExperiment(sc, *experiment, *out, *t1, *points, stdout)
 				}
-				return simulate(pos[0], *out, *t1, *points, stdout)
+				return simulate(sc, pos[0], *out, *t1, *points, stdout)
 			}
 		},
 	}
@@ -76,12 +79,9 @@ func window(sc *scenarios.Scenario, t1 float64, points int) (float64, int, error
 	return t1, points, nil
 }
 
-func simulate(file, out string, t1 float64, points int, stdout io.Writer) error {
-	sc, err := scenarios.Load(file)
+func simulate(sc *scenarios.Scenario, file, out string, t1 float64, points int, stdout io.Writer) error {
+	t1, points, err := window(sc, t1, points)
 	if err != nil {
-		return err
-	}
-	if t1, points, err = window(sc, t1, points); err != nil {
 		return err
 	}
 	if out == "" {
@@ -164,25 +164,25 @@ experiment with inputs cannot run past its data.`,
 				if *from == "" {
 					return usagef("extrapolate needs --from DIR/result.json")
 				}
-				if *experiment != "" || isLikelihood(pos[0]) {
-					sc, err := loadExperimentScenario(pos[0], *t1)
-					if err != nil {
+				sc, err := scenarios.Load(pos[0])
+				if err != nil {
+					return err
+				}
+				if *experiment != "" || sc.Likelihood() {
+					if err := checkEndTime(*t1); err != nil {
 						return err
 					}
 					return extrapolateExperiment(sc, *experiment, *from, *t1, *points, stdout)
 				}
-				return extrapolate(pos[0], *from, *t1, *points, *asJSON, stdout)
+				return extrapolate(sc, pos[0], *from, *t1, *points, *asJSON, stdout)
 			}
 		},
 	}
 }
 
-func extrapolate(file, from string, t1 float64, points int, asJSON bool, stdout io.Writer) error {
-	sc, err := scenarios.Load(file)
+func extrapolate(sc *scenarios.Scenario, file, from string, t1 float64, points int, asJSON bool, stdout io.Writer) error {
+	t1, points, err := window(sc, t1, points)
 	if err != nil {
-		return err
-	}
-	if t1, points, err = window(sc, t1, points); err != nil {
 		return err
 	}
 	p := sc.FitProblem()
@@ -272,25 +272,4 @@ func readResultFile(path string) (*resultJSON, error) {
 		return nil, usagef("--from: %s has no parameters", path)
 	}
 	return &r, nil
-}
-
-// isLikelihood reports whether the scenario file loads as one with
-// experiments (a file that does not load is left to the usual path, which
-// reports the error).
-func isLikelihood(file string) bool {
-	sc, err := scenarios.Load(file)
-	return err == nil && sc.Likelihood()
-}
-
-// loadExperimentScenario loads the scenario that simulate or extrapolate
-// runs through an experiment, then checks --t1.
-func loadExperimentScenario(path string, t1 float64) (*scenarios.Scenario, error) {
-	sc, err := scenarios.Load(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkEndTime(t1); err != nil {
-		return nil, err
-	}
-	return sc, nil
 }
