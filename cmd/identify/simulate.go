@@ -244,7 +244,7 @@ func loadFrom(from string, sc *scenarios.Scenario) (dynamics.Dynamics, []float64
 		}
 		return d, theta, nil
 	}
-	prev, err := readResultFile(from)
+	prev, err := decodeResultFile(from, b)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -264,6 +264,11 @@ func readResultFile(path string) (*resultJSON, error) {
 	if err != nil {
 		return nil, usagef("--from: %v", err)
 	}
+	return decodeResultFile(path, b)
+}
+
+// decodeResultFile decodes b, the contents of the result.json at path.
+func decodeResultFile(path string, b []byte) (*resultJSON, error) {
 	var r resultJSON
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, usagef("--from: %s is not a result.json: %v", path, err)
