@@ -93,8 +93,5 @@ func combineICC(m *shard.Merged, out string, stdout io.Writer) error {
 	if err != nil {
 		return usagef("merge: %v", err)
 	}
-	if err := checkOutDir("--out", out); err != nil {
-		return err
-	}
 	return finishICC(out, o, set.Runs, split.Name, models, stdout)
 }

@@ -120,8 +120,5 @@ func combineLatent(m *shard.Merged, out string, stdout io.Writer) error {
 	if err != nil {
 		return usagef("merge: %v", err)
 	}
-	if err := checkOutDir("--out", out); err != nil {
-		return err
-	}
 	return finishLatentCompare(cmp, out, false, stdout)
 }
