@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -91,8 +90,8 @@ still writes the results, marked interrupted.`,
 			sh := addShardFlag(fset)
 			return func(pos []string, stdout, stderr io.Writer) error {
 				o.shard = *sh
-				if len(pos) != 1 {
-					return usagef("compare needs exactly one SCENARIO file, got %d arguments", len(pos))
+				if err := oneScenario("compare", pos, ""); err != nil {
+					return err
 				}
 				o.file = pos[0]
 				return compare(o, stdout, stderr)
@@ -250,9 +249,7 @@ func writeCompare(o compareFlags, sc *scenarios.Scenario, dir string, cmp *three
 		return runtimeError{fmt.Errorf("compare.png: %w", err)}
 	}
 	if o.json {
-		b, _ := json.MarshalIndent(out, "", "  ")
-		fmt.Fprintf(stdout, "%s\n", b)
-		return nil
+		return printJSON(stdout, out)
 	}
 	printCompare(stdout, out, cmp, dir)
 	for _, f := range saved {

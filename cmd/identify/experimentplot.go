@@ -10,7 +10,6 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/physid/physid/scenarios"
 )
@@ -173,22 +172,7 @@ func headroom(p *plot.Plot, lo, hi float64) {
 
 // savePanelsStacked draws the plots one above the other into one PNG.
 func savePanelsStacked(path string, panels []*plot.Plot) error {
-	if len(panels) == 0 {
-		return fmt.Errorf("nothing to plot")
-	}
-	w, h := 18*vg.Centimeter, vg.Length(len(panels))*8*vg.Centimeter
-	img := vgimg.New(w, h)
-	dc := draw.New(img)
-	tiles := draw.Tiles{Rows: len(panels), Cols: 1, PadY: vg.Millimeter * 4, PadTop: vg.Millimeter * 3,
-		PadBottom: vg.Millimeter * 3, PadLeft: vg.Millimeter * 3, PadRight: vg.Millimeter * 3}
-	err := drawSafely(func() error {
-		for i, p := range panels {
-			p.Draw(tiles.At(dc, 0, i))
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return saveCanvas(path, img)
+	return saveTiles(path, panels, 18*vg.Centimeter, vg.Length(len(panels))*8*vg.Centimeter,
+		draw.Tiles{Rows: len(panels), Cols: 1, PadY: vg.Millimeter * 4, PadTop: vg.Millimeter * 3,
+			PadBottom: vg.Millimeter * 3, PadLeft: vg.Millimeter * 3, PadRight: vg.Millimeter * 3})
 }

@@ -57,8 +57,8 @@ and orbits.png, and result.json's experiments (validation metrics).`,
 			sh := addShardFlag(fset)
 			return func(pos []string, stdout, stderr io.Writer) error {
 				o.shard = *sh
-				if len(pos) != 1 {
-					return usagef("fit needs exactly one SCENARIO file, got %d arguments", len(pos))
+				if err := oneScenario("fit", pos, ""); err != nil {
+					return err
 				}
 				o.file = pos[0]
 				fset.Visit(func(f *flag.Flag) {

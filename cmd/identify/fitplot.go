@@ -212,18 +212,23 @@ func plotLoss(path string, res *identify.Result) error {
 
 // savePanels draws the plots side by side into one PNG, written atomically.
 func savePanels(path string, panels []*plot.Plot) error {
+	return saveTiles(path, panels, vg.Length(len(panels))*14*vg.Centimeter, 12*vg.Centimeter,
+		draw.Tiles{Rows: 1, Cols: len(panels), PadX: vg.Centimeter, PadTop: vg.Millimeter * 3,
+			PadBottom: vg.Millimeter * 3, PadLeft: vg.Millimeter * 3, PadRight: vg.Millimeter * 3})
+}
+
+// saveTiles draws the plots row by row into the tiles of a w×h PNG, written
+// atomically.
+func saveTiles(path string, panels []*plot.Plot, w, h vg.Length, tiles draw.Tiles) error {
 	if len(panels) == 0 {
 		return fmt.Errorf("nothing to plot")
 	}
-	w, h := vg.Length(len(panels))*14*vg.Centimeter, 12*vg.Centimeter
 	img := vgimg.New(w, h)
 	dc := draw.New(img)
-	tiles := draw.Tiles{Rows: 1, Cols: len(panels), PadX: vg.Centimeter, PadTop: vg.Millimeter * 3,
-		PadBottom: vg.Millimeter * 3, PadLeft: vg.Millimeter * 3, PadRight: vg.Millimeter * 3}
 	err := drawSafely(func() error {
 		for i, p := range panels {
 			safeLogY(p)
-			p.Draw(tiles.At(dc, i, 0))
+			p.Draw(tiles.At(dc, i%tiles.Cols, i/tiles.Cols))
 		}
 		return nil
 	})

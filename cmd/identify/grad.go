@@ -51,8 +51,8 @@ by more than 1e-3 (relative); the exit status stays 0.`,
 			asJSON := fset.Bool("json", false, "print one JSON object instead of a table")
 			check := fset.Bool("check", false, "compare with central finite differences and the other methods")
 			return func(pos []string, stdout, stderr io.Writer) error {
-				if len(pos) != 1 {
-					return usagef("grad needs exactly one SCENARIO file, got %d arguments (usage: identify grad SCENARIO [--method M] [--json])", len(pos))
+				if err := oneScenario("grad", pos, "usage: identify grad SCENARIO [--method M] [--json]"); err != nil {
+					return err
 				}
 				return grad(pos[0], *method, *asJSON, *check, stdout, stderr)
 			}

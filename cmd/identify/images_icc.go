@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -127,9 +126,7 @@ func finishICC(dir string, o imagesOptions, runs int, data string, models []imag
 		return err
 	}
 	if o.asJSON {
-		b, _ := json.MarshalIndent(out, "", "  ")
-		fmt.Fprintf(stdout, "%s\n", b)
-		return nil
+		return printJSON(stdout, out)
 	}
 	printICC(stdout, &out)
 	fmt.Fprintf(stdout, "wrote %s\n", filepath.Join(dir, "icc.json"))

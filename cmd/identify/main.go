@@ -204,6 +204,18 @@ func usagef(format string, args ...any) error {
 	return usageError{err: fmt.Errorf(format, args...)}
 }
 
+// oneScenario checks that a command got exactly one positional argument, its
+// SCENARIO file; hint, when not empty, is added to the message in parentheses.
+func oneScenario(name string, pos []string, hint string) error {
+	if len(pos) == 1 {
+		return nil
+	}
+	if hint != "" {
+		return usagef("%s needs exactly one SCENARIO file, got %d arguments (%s)", name, len(pos), hint)
+	}
+	return usagef("%s needs exactly one SCENARIO file, got %d arguments", name, len(pos))
+}
+
 // runtimeError is a failed computation: exit status 1.
 type runtimeError struct{ err error }
 

@@ -16,8 +16,9 @@ import (
 
 // combiner turns the complete, consistent shards of one run (m.Parts[i] is
 // shard i) into exactly what the single-machine command writes, in folder
-// out: the same result.json, best fit, waterfall order and plots. It prints
-// what it wrote to stdout, as the command does.
+// out (which merge has already made and checked with checkOutDir): the same
+// result.json, best fit, waterfall order and plots. It prints what it wrote
+// to stdout, as the command does.
 type combiner func(m *shard.Merged, out string, stdout io.Writer) error
 
 // combiners holds the merge of every command that can be sharded, keyed by

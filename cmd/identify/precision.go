@@ -81,8 +81,8 @@ are still measured.`,
 			fset.StringVar(&o.out, "out", "", "output directory (default out/<scenario file name>-precision)")
 			fset.BoolVar(&o.json, "json", false, "print precision.json's object instead of a table")
 			return func(pos []string, stdout, stderr io.Writer) error {
-				if len(pos) != 1 {
-					return usagef("precision needs exactly one SCENARIO file, got %d arguments (usage: identify precision SCENARIO [--methods M,...] [--tols T,...])", len(pos))
+				if err := oneScenario("precision", pos, "usage: identify precision SCENARIO [--methods M,...] [--tols T,...]"); err != nil {
+					return err
 				}
 				o.file = pos[0]
 				return precision(o, stdout, stderr)

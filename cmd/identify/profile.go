@@ -61,8 +61,8 @@ not identifiable.`,
 			sh := addShardFlag(fset)
 			return func(pos []string, stdout, stderr io.Writer) error {
 				o.shard = *sh
-				if len(pos) != 1 {
-					return usagef("profile needs exactly one SCENARIO file, got %d arguments", len(pos))
+				if err := oneScenario("profile", pos, ""); err != nil {
+					return err
 				}
 				o.file = pos[0]
 				return profile(o, stdout, stderr)

@@ -126,8 +126,5 @@ func combineCompare(m *shard.Merged, out string, stdout io.Writer) error {
 	if err != nil {
 		return usagef("merge: %v", err)
 	}
-	if err := checkOutDir("--out", out); err != nil {
-		return err
-	}
 	return writeCompare(o, sc, out, cmp, stdout)
 }

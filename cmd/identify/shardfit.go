@@ -77,6 +77,17 @@ func decodeExact(p *shard.Partial, v any) error {
 	return nil
 }
 
+// decodeParts decodes every shard's exact record, in shard order.
+func decodeParts[T any](m *shard.Merged) ([]T, error) {
+	parts := make([]T, len(m.Parts))
+	for i, p := range m.Parts {
+		if err := decodeExact(p, &parts[i]); err != nil {
+			return nil, usageError{err: err}
+		}
+	}
+	return parts, nil
+}
+
 // fitShard runs shard o.shard of the fit's starts and writes its records.
 func fitShard(o fitFlags, sc *scenarios.Scenario, p *identify.Problem, opts *identify.Options, opt identify.Optimizer, stdout, progressOut io.Writer) error {
 	if o.resume != "" {
@@ -169,18 +180,15 @@ func combineFit(m *shard.Merged, out string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	parts := make([]*identify.Result, len(m.Parts))
-	for i, part := range m.Parts {
-		parts[i] = new(identify.Result)
-		if err := decodeExact(part, parts[i]); err != nil {
-			return usageError{err: err}
-		}
+	parts, err := decodeParts[*identify.Result](m)
+	if err != nil {
+		return err
 	}
 	res, fitErr := identify.MergeFits(p, opts, parts...)
 	if res == nil {
 		return usagef("merge: %v", fitErr)
 	}
-	fs, err := openOutSet("--out", out, fitFiles...)
+	fs, err := openOutSet("--out", out, fitOutputFiles(sc)...)
 	if err != nil {
 		return err
 	}

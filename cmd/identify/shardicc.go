@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/physid/physid/internal/experiments/images"
@@ -82,21 +83,15 @@ func combineICC(m *shard.Merged, out string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var runs []images.ICCRun
-	for _, p := range m.Parts {
-		var part []images.ICCRun
-		if err := decodeExact(p, &part); err != nil {
-			return usageError{err: err}
-		}
-		runs = append(runs, part...)
+	parts, err := decodeParts[[]images.ICCRun](m)
+	if err != nil {
+		return err
 	}
+	runs := slices.Concat(parts...)
 	cfg := iccConfig(o, set.Runs, split, io.Discard)
 	models, err := images.ICCFromRuns(split, cfg, runs)
 	if err != nil {
 		return usagef("merge: %v", err)
-	}
-	if err := checkOutDir("--out", out); err != nil {
-		return err
 	}
 	return finishICC(out, o, set.Runs, split.Name, models, stdout)
 }

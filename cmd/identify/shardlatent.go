@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	explatent "github.com/physid/physid/internal/experiments/latent"
@@ -110,20 +111,14 @@ func combineLatent(m *shard.Merged, out string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var runs []explatent.CompareRun
-	for _, p := range m.Parts {
-		var part []explatent.CompareRun
-		if err := decodeExact(p, &part); err != nil {
-			return usageError{err: err}
-		}
-		runs = append(runs, part...)
+	parts, err := decodeParts[[]explatent.CompareRun](m)
+	if err != nil {
+		return err
 	}
+	runs := slices.Concat(parts...)
 	cmp, err := explatent.CompareFromRuns(d, cfg, runs)
 	if err != nil {
 		return usagef("merge: %v", err)
-	}
-	if err := checkOutDir("--out", out); err != nil {
-		return err
 	}
 	return finishLatentCompare(cmp, out, false, stdout)
 }

@@ -98,12 +98,9 @@ func combineProfile(m *shard.Merged, out string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	parts := make([]*identify.ProfileResult, len(m.Parts))
-	for i, part := range m.Parts {
-		parts[i] = new(identify.ProfileResult)
-		if err := decodeExact(part, parts[i]); err != nil {
-			return usageError{err: err}
-		}
+	parts, err := decodeParts[*identify.ProfileResult](m)
+	if err != nil {
+		return err
 	}
 	res, err := identify.MergeProfiles(parts...)
 	if err != nil {

@@ -34,17 +34,20 @@ inputs (FILE default out/<scenario>/simulation_<experiment>.csv).`,
 			t1 := fset.Float64("t1", 0, "end time (default: [extrapolate] t1 or the last observation time)")
 			points := fset.Int("points", 0, "number of equally spaced times from t0 to t1 (default 1000)")
 			return func(pos []string, stdout, stderr io.Writer) error {
-				if len(pos) != 1 {
-					return usagef("simulate needs exactly one SCENARIO file, got %d arguments", len(pos))
+				if err := oneScenario("simulate", pos, ""); err != nil {
+					return err
 				}
-				if *experiment != "" || isLikelihood(pos[0]) {
-					sc, err := loadExperimentScenario(pos[0], *t1)
-					if err != nil {
+				sc, err := scenarios.Load(pos[0])
+				if err != nil {
+					return err
+				}
+				if *experiment != "" || sc.Likelihood() {
+					if err := checkEndTime(*t1); err != nil {
 						return err
 					}
 					return simulateExperiment(sc, *experiment, *out, *t1, *points, stdout)
 				}
-				return simulate(pos[0], *out, *t1, *points, stdout)
+				return simulate(sc, pos[0], *out, *t1, *points, stdout)
 			}
 		},
 	}
@@ -76,12 +79,9 @@ func window(sc *scenarios.Scenario, t1 float64, points int) (float64, int, error
 	return t1, points, nil
 }
 
-func simulate(file, out string, t1 float64, points int, stdout io.Writer) error {
-	sc, err := scenarios.Load(file)
+func simulate(sc *scenarios.Scenario, file, out string, t1 float64, points int, stdout io.Writer) error {
+	t1, points, err := window(sc, t1, points)
 	if err != nil {
-		return err
-	}
-	if t1, points, err = window(sc, t1, points); err != nil {
 		return err
 	}
 	if out == "" {
@@ -158,31 +158,31 @@ experiment with inputs cannot run past its data.`,
 			asJSON := fset.Bool("json", false, "print the result as JSON")
 			experiment := fset.String("experiment", "", "the experiment to run (scenarios with experiments)")
 			return func(pos []string, stdout, stderr io.Writer) error {
-				if len(pos) != 1 {
-					return usagef("extrapolate needs exactly one SCENARIO file, got %d arguments", len(pos))
+				if err := oneScenario("extrapolate", pos, ""); err != nil {
+					return err
 				}
 				if *from == "" {
 					return usagef("extrapolate needs --from DIR/result.json")
 				}
-				if *experiment != "" || isLikelihood(pos[0]) {
-					sc, err := loadExperimentScenario(pos[0], *t1)
-					if err != nil {
+				sc, err := scenarios.Load(pos[0])
+				if err != nil {
+					return err
+				}
+				if *experiment != "" || sc.Likelihood() {
+					if err := checkEndTime(*t1); err != nil {
 						return err
 					}
 					return extrapolateExperiment(sc, *experiment, *from, *t1, *points, stdout)
 				}
-				return extrapolate(pos[0], *from, *t1, *points, *asJSON, stdout)
+				return extrapolate(sc, pos[0], *from, *t1, *points, *asJSON, stdout)
 			}
 		},
 	}
 }
 
-func extrapolate(file, from string, t1 float64, points int, asJSON bool, stdout io.Writer) error {
-	sc, err := scenarios.Load(file)
+func extrapolate(sc *scenarios.Scenario, file, from string, t1 float64, points int, asJSON bool, stdout io.Writer) error {
+	t1, points, err := window(sc, t1, points)
 	if err != nil {
-		return err
-	}
-	if t1, points, err = window(sc, t1, points); err != nil {
 		return err
 	}
 	p := sc.FitProblem()
@@ -244,7 +244,7 @@ func loadFrom(from string, sc *scenarios.Scenario) (dynamics.Dynamics, []float64
 		}
 		return d, theta, nil
 	}
-	prev, err := readResultFile(from)
+	prev, err := decodeResultFile(from, b)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -264,6 +264,11 @@ func readResultFile(path string) (*resultJSON, error) {
 	if err != nil {
 		return nil, usagef("--from: %v", err)
 	}
+	return decodeResultFile(path, b)
+}
+
+// decodeResultFile decodes b, the contents of the result.json at path.
+func decodeResultFile(path string, b []byte) (*resultJSON, error) {
 	var r resultJSON
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, usagef("--from: %s is not a result.json: %v", path, err)
@@ -272,25 +277,4 @@ func readResultFile(path string) (*resultJSON, error) {
 		return nil, usagef("--from: %s has no parameters", path)
 	}
 	return &r, nil
-}
-
-// isLikelihood reports whether the scenario file loads as one with
-// experiments (a file that does not load is left to the usual path, which
-// reports the error).
-func isLikelihood(file string) bool {
-	sc, err := scenarios.Load(file)
-	return err == nil && sc.Likelihood()
-}
-
-// loadExperimentScenario loads the scenario that simulate or extrapolate
-// runs through an experiment, then checks --t1.
-func loadExperimentScenario(path string, t1 float64) (*scenarios.Scenario, error) {
-	sc, err := scenarios.Load(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkEndTime(t1); err != nil {
-		return nil, err
-	}
-	return sc, nil
 }

@@ -132,7 +132,6 @@ func Merge(dirs []string, of int) (*Merged, error) {
 	return m, nil
 }
 
-// missingAll adds every shard of a run of of shards to e as missing.
 // scanDirs reads the shard results in dirs (a folder given twice counts
 // once), noting in e the files it cannot read or whose name lies, and finds
 // the failure notes of each shard.
@@ -212,36 +211,35 @@ func (m *Merged) collect(files []found, ref found, e *MergeError) {
 	}
 }
 
-// noteMissing notes in e each shard m lacks, with its failure note when one
-// of the notes of that shard is from this run.
+// noteMissing notes in e each shard m lacks (see noteMissingShard).
 func (m *Merged) noteMissing(dirs []string, failures map[int][]string, e *MergeError) {
 	for i := range m.Of {
-		if m.Parts[i] != nil {
-			continue
+		if m.Parts[i] == nil {
+			noteMissingShard(e, dirs, failures, i, m.Of, m.Command)
 		}
-		name := Spec{Index: i, Count: m.Of}.FileName()
-		e.Missing = append(e.Missing, i)
-		if why, path, ok := failureOf(failures[i], m.Command, m.Of); ok {
-			e.Failed[i] = why
-			e.Problems = append(e.Problems, fmt.Sprintf("shard %d of %d failed: %s (%s)", i, m.Of, why, path))
-			continue
-		}
-		e.Problems = append(e.Problems, fmt.Sprintf("shard %d of %d is missing: no %s in %s", i, m.Of, name, strings.Join(dirs, ", ")))
 	}
 }
 
+// missingAll adds every shard of a run of of shards to e as missing.
 func missingAll(e *MergeError, dirs []string, of int, failures map[int][]string) *MergeError {
 	e.Of = of
 	for i := range of {
-		e.Missing = append(e.Missing, i)
-		if why, path, ok := failureOf(failures[i], "", of); ok {
-			e.Failed[i] = why
-			e.Problems = append(e.Problems, fmt.Sprintf("shard %d of %d failed: %s (%s)", i, of, why, path))
-			continue
-		}
-		e.Problems = append(e.Problems, fmt.Sprintf("shard %d of %d is missing: no %s in %s", i, of, Spec{Index: i, Count: of}.FileName(), strings.Join(dirs, ", ")))
+		noteMissingShard(e, dirs, failures, i, of, "")
 	}
 	return e
+}
+
+// noteMissingShard notes in e that shard i of of is missing, with its
+// failure note when one of that shard's notes is from a run of command ("":
+// any) with of shards.
+func noteMissingShard(e *MergeError, dirs []string, failures map[int][]string, i, of int, command string) {
+	e.Missing = append(e.Missing, i)
+	if why, path, ok := failureOf(failures[i], command, of); ok {
+		e.Failed[i] = why
+		e.Problems = append(e.Problems, fmt.Sprintf("shard %d of %d failed: %s (%s)", i, of, why, path))
+		return
+	}
+	e.Problems = append(e.Problems, fmt.Sprintf("shard %d of %d is missing: no %s in %s", i, of, Spec{Index: i, Count: of}.FileName(), strings.Join(dirs, ", ")))
 }
 
 // failureOf returns the recorded error of the first failure note among paths

@@ -124,41 +124,38 @@ func resolveModels(cfg *CompareConfig) (map[string]bool, error) {
 		cfg.Methods = CompareMethods
 	}
 	cfg.Models, cfg.Methods = slices.Clone(cfg.Models), slices.Clone(cfg.Methods)
-	if len(cfg.Models) == 0 {
-		return nil, badCompare("no models (allowed: %s)", strings.Join(CompareModels, ", "))
+	seen, err := checkNames(cfg.Models, CompareModels, "model", "models")
+	if err != nil {
+		return nil, err
+	}
+	if seen[ModelNODE] || seen[ModelODE] {
+		if _, err := checkNames(cfg.Methods, CompareMethods, "gradient method", "gradient methods"); err != nil {
+			return nil, err
+		}
+	}
+	return seen, nil
+}
+
+// checkNames checks that list is not empty and names each of allowed at most
+// once, then sorts it into allowed's (table) order, whatever the order given;
+// it returns the set of names. one and many name an entry in the messages.
+func checkNames(list, allowed []string, one, many string) (map[string]bool, error) {
+	if len(list) == 0 {
+		return nil, badCompare("no %s (allowed: %s)", many, strings.Join(allowed, ", "))
 	}
 	seen := map[string]bool{}
-	for _, m := range cfg.Models {
-		if !slices.Contains(CompareModels, m) {
-			return nil, badCompare("unknown model %q (allowed: %s)", m, strings.Join(CompareModels, ", "))
+	for _, m := range list {
+		if !slices.Contains(allowed, m) {
+			return nil, badCompare("unknown %s %q (allowed: %s)", one, m, strings.Join(allowed, ", "))
 		}
 		if seen[m] {
-			return nil, badCompare("model %q listed twice", m)
+			return nil, badCompare("%s %q listed twice", one, m)
 		}
 		seen[m] = true
 	}
-	// Table order, whatever the order given.
-	slices.SortFunc(cfg.Models, func(a, b string) int {
-		return slices.Index(CompareModels, a) - slices.Index(CompareModels, b)
+	slices.SortFunc(list, func(a, b string) int {
+		return slices.Index(allowed, a) - slices.Index(allowed, b)
 	})
-	if seen[ModelNODE] || seen[ModelODE] {
-		if len(cfg.Methods) == 0 {
-			return nil, badCompare("no gradient methods (allowed: %s)", strings.Join(CompareMethods, ", "))
-		}
-		seenM := map[string]bool{}
-		for _, m := range cfg.Methods {
-			if !slices.Contains(CompareMethods, m) {
-				return nil, badCompare("unknown gradient method %q (allowed: %s)", m, strings.Join(CompareMethods, ", "))
-			}
-			if seenM[m] {
-				return nil, badCompare("gradient method %q listed twice", m)
-			}
-			seenM[m] = true
-		}
-		slices.SortFunc(cfg.Methods, func(a, b string) int {
-			return slices.Index(CompareMethods, a) - slices.Index(CompareMethods, b)
-		})
-	}
 	return seen, nil
 }
 
