@@ -43,6 +43,7 @@ type precisionRow struct {
 
 type precisionFlags struct {
 	file, methods, tols, out string
+	land                     string // "", "true" or "false": the scenario's [solver] land, or this
 	refTol                   float64
 	repeats                  int
 	json                     bool
@@ -78,6 +79,7 @@ are still measured.`,
 			fset.StringVar(&o.tols, "tols", defaultPrecisionTols, "comma-separated tolerances, each > 0 (rtol = atol = tol)")
 			fset.Float64Var(&o.refTol, "reference-tol", 1e-12, "tolerance of the ACA reference gradient; tighter than every --tols value")
 			fset.IntVar(&o.repeats, "repeats", 20, "timed runs per method and tolerance, at least 1")
+			fset.StringVar(&o.land, "land", "", "true: steps land on every observation; false: dense output where the method has it (default: the scenario's [solver] land)")
 			fset.StringVar(&o.out, "out", "", "output directory (default out/<scenario file name>-precision)")
 			fset.BoolVar(&o.json, "json", false, "print precision.json's object instead of a table")
 			return func(pos []string, stdout, stderr io.Writer) error {
@@ -123,6 +125,9 @@ func parsePrecisionFlags(o precisionFlags) (methods []string, tols []float64, er
 	if o.repeats < 1 {
 		return nil, nil, usagef("--repeats: %d, want at least 1", o.repeats)
 	}
+	if o.land != "" && o.land != "true" && o.land != "false" {
+		return nil, nil, usagef("--land: %q (allowed: true, false)", o.land)
+	}
 	return methods, tols, nil
 }
 
@@ -134,6 +139,9 @@ func precision(o precisionFlags, stdout, stderr io.Writer) error {
 	sc, err := scenarios.Load(o.file)
 	if err != nil {
 		return err
+	}
+	if o.land != "" {
+		sc.Solver.Land = o.land == "true"
 	}
 	dir := o.out
 	if dir == "" {
